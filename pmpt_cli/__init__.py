@@ -1,0 +1,19 @@
+"""pmpt: terminal triage for musculoskeletal pain (pain management, physical therapy or both).
+
+The library API: ``load_questionnaire`` and ``run_triage``; the CLI is a thin layer over them.
+"""
+
+__version__ = "0.1.0"
+__all__ = ["__version__", "load_questionnaire", "run_triage"]
+
+
+def __getattr__(name: str):  # lazy, so `pmpt --version` imports nothing else
+    if name == "load_questionnaire":
+        from .loader import load_questionnaire
+
+        return load_questionnaire
+    if name == "run_triage":
+        from .engine import run_triage
+
+        return run_triage
+    raise AttributeError(name)

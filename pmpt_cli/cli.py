@@ -1,0 +1,164 @@
+"""The ``pmpt`` command line: flags in, library calls, rendering out.
+
+Errors become exit codes in exactly one place, ``ErrorBoundaryGroup.invoke``.
+Heavy imports (rich, questionary, tomli-w) happen inside the paths that need them.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from dataclasses import dataclass
+from typing import Annotated, Any, Optional
+
+import typer
+from typer.core import TyperGroup
+
+from . import __version__
+from .errors import ExitCode, PmptError, UsageError
+
+ISSUES_URL = "https://github.com/pmpt-health/pmpt/issues"
+CONTEXT = {"help_option_names": ["-h", "--help"]}
+
+
+@dataclass
+class AppState:
+    """Global options, shared with commands through ``ctx.obj``."""
+
+    debug: bool = False
+    no_color: bool = False
+
+
+def report_error(error: PmptError) -> None:
+    """Print an expected error for a person: the problems first, the key line last."""
+    for problem in error.problems:
+        sys.stderr.write(f"  - {problem}\n")
+    sys.stderr.write(f"error: {error.message}\n")
+
+
+class ErrorBoundaryGroup(TyperGroup):
+    """Converts pmpt's exceptions to exit codes, once, for every command."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except PmptError as error:
+            report_error(error)
+            raise typer.Exit(int(error.exit_code)) from None
+        except (typer.Exit, typer.Abort, KeyboardInterrupt, EOFError):
+            raise
+        except Exception as error:  # the typer/click usage errors pass through below
+            from typer._click.exceptions import ClickException
+
+            if isinstance(error, ClickException):
+                raise
+            state = ctx.obj if isinstance(ctx.obj, AppState) else AppState()
+            if state.debug or os.environ.get("PMPT_DEBUG"):
+                traceback.print_exc()
+            sys.stderr.write(
+                f"error: internal error in pmpt {__version__}: {type(error).__name__}: {error}\n"
+                f"This is a bug. Please report it at {ISSUES_URL} with the command you ran "
+                "(leave out any personal answers); run again with --debug for the traceback.\n"
+            )
+            raise typer.Exit(int(ExitCode.INTERNAL)) from None
+
+
+app = typer.Typer(
+    cls=ErrorBoundaryGroup,
+    name="pmpt",
+    help="Terminal triage for musculoskeletal pain: pain management, physical therapy, or both.",
+    epilog="Examples:  pmpt triage    |    pmpt triage --answers examples/physical-therapy-knee.toml --json\n\n"
+    "pmpt is not a diagnosis.",
+    context_settings=CONTEXT,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"pmpt {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_callback(
+    ctx: typer.Context,
+    version: Annotated[
+        Optional[bool],
+        typer.Option("--version", "-V", callback=_show_version, is_eager=True, help="Show the version and exit."),
+    ] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for internal errors.")] = False,
+    no_color: Annotated[bool, typer.Option("--no-color", help="Plain text output, no colours.")] = False,
+) -> None:
+    """pmpt: answer questions about your pain and learn where to seek care. Not a diagnosis."""
+    ctx.obj = AppState(debug=debug, no_color=no_color)
+
+
+def _complete_questionnaire(incomplete: str) -> list[str]:
+    from .registry import available
+
+    try:
+        return [qid for qid in available() if qid.startswith(incomplete)]
+    except PmptError:
+        return []
+
+
+@app.command(
+    epilog="Examples:\n\n"
+    "  pmpt triage\n\n"
+    "  pmpt triage --answers examples/physical-therapy-knee.toml\n\n"
+    "  pmpt triage --answers answers.toml --json > result.json\n\n"
+    "  pmpt triage --answers answers.toml --set pain_now=7 --export summary.toml\n\n"
+    "  cat answers.toml | pmpt triage --answers - --no-input",
+)
+def triage(
+    ctx: typer.Context,
+    answers: Annotated[
+        Optional[str],
+        typer.Option("--answers", "-a", metavar="FILE", help="Answers file (TOML, or JSON if it ends in .json); - reads stdin."),
+    ] = None,
+    questionnaire: Annotated[
+        Optional[str],
+        typer.Option("--questionnaire", "-q", metavar="ID|PATH", autocompletion=_complete_questionnaire,
+                     help="Questionnaire id or .toml path [default: the answers file's, else pmpt-core]."),
+    ] = None,
+    set_: Annotated[
+        Optional[list[str]],
+        typer.Option("--set", "-s", metavar="ID=VALUE", help="Set one answer, overriding the file (repeatable)."),
+    ] = None,
+    no_input: Annotated[bool, typer.Option("--no-input", help="Never prompt; fail if any answer is missing.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the whole result as JSON on stdout.")] = False,
+    export: Annotated[
+        Optional[str],
+        typer.Option("--export", "-o", metavar="FILE", help="Write the summary as TOML to FILE (- for stdout)."),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", "-f", help="Overwrite the --export file if it exists.")] = False,
+    plain: Annotated[bool, typer.Option("--plain", help="Plain text output (and plain prompts).")] = False,
+) -> None:
+    """Triage: answer the questions (or give an answers file) and get a recommendation."""
+    from .triage_flow import TriageRequest, run
+
+    state: AppState = ctx.obj
+    if as_json and export == "-":
+        raise UsageError("--json and --export - both write to stdout; choose one, or export to a file.")
+    run(TriageRequest(
+        answers_path=answers, questionnaire=questionnaire, overrides=list(set_ or []), no_input=no_input,
+        as_json=as_json, export=export, force=force, plain=plain or state.no_color,
+    ))  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI and return its exit status (used by ``pmpt`` and ``python -m pmpt_cli``)."""
+    try:
+        app(args=argv, prog_name="pmpt")
+    except SystemExit as exit_:
+        code = exit_.code
+        return code if isinstance(code, int) else (0 if code is None else int(ExitCode.FAILURE))
+    return 0
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

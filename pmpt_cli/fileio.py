@@ -1,0 +1,53 @@
+"""Writing health data safely: atomic, owner-readable only, never overwriting by surprise."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from .errors import InputFileError, OutputExistsError
+
+
+def write_private(path: str | Path, text: str, *, force: bool = False) -> None:
+    """Write ``text`` to ``path`` atomically with mode 0600; ``-`` writes to stdout.
+
+    The temporary file is created beside the target (so the rename is atomic on
+    one file system) and removed if anything fails, so a reader never sees half
+    a file and a failure leaves nothing behind.
+    """
+    if str(path) == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    target = Path(path)
+    if target.exists() and not force:
+        raise OutputExistsError(f"'{target}' already exists; pass --force to overwrite it, or choose another name.")
+    if target.is_dir():
+        raise InputFileError(f"'{target}' is a folder; give a file name.")
+    folder = target.parent if str(target.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    except FileNotFoundError:
+        raise InputFileError(f"Cannot write '{target}': folder '{folder}' does not exist.") from None
+    except OSError as exc:
+        raise InputFileError(f"Cannot write '{target}': {exc.strerror}.") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:  # mkstemp already created it 0600
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if not force and target.exists():  # appeared while we wrote
+            raise OutputExistsError(f"'{target}' already exists; pass --force to overwrite it.")
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_json(data: Any) -> None:
+    """JSON straight to stdout: never through rich, which would wrap long lines."""
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")

@@ -1,0 +1,263 @@
+"""The questionnaire and the triage result as frozen dataclasses.
+
+A ``Questionnaire`` is built only by the loader, which has already checked every
+cross-reference, so the engine can trust it and stay simple and fast.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .expressions import CompiledExpression
+
+#: Outcome ids, most urgent first. Red-flag tiers always outrank the others.
+OUTCOMES: tuple[str, ...] = (
+    "emergency",
+    "urgent",
+    "pain-management",
+    "both",
+    "physical-therapy",
+    "self-care",
+)
+RED_FLAG_OUTCOMES: tuple[str, ...] = ("emergency", "urgent")
+
+QUESTION_TYPES: tuple[str, ...] = ("choice", "multi_choice", "yes_no", "scale", "number", "text")
+SCORE_METHODS: tuple[str, ...] = ("sum", "mean", "percent", "max", "count", "expression")
+ENABLE_OPERATORS: tuple[str, ...] = ("exists", "=", "!=", ">", "<", ">=", "<=")
+
+
+@dataclass(frozen=True)
+class Source:
+    """A work the questionnaire draws on."""
+
+    id: str
+    citation: str
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: str
+    intro: str = ""
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One option of a choice question; ``score`` feeds named scores."""
+
+    value: str
+    label: str
+    help: str = ""
+    score: float | None = None
+    exclusive: bool = False
+
+
+@dataclass(frozen=True)
+class EnableWhen:
+    """A FHIR ``enableWhen`` condition on an earlier question."""
+
+    question: str
+    operator: str
+    answer: Any
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    section: str
+    type: str
+    text: str
+    help: str = ""
+    required: bool = True
+    choices: tuple[Choice, ...] = ()
+    min: float | None = None
+    max: float | None = None
+    min_label: str = ""
+    max_label: str = ""
+    integer: bool = False
+    unit: str = ""
+    max_length: int = 500
+    enable_when: tuple[EnableWhen, ...] = ()
+    enable_behavior: str = "all"
+    enable_if: CompiledExpression | None = None
+
+    @property
+    def choice_values(self) -> tuple[str, ...]:
+        return tuple(c.value for c in self.choices)
+
+    def choice(self, value: str) -> Choice | None:
+        """The choice with this value, or ``None``."""
+        for c in self.choices:
+            if c.value == value:
+                return c
+        return None
+
+    @property
+    def is_conditional(self) -> bool:
+        return bool(self.enable_when) or self.enable_if is not None
+
+
+@dataclass(frozen=True)
+class Band:
+    min: float
+    max: float
+    label: str
+
+
+@dataclass(frozen=True)
+class Score:
+    id: str
+    label: str
+    method: str
+    source: str
+    items: tuple[str, ...] = ()
+    max_missing: int = 0
+    expression: CompiledExpression | None = None
+    bands: tuple[Band, ...] = ()
+    description: str = ""
+    mcid: float | None = None
+    mcid_source: str = ""
+
+    def band_for(self, value: float | None) -> str | None:
+        """Label of the first band whose max ``value`` does not exceed (see the format doc)."""
+        if value is None:
+            return None
+        for band in self.bands:
+            if value <= band.max:
+                return band.label if value >= band.min else None
+        return None
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    outcome: str
+    when: CompiledExpression
+    priority: int
+    explanation: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Note:
+    id: str
+    when: CompiledExpression
+    text: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Default:
+    outcome: str
+    explanation: str
+    source: str
+
+
+@dataclass(frozen=True)
+class OutcomeText:
+    """How the summary words one outcome."""
+
+    headline: str
+    care: str
+    steps: tuple[str, ...]
+    next: str
+
+
+@dataclass(frozen=True)
+class Questionnaire:
+    """A loaded, validated questionnaire. Build it with ``load_questionnaire``."""
+
+    id: str
+    title: str
+    version: str
+    language: str
+    licence: str
+    sha256: str
+    sections: tuple[Section, ...]
+    questions: tuple[Question, ...]
+    scores: tuple[Score, ...]
+    rules: tuple[Rule, ...]
+    default: Default
+    description: str = ""
+    minutes: int | None = None
+    sources: tuple[Source, ...] = ()
+    notes: tuple[Note, ...] = ()
+    outcome_texts: dict[str, OutcomeText] = field(default_factory=dict)
+    path: str = ""
+    #: Scores in an order where each comes after the scores it uses.
+    score_order: tuple[str, ...] = ()
+
+    def question(self, qid: str) -> Question | None:
+        return self.questions_by_id.get(qid)
+
+    def score(self, sid: str) -> Score | None:
+        return self.scores_by_id.get(sid)
+
+    # cached_property writes to the instance dict directly, so it works on frozen dataclasses.
+    @cached_property
+    def questions_by_id(self) -> dict[str, Question]:
+        return {q.id: q for q in self.questions}
+
+    @cached_property
+    def scores_by_id(self) -> dict[str, Score]:
+        return {s.id: s for s in self.scores}
+
+
+@dataclass(frozen=True)
+class ScoreResult:
+    """A computed score: ``value`` is ``None`` when too many items were missing."""
+
+    id: str
+    label: str
+    value: float | None
+    band: str | None
+    answered: int
+    missing: int
+
+
+@dataclass(frozen=True)
+class Reason:
+    """A rule that fired, with the answers and scores that made it fire."""
+
+    rule_id: str
+    outcome: str
+    explanation: str
+    source: str
+    evidence: dict[str, Any]
+    decisive: bool
+
+
+@dataclass(frozen=True)
+class NoteResult:
+    id: str
+    text: str
+    source: str
+    evidence: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class TriageResult:
+    """Everything ``run_triage`` found; rendering and export read only this."""
+
+    questionnaire_id: str
+    questionnaire_version: str
+    questionnaire_sha256: str
+    outcome: str
+    decided_by: str | None  # rule id, or None when the default decided
+    reasons: tuple[Reason, ...]
+    notes: tuple[NoteResult, ...]
+    scores: dict[str, ScoreResult]
+    answers: dict[str, Any]
+    skipped: tuple[str, ...]
+    ignored: tuple[str, ...]  # answers given to questions that were not asked
+
+    @property
+    def decisive_reason(self) -> Reason | None:
+        for reason in self.reasons:
+            if reason.decisive:
+                return reason
+        return None

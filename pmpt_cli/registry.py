@@ -1,0 +1,84 @@
+"""Where questionnaires come from: a path, ``PMPT_QUESTIONNAIRES_DIR``, or the bundled set.
+
+Lookup by id never parses TOML: a questionnaire's id is its file name, which keeps
+shell completion and ``--help`` fast.
+"""
+
+from __future__ import annotations
+
+import os
+from importlib.resources import files
+from importlib.resources.abc import Traversable
+from pathlib import Path
+
+from .errors import InputFileError, QuestionnaireNotFoundError
+
+DEFAULT_QUESTIONNAIRE = "pmpt-core"
+SEARCH_PATH_ENV = "PMPT_QUESTIONNAIRES_DIR"
+
+
+def bundled_root() -> Traversable:
+    """The bundled questionnaires: inside the wheel, else the checkout's top-level folder.
+
+    ``importlib.resources`` alone fails for editable installs, where the package is
+    imported from the source tree and ``pmpt_cli/questionnaires`` does not exist.
+    """
+    packaged = files("pmpt_cli") / "questionnaires"
+    if packaged.is_dir():
+        return packaged
+    checkout = Path(__file__).resolve().parent.parent / "questionnaires"
+    if checkout.is_dir():
+        return checkout
+    raise QuestionnaireNotFoundError(
+        "The bundled questionnaires are missing from this installation; "
+        "reinstall pmpt (pip install --force-reinstall pmpt)."
+    )
+
+
+def search_dirs() -> list[Traversable]:
+    """Folders searched for questionnaire ids, first match wins: the environment, then bundled."""
+    dirs: list[Traversable] = [Path(d) for d in os.environ.get(SEARCH_PATH_ENV, "").split(os.pathsep) if d]
+    dirs.append(bundled_root())
+    return dirs
+
+
+def looks_like_path(ref: str | Path) -> bool:
+    text = str(ref)
+    return isinstance(ref, Path) or text.endswith(".toml") or "/" in text or os.sep in text
+
+
+def available() -> dict[str, Traversable]:
+    """Every questionnaire id that can be named, mapped to its file (earlier folders win)."""
+    found: dict[str, Traversable] = {}
+    for folder in search_dirs():
+        if not folder.is_dir():
+            continue
+        for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+            if entry.name.endswith(".toml") and entry.is_file():
+                found.setdefault(entry.name[: -len(".toml")], entry)
+    return found
+
+
+def resolve(ref: str | Path) -> tuple[str, bytes]:
+    """Return ``(origin, content)`` for a questionnaire id or path."""
+    if looks_like_path(ref):
+        path = Path(ref)
+        try:
+            return str(path), path.read_bytes()
+        except FileNotFoundError:
+            raise QuestionnaireNotFoundError(f"Questionnaire file '{path}' does not exist.") from None
+        except IsADirectoryError:
+            raise QuestionnaireNotFoundError(f"'{path}' is a folder; give the path of a .toml file.") from None
+        except OSError as exc:
+            raise InputFileError(f"Cannot read questionnaire '{path}': {exc.strerror}.") from None
+    for folder in search_dirs():
+        entry = folder / f"{ref}.toml"
+        if entry.is_file():
+            return str(entry), entry.read_bytes()
+    from .loader import suggest
+
+    hint = suggest(str(ref), available()) or "."
+    raise QuestionnaireNotFoundError(
+        f"Questionnaire '{ref}' not found{hint} "
+        "Run 'pmpt questionnaires list' to see the available ids, or give the path of a .toml file."
+    )

@@ -1,0 +1,121 @@
+"""The triage result as plain data: shared by ``--json``, the TOML export and rendering.
+
+Answers are described the way the person gave them (choice labels, "yes"/"no"),
+so every output explains itself in the person's own terms.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import __version__
+from .model import Questionnaire, TriageResult
+
+DISCLAIMER = (
+    "pmpt is not a diagnosis. It suggests where to seek care; "
+    "a health professional must assess you."
+)
+JSON_SCHEMA = 1
+
+
+def describe_answer(questionnaire: Questionnaire, name: str, value: Any) -> str:
+    """A person-readable rendering of one answer or score value."""
+    question = questionnaire.question(name)
+    if value is None:
+        return "not answered" if question else "not computed"
+    if question is None:
+        return _number(value)
+    if question.type == "choice":
+        choice = question.choice(value)
+        return choice.label if choice else str(value)
+    if question.type == "multi_choice":
+        labels = [(question.choice(v).label if question.choice(v) else v) for v in value]
+        return ", ".join(labels) if labels else "none"
+    if question.type == "yes_no":
+        return "yes" if value else "no"
+    if question.type in ("scale", "number"):
+        suffix = f" {question.unit}" if question.unit else ""
+        return f"{_number(value)}{suffix}"
+    return str(value)
+
+
+def label_of(questionnaire: Questionnaire, name: str) -> str:
+    """The question text or score label behind an expression name."""
+    question = questionnaire.question(name)
+    if question is not None:
+        return question.text
+    score = questionnaire.score(name)
+    return score.label if score is not None else name
+
+
+def evidence_list(questionnaire: Questionnaire, evidence: dict[str, Any]) -> list[dict[str, Any]]:
+    """Evidence as ``{name, kind, label, value, answer}`` records, in a stable order."""
+    return [
+        {
+            "name": name,
+            "kind": "question" if questionnaire.question(name) else "score",
+            "label": label_of(questionnaire, name),
+            "value": value,
+            "answer": describe_answer(questionnaire, name, value),
+        }
+        for name, value in evidence.items()
+    ]
+
+
+def _number(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.2f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+def reason_records(questionnaire: Questionnaire, result: TriageResult) -> list[dict[str, Any]]:
+    """Every fired rule, the deciding one first; the questionnaire's default when none decided."""
+    records = [
+        {
+            "rule": r.rule_id,
+            "outcome": r.outcome,
+            "decisive": r.decisive,
+            "explanation": r.explanation,
+            "source": r.source,
+            "evidence": evidence_list(questionnaire, r.evidence),
+        }
+        for r in result.reasons
+    ]
+    if result.decided_by is None:
+        default = questionnaire.default
+        records.insert(0, {
+            "rule": "default", "outcome": default.outcome, "decisive": True,
+            "explanation": default.explanation, "source": default.source, "evidence": [],
+        })  # fmt: skip
+    return records
+
+
+def result_to_dict(questionnaire: Questionnaire, result: TriageResult) -> dict[str, Any]:
+    """The whole result for ``--json``: stable keys, public API (additive changes only)."""
+    text = questionnaire.outcome_texts[result.outcome]
+    return {
+        "schema": JSON_SCHEMA,
+        "pmpt_version": __version__,
+        "questionnaire": {
+            "id": result.questionnaire_id,
+            "version": result.questionnaire_version,
+            "sha256": result.questionnaire_sha256,
+        },
+        "outcome": result.outcome,
+        "headline": text.headline,
+        "decided_by": result.decided_by,
+        "reasons": reason_records(questionnaire, result),
+        "notes": [
+            {"id": n.id, "text": n.text, "source": n.source, "evidence": evidence_list(questionnaire, n.evidence)}
+            for n in result.notes
+        ],
+        "scores": {
+            sid: {"label": s.label, "value": s.value, "band": s.band, "answered": s.answered, "missing": s.missing}
+            for sid, s in result.scores.items()
+        },
+        "care": {"headline": text.headline, "care": text.care, "steps": list(text.steps), "next": text.next},
+        "answers": result.answers,
+        "skipped": list(result.skipped),
+        "ignored": list(result.ignored),
+        "disclaimer": DISCLAIMER,
+    }

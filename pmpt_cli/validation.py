@@ -1,0 +1,157 @@
+"""The one answer validator, shared by answers files, ``--set``, prompts and resume.
+
+``check_value`` takes typed values (TOML, JSON, Python); ``parse_text`` turns what a
+person typed (``--set``, a prompt, a CSV cell) into a typed value first.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from .enablement import active_answers
+from .errors import Problem
+from .loader import suggest
+from .model import Question, Questionnaire
+
+TRUE_WORDS = {"yes", "y", "true", "t", "1"}
+FALSE_WORDS = {"no", "n", "false", "f", "0"}
+
+
+class AnswerInvalid(ValueError):
+    """An answer value is wrong; the message says what is allowed."""
+
+
+def _choices_hint(question: Question) -> str:
+    return f"choices: {', '.join(question.choice_values)}"
+
+
+def _number(question: Question, value: Any) -> int | float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise AnswerInvalid(f"must be a number, not {value!r}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise AnswerInvalid("must be a finite number")
+    if question.integer:
+        if isinstance(value, float):
+            if not value.is_integer():
+                raise AnswerInvalid(f"must be a whole number, not {value}")
+            value = int(value)
+    lo, hi = question.min, question.max
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        if lo is not None and hi is not None:
+            raise AnswerInvalid(f"{value} is out of range: give a number from {lo:g} to {hi:g}")
+        bound = f"at least {lo:g}" if lo is not None else f"at most {hi:g}"
+        raise AnswerInvalid(f"{value} is out of range: give a number {bound}")
+    return value
+
+
+def check_value(question: Question, value: Any) -> Any:
+    """Return ``value`` normalised for ``question``, or raise ``AnswerInvalid``."""
+    qtype = question.type
+    if qtype == "choice":
+        if not isinstance(value, str):
+            raise AnswerInvalid(f"must be one choice value as a string ({_choices_hint(question)})")
+        if question.choice(value) is None:
+            raise AnswerInvalid(
+                f"'{value}' is not a choice{suggest(value, question.choice_values)} ({_choices_hint(question)})"
+            )
+        return value
+    if qtype == "multi_choice":
+        if not isinstance(value, list):
+            raise AnswerInvalid(f"must be a list of choice values, like ['{question.choices[0].value}']")
+        seen: list[str] = []
+        for item in value:
+            if not isinstance(item, str) or question.choice(item) is None:
+                raise AnswerInvalid(
+                    f"'{item}' is not a choice{suggest(str(item), question.choice_values)} ({_choices_hint(question)})"
+                )
+            if item not in seen:
+                seen.append(item)
+        exclusive = [v for v in seen if question.choice(v).exclusive]  # type: ignore[union-attr]
+        if exclusive and len(seen) > 1:
+            raise AnswerInvalid(f"'{exclusive[0]}' cannot be combined with other choices")
+        return seen
+    if qtype == "yes_no":
+        if not isinstance(value, bool):
+            raise AnswerInvalid(f"must be true or false, not {value!r}")
+        return value
+    if qtype in ("scale", "number"):
+        return _number(question, value)
+    if not isinstance(value, str):  # text
+        raise AnswerInvalid(f"must be text, not {value!r}")
+    if len(value) > question.max_length:
+        raise AnswerInvalid(f"is {len(value)} characters long; the limit is {question.max_length}")
+    return value
+
+
+def parse_text(question: Question, text: str) -> Any:
+    """Turn typed text into a checked value for ``question`` (``--set``, prompts, CSV)."""
+    raw = text.strip()
+    qtype = question.type
+    if qtype == "choice":
+        return check_value(question, _match_choice(question, raw))
+    if qtype == "multi_choice":
+        parts = [p.strip() for p in raw.split(",") if p.strip()]
+        return check_value(question, [_match_choice(question, p) for p in parts])
+    if qtype == "yes_no":
+        word = raw.lower()
+        if word in TRUE_WORDS:
+            return True
+        if word in FALSE_WORDS:
+            return False
+        raise AnswerInvalid(f"answer yes or no, not {raw!r}")
+    if qtype in ("scale", "number"):
+        try:
+            number: int | float = int(raw)
+        except ValueError:
+            try:
+                number = float(raw)
+            except ValueError:
+                raise AnswerInvalid(f"{raw!r} is not a number") from None
+        return check_value(question, number)
+    return check_value(question, text)
+
+
+def _match_choice(question: Question, raw: str) -> str:
+    """A choice value from its value or its label, ignoring case."""
+    lowered = raw.lower()
+    for choice in question.choices:
+        if lowered in (choice.value, choice.label.lower()):
+            return choice.value
+    return raw
+
+
+def check_answers(
+    questionnaire: Questionnaire, answers: Mapping[str, Any], *, location: str = "answers"
+) -> tuple[dict[str, Any], list[Problem]]:
+    """Check every answer; return the valid ones and a problem for each bad one.
+
+    Unknown question ids get a did-you-mean; ``None`` values count as unanswered.
+    """
+    clean: dict[str, Any] = {}
+    problems: list[Problem] = []
+    ids = questionnaire.questions_by_id
+    for qid, value in answers.items():
+        question = ids.get(qid)
+        if question is None:
+            problems.append(Problem(f"{location}.{qid}", f"unknown question '{qid}'{suggest(qid, ids)}",
+                                    "run 'pmpt answers template' to see every question id"))  # fmt: skip
+            continue
+        if value is None:
+            continue
+        try:
+            clean[qid] = check_value(question, value)
+        except AnswerInvalid as exc:
+            problems.append(Problem(f"{location}.{qid}", str(exc)))
+    return clean, problems
+
+
+def missing_required(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> list[Question]:
+    """Required questions that are asked (given these answers) but not answered."""
+    kept, skipped = active_answers(questionnaire, answers)
+    skipped_ids = set(skipped)
+    return [
+        q for q in questionnaire.questions
+        if q.required and q.id not in skipped_ids and q.id not in kept
+    ]  # fmt: skip
