@@ -28,7 +28,8 @@ def wants_plain(stream: IO[str], *, no_color: bool = False) -> bool:
 
 
 def _evidence_line(e: dict[str, Any]) -> str:
-    return f"{e['label']}: {e['answer']}"
+    label = e["label"]
+    return f"{label} {e['answer']}" if label.endswith("?") else f"{label}: {e['answer']}"
 
 
 def render_plain(data: dict[str, Any], width: int = 80) -> str:
