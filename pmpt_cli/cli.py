@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import sys
-import traceback
 from dataclasses import dataclass
 from typing import Annotated, Any, Optional
 
@@ -55,6 +54,8 @@ class ErrorBoundaryGroup(TyperGroup):
                 raise
             state = ctx.obj if isinstance(ctx.obj, AppState) else AppState()
             if state.debug or os.environ.get("PMPT_DEBUG"):
+                import traceback
+
                 traceback.print_exc()
             sys.stderr.write(
                 f"error: internal error in pmpt {__version__}: {type(error).__name__}: {error}\n"
