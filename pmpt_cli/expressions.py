@@ -176,7 +176,10 @@ def _check_size(body: ast.expr) -> None:
 
 
 def _too_deep() -> str:
-    return f"expression is nested more than {MAX_DEPTH} levels deep; simplify it or split it into named scores"
+    return (
+        f"expression is nested more than {MAX_DEPTH} levels deep; "
+        "simplify it or split it into named scores"
+    )
 
 
 # -- runtime operations (shared by evaluate and explain; never raise) -------------
@@ -686,7 +689,8 @@ class _Compiler:
 
     def bare_name(self, arg: ast.expr, fname: str) -> tuple[str, NameInfo]:
         if not isinstance(arg, ast.Name) or arg.id in _LOWERCASE_CONSTANTS:
-            raise ExpressionError(f"{fname}() needs a question or score id, not an expression; write {_FUNCTIONS[fname][2]}")
+            usage = _FUNCTIONS[fname][2]
+            raise ExpressionError(f"{fname}() needs a question or score id, not an expression; write {usage}")
         return arg.id, self.lookup(arg.id)
 
     def fn_answered(self, args: list[ast.expr]) -> _Part:
@@ -819,7 +823,8 @@ class _Compiler:
             if info.qtype not in ("choice", "multi_choice"):
                 continue
             if ordering:
-                raise ExpressionError(f"'{ident}' is a {_QTYPE_WORDS[info.qtype]}: use '==' or 'in', not '{symbol}'")
+                what = _QTYPE_WORDS[info.qtype]
+                raise ExpressionError(f"'{ident}' is a {what}: use '==' or 'in', not '{symbol}'")
             for item in items:
                 if item is not None:
                     self.check_choice(ident, info, item)
