@@ -47,6 +47,8 @@ def measure(argv: list[str], runs: int, warmup: int) -> tuple[float, float]:
     times: list[float] = []
     peak_kib = 0
     env = dict(os.environ, NO_COLOR="1")
+    # Measure what an installed pmpt costs: with bytecode caches (warm-up runs write them).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     for i in range(warmup + runs):
         start = time.perf_counter()
         pid = os.posix_spawn(argv[0], argv, env, file_actions=[

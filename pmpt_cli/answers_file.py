@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import sys
 import tomllib
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
 from .errors import AnswersError, InputFileError, Problem
 from .loader import suggest
@@ -23,13 +23,12 @@ ANSWERS_FILE_KEYS = {"questionnaire", "answers"} | SUMMARY_KEYS
 MAX_ANSWERS_BYTES = 5_000_000
 
 
-@dataclass
-class AnswerSet:
+class AnswerSet(NamedTuple):
     """What an answers file said: which questionnaire, and the raw answers."""
 
     origin: str
-    questionnaire: str | None = None
-    answers: dict[str, Any] = field(default_factory=dict)
+    questionnaire: str | None
+    answers: dict[str, Any]
     questionnaire_sha256: str | None = None
 
 
@@ -90,7 +89,9 @@ def parse_answers(data: bytes, *, origin: str, is_json: bool = False) -> AnswerS
     return AnswerSet(origin, qid, dict(answers), sha if isinstance(sha, str) else None)
 
 
-def apply_overrides(questionnaire: Questionnaire, answers: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
+def apply_overrides(
+    questionnaire: Questionnaire, answers: dict[str, Any], overrides: Sequence[str]
+) -> dict[str, Any]:
     """Apply ``--set ID=VALUE`` overrides, checking each through the shared validator."""
     merged = dict(answers)
     problems: list[Problem] = []

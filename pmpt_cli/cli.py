@@ -145,7 +145,7 @@ def triage(
     if as_json and export == "-":
         raise UsageError("--json and --export - both write to stdout; choose one, or export to a file.")
     run(TriageRequest(
-        answers_path=answers, questionnaire=questionnaire, overrides=list(set_ or []), no_input=no_input,
+        answers_path=answers, questionnaire=questionnaire, overrides=tuple(set_ or ()), no_input=no_input,
         as_json=as_json, export=export, force=force, plain=plain or state.no_color,
     ))  # fmt: skip
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +28,8 @@ def write_private(path: str | Path, text: str, *, force: bool = False) -> None:
     if target.is_dir():
         raise InputFileError(f"'{target}' is a folder; give a file name.")
     folder = target.parent if str(target.parent) else Path(".")
+    import tempfile  # only the export path pays for it
+
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     except FileNotFoundError:

@@ -1,14 +1,18 @@
-"""The questionnaire and the triage result as frozen dataclasses.
+"""The questionnaire and the triage result as immutable records.
 
 A ``Questionnaire`` is built only by the loader, which has already checked every
 cross-reference, so the engine can trust it and stay simple and fast.
+
+Records are ``NamedTuple``s rather than frozen dataclasses: creating a dataclass
+costs about 0.25 ms at import and pmpt has over a dozen, a fifth of its start-up
+budget (docs/performance.md). ``Questionnaire`` stays a dataclass for its caches.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from .expressions import CompiledExpression
@@ -29,8 +33,7 @@ SCORE_METHODS: tuple[str, ...] = ("sum", "mean", "percent", "max", "count", "exp
 ENABLE_OPERATORS: tuple[str, ...] = ("exists", "=", "!=", ">", "<", ">=", "<=")
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(NamedTuple):
     """A work the questionnaire draws on."""
 
     id: str
@@ -38,15 +41,14 @@ class Source:
     url: str = ""
 
 
-@dataclass(frozen=True)
-class Section:
+class Section(NamedTuple):
+    """A titled group of questions, asked in file order."""
     id: str
     title: str
     intro: str = ""
 
 
-@dataclass(frozen=True)
-class Choice:
+class Choice(NamedTuple):
     """One option of a choice question; ``score`` feeds named scores."""
 
     value: str
@@ -56,8 +58,7 @@ class Choice:
     exclusive: bool = False
 
 
-@dataclass(frozen=True)
-class EnableWhen:
+class EnableWhen(NamedTuple):
     """A FHIR ``enableWhen`` condition on an earlier question."""
 
     question: str
@@ -65,8 +66,8 @@ class EnableWhen:
     answer: Any
 
 
-@dataclass(frozen=True)
-class Question:
+class Question(NamedTuple):
+    """One question; ``type`` is one of ``QUESTION_TYPES``."""
     id: str
     section: str
     type: str
@@ -101,15 +102,15 @@ class Question:
         return bool(self.enable_when) or self.enable_if is not None
 
 
-@dataclass(frozen=True)
-class Band:
+class Band(NamedTuple):
+    """A labelled range of a score, ``min`` and ``max`` inclusive."""
     min: float
     max: float
     label: str
 
 
-@dataclass(frozen=True)
-class Score:
+class Score(NamedTuple):
+    """A named score over answers (``items``) or an ``expression``, with bands."""
     id: str
     label: str
     method: str
@@ -132,8 +133,8 @@ class Score:
         return None
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
+    """A decision rule: when ``when`` is true it proposes ``outcome``."""
     id: str
     outcome: str
     when: CompiledExpression
@@ -142,23 +143,22 @@ class Rule:
     source: str
 
 
-@dataclass(frozen=True)
-class Note:
+class Note(NamedTuple):
+    """A contributing factor reported as "also noted"; it never decides."""
     id: str
     when: CompiledExpression
     text: str
     source: str
 
 
-@dataclass(frozen=True)
-class Default:
+class Default(NamedTuple):
+    """The outcome when no rule fires."""
     outcome: str
     explanation: str
     source: str
 
 
-@dataclass(frozen=True)
-class OutcomeText:
+class OutcomeText(NamedTuple):
     """How the summary words one outcome."""
 
     headline: str
@@ -167,7 +167,7 @@ class OutcomeText:
     next: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Questionnaire:
     """A loaded, validated questionnaire. Build it with ``load_questionnaire``."""
 
@@ -207,8 +207,7 @@ class Questionnaire:
         return {s.id: s for s in self.scores}
 
 
-@dataclass(frozen=True)
-class ScoreResult:
+class ScoreResult(NamedTuple):
     """A computed score: ``value`` is ``None`` when too many items were missing."""
 
     id: str
@@ -219,8 +218,7 @@ class ScoreResult:
     missing: int
 
 
-@dataclass(frozen=True)
-class Reason:
+class Reason(NamedTuple):
     """A rule that fired, with the answers and scores that made it fire."""
 
     rule_id: str
@@ -231,16 +229,15 @@ class Reason:
     decisive: bool
 
 
-@dataclass(frozen=True)
-class NoteResult:
+class NoteResult(NamedTuple):
+    """A note whose condition held, with the answers behind it."""
     id: str
     text: str
     source: str
     evidence: dict[str, Any]
 
 
-@dataclass(frozen=True)
-class TriageResult:
+class TriageResult(NamedTuple):
     """Everything ``run_triage`` found; rendering and export read only this."""
 
     questionnaire_id: str

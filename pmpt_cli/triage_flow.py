@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from .answers_file import AnswerSet, apply_overrides, read_answers_file
 from .engine import run_triage
@@ -15,13 +14,12 @@ from .registry import DEFAULT_QUESTIONNAIRE
 from .validation import check_answers, missing_required
 
 
-@dataclass
-class TriageRequest:
+class TriageRequest(NamedTuple):
     """The triage command's options, independent of typer."""
 
     answers_path: str | None = None
     questionnaire: str | None = None
-    overrides: list[str] = field(default_factory=list)
+    overrides: tuple[str, ...] = ()
     no_input: bool = False
     as_json: bool = False
     export: str | None = None
@@ -37,7 +35,7 @@ def stdin_is_interactive() -> bool:
 def run(request: TriageRequest) -> None:
     """Gather answers, triage, and show and export the result."""
     answer_set = (
-        read_answers_file(request.answers_path) if request.answers_path else AnswerSet(origin="<none>")
+        read_answers_file(request.answers_path) if request.answers_path else AnswerSet(origin="<none>", questionnaire=None, answers={})
     )
     questionnaire = load_questionnaire(request.questionnaire or answer_set.questionnaire or DEFAULT_QUESTIONNAIRE)
     if answer_set.questionnaire_sha256 and answer_set.questionnaire_sha256 != questionnaire.sha256:

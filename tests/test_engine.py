@@ -68,7 +68,7 @@ def test_priority_decides_among_non_red_flags(mini, mini_answers):
 
 def test_equal_priority_goes_to_the_rule_listed_first(mini):
     first, second = (r for r in mini.rules if r.outcome != "emergency" and r.priority in (20, 30))
-    same = [type(first)(**{**first.__dict__, "priority": 5}), type(second)(**{**second.__dict__, "priority": 5})]
+    same = [first._replace(priority=5), second._replace(priority=5)]
     assert decide(same) is same[0]
     assert decide(list(reversed(same))) is same[1]
 
