@@ -108,6 +108,11 @@ class _Builder:
         self.raw = raw
         self.problems: list[Problem] = []
         self.names: dict[str, NameInfo] = {}
+        self.questions: dict[str, Question] = {}  # built so far, in order: enable-when looks back only
+        raw_questions = raw.get("questions")
+        self.raw_questions: dict[str, dict[str, Any]] = {
+            q["id"]: q for q in raw_questions if isinstance(q, dict) and isinstance(q.get("id"), str)
+        } if isinstance(raw_questions, list) else {}  # fmt: skip
 
     # -- small typed getters -------------------------------------------------
 
@@ -244,9 +249,10 @@ class _Builder:
         seen: set[str] = set()
         questions: list[Question] = []
         for loc, table in self.get_tables("questions"):
-            question = self.build_question(loc, table, seen, section_ids, questions)
+            question = self.build_question(loc, table, seen, section_ids)
             if question is not None:
                 questions.append(question)
+                self.questions[question.id] = question
                 self.names[question.id] = NameInfo(
                     kind="question", qtype=question.type,
                     choices=frozenset(question.choice_values) if question.choices else None,
@@ -255,8 +261,7 @@ class _Builder:
             self.problem("questions", "needs at least one question")
         return tuple(questions)
 
-    def build_question(self, loc: str, t: dict[str, Any], seen: set[str], section_ids: set[str],
-                       earlier: list[Question]) -> Question | None:  # fmt: skip
+    def build_question(self, loc: str, t: dict[str, Any], seen: set[str], section_ids: set[str]) -> Question | None:
         self.check_keys(t, QUESTION_KEYS, loc)
         before = len(self.problems)
         qid = self.get_id(t, loc, seen, "question")
@@ -289,7 +294,7 @@ class _Builder:
         max_length = self.get(t, "max_length", int, loc, required=False, default=500)
         if max_length is not None and not 1 <= max_length <= 10_000:
             self.problem(f"{loc}.max_length", "must be between 1 and 10000")
-        enable_when = self.build_enable_when(t, loc, earlier)
+        enable_when = self.build_enable_when(t, loc)
         behavior = self.get_text(t, "enable_behavior", loc, required=False) or "all"
         if behavior not in ("all", "any"):
             self.problem(f"{loc}.enable_behavior", f"must be 'all' or 'any', not '{behavior}'")
@@ -345,9 +350,9 @@ class _Builder:
             ))  # fmt: skip
         return tuple(choices)
 
-    def build_enable_when(self, t: dict[str, Any], loc: str, earlier: list[Question]) -> tuple[EnableWhen, ...]:
+    def build_enable_when(self, t: dict[str, Any], loc: str) -> tuple[EnableWhen, ...]:
         raw = self.get(t, "enable_when", list, loc, required=False, default=[])
-        earlier_by_id = {q.id: q for q in earlier}
+        earlier_by_id = self.questions
         conditions = []
         for i, c in enumerate(raw):
             cloc = f"{loc}.enable_when[{i}]"
@@ -367,9 +372,7 @@ class _Builder:
                 continue
             target = earlier_by_id.get(target_id)
             if target is None:
-                if target_id == t.get("id") or target_id in self.names or target_id not in {
-                    q.get("id") for q in self.raw.get("questions", []) if isinstance(q, dict)
-                }:
+                if target_id == t.get("id") or target_id not in self.raw_questions:
                     self.problem(f"{cloc}.question", f"unknown question '{target_id}'"
                                  f"{suggest(target_id, earlier_by_id)}")  # fmt: skip
                 else:
@@ -450,7 +453,7 @@ class _Builder:
                 continue
             info = self.names[item]
             if info.kind == "question":
-                question = self._question_table(item)
+                question = self.raw_questions.get(item, {})
                 problem = _item_problem(question, method)
                 if problem:
                     self.problem(iloc, problem)
@@ -460,12 +463,6 @@ class _Builder:
                 continue
             items.append(item)
         return items
-
-    def _question_table(self, qid: str) -> dict[str, Any]:
-        for q in self.raw.get("questions", []):
-            if isinstance(q, dict) and q.get("id") == qid:
-                return q
-        return {}
 
     def build_bands(self, t: dict[str, Any], loc: str) -> tuple[Band, ...]:
         bands = []
