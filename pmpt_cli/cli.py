@@ -112,7 +112,8 @@ def _complete_questionnaire(incomplete: str) -> list[str]:
     "  pmpt triage --answers examples/physical-therapy-knee.toml\n\n"
     "  pmpt triage --answers answers.toml --json > result.json\n\n"
     "  pmpt triage --answers answers.toml --set pain_now=7 --export summary.toml\n\n"
-    "  cat answers.toml | pmpt triage --answers - --no-input",
+    "  cat answers.toml | pmpt triage --answers - --no-input\n\n"
+    "  pmpt triage --resume",
 )
 def triage(
     ctx: typer.Context,
@@ -136,7 +137,17 @@ def triage(
         typer.Option("--export", "-o", metavar="FILE", help="Write the summary as TOML to FILE (- for stdout)."),
     ] = None,
     force: Annotated[bool, typer.Option("--force", "-f", help="Overwrite the --export file if it exists.")] = False,
-    plain: Annotated[bool, typer.Option("--plain", help="Plain text output (and plain prompts).")] = False,
+    plain: Annotated[
+        bool, typer.Option("--plain", help="Plain text output, and plain numbered prompts (for screen readers).")
+    ] = False,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Continue the unfinished answers saved when you stopped (or --save FILE's).")
+    ] = False,
+    save: Annotated[
+        Optional[str],
+        typer.Option("--save", metavar="FILE",
+                     help="Where to keep unfinished answers if you stop (default: ~/.local/share/pmpt/)."),
+    ] = None,
 ) -> None:
     """Triage: answer the questions (or give an answers file) and get a recommendation."""
     from .triage_flow import TriageRequest, run
@@ -146,7 +157,8 @@ def triage(
         raise UsageError("--json and --export - both write to stdout; choose one, or export to a file.")
     run(TriageRequest(
         answers_path=answers, questionnaire=questionnaire, overrides=tuple(set_ or ()), no_input=no_input,
-        as_json=as_json, export=export, force=force, plain=plain or state.no_color,
+        as_json=as_json, export=export, force=force, plain=plain or state.no_color, plain_prompts=plain,
+        resume=resume, save=save,
     ))  # fmt: skip
 
 
@@ -163,3 +175,60 @@ def main(argv: list[str] | None = None) -> int:
 def run() -> None:
     """Console-script entry point."""
     sys.exit(main())
+
+
+# -- scripting and authoring toolkit (issue 5): questionnaires, answers template, batch --------
+
+from .cli_answers import answers_app  # noqa: E402
+from .cli_questionnaires import questionnaires_app  # noqa: E402
+
+app.add_typer(questionnaires_app, name="questionnaires")
+app.add_typer(answers_app, name="answers")
+
+
+@app.command(
+    epilog="Examples:\n\n"
+    "  pmpt batch people.csv --output results.csv\n\n"
+    "  pmpt batch answers/ --questionnaire mini --format jsonl > results.jsonl\n\n"
+    "  pmpt batch people.jsonl --id-column patient --output results.jsonl --force",
+)
+def batch(
+    inputs: Annotated[
+        list[str],
+        typer.Argument(metavar="INPUT...", help="Answers files (.toml/.json), folders of them, .csv or .jsonl "
+                       "files with one person per row (- reads CSV or JSON Lines from stdin)."),
+    ],
+    questionnaire: Annotated[
+        Optional[str],
+        typer.Option("--questionnaire", "-q", metavar="ID|PATH", autocompletion=_complete_questionnaire,
+                     help="Questionnaire id or .toml path (default: the one the inputs name, else pmpt-core)."),
+    ] = None,
+    output: Annotated[
+        Optional[str], typer.Option("--output", "-o", metavar="FILE", help="Write results to FILE (default: stdout).")
+    ] = None,
+    fmt: Annotated[
+        Optional[str],
+        typer.Option("--format", metavar="csv|jsonl",
+                     help="Output format (default: from --output's extension, else csv for CSV input, else jsonl)."),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", "-f", help="Overwrite the --output file if it exists.")] = False,
+    id_column: Annotated[
+        str, typer.Option("--id-column", metavar="NAME", help="Column (CSV) or key (JSON Lines) holding the id.")
+    ] = "id",
+    ignore_column: Annotated[
+        Optional[list[str]],
+        typer.Option("--ignore-column", metavar="NAME", help="CSV column that is not an answer (repeatable)."),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar or summary on stderr.")] = False,
+) -> None:
+    """Triage many people at once: one output row each (id, outcome, scores, reasons, or the error).
+
+    A bad row is reported and skipped and the rest still run; the exit status is 1 if any row failed.
+    A count per outcome is printed on stderr at the end.
+    """
+    from .batch import BatchRequest, run_batch
+
+    run_batch(BatchRequest(
+        inputs=list(inputs), questionnaire=questionnaire, output=output, format=fmt, force=force,
+        id_column=id_column, ignore_columns=list(ignore_column or []), quiet=quiet,
+    ))  # fmt: skip

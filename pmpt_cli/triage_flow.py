@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from .answers_file import AnswerSet, apply_overrides, read_answers_file
 from .engine import run_triage
-from .errors import UsageError
+from .errors import AnswersError, Problem, UsageError
 from .loader import load_questionnaire
 from .model import Questionnaire, TriageResult
 from .registry import DEFAULT_QUESTIONNAIRE
@@ -25,6 +26,18 @@ class TriageRequest(NamedTuple):
     export: str | None = None
     force: bool = False
     plain: bool = False
+    plain_prompts: bool = False  # --plain: numbered prompts (--no-color alone keeps the menus)
+    resume: bool = False  # continue saved unfinished answers
+    save: str | None = None  # where unfinished answers go on Ctrl-C (and what --resume reads)
+
+
+class Gathered(NamedTuple):
+    """The answers to triage, and how they were gathered."""
+
+    answers: dict[str, Any]
+    stopped_early: bool = False  # stopped at a red flag: triage what was said
+    prompter: Any = None  # set when the person answered in the terminal
+    resumed_from: Path | None = None  # a partial file to delete once the triage is shown
 
 
 def stdin_is_interactive() -> bool:
@@ -34,38 +47,81 @@ def stdin_is_interactive() -> bool:
 
 def run(request: TriageRequest) -> None:
     """Gather answers, triage, and show and export the result."""
+    answers_path = resume_path(request) if request.resume else request.answers_path
     answer_set = (
-        read_answers_file(request.answers_path) if request.answers_path else AnswerSet(origin="<none>", questionnaire=None, answers={})
+        read_answers_file(str(answers_path)) if answers_path else AnswerSet(origin="<none>", questionnaire=None, answers={})
     )
     questionnaire = load_questionnaire(request.questionnaire or answer_set.questionnaire or DEFAULT_QUESTIONNAIRE)
     if answer_set.questionnaire_sha256 and answer_set.questionnaire_sha256 != questionnaire.sha256:
         warn(f"{answer_set.origin} was made with a different version of questionnaire '{questionnaire.id}'; "
              "the outcome may differ from the one recorded in it.")  # fmt: skip
     answers = apply_overrides(questionnaire, answer_set.answers, request.overrides)
-    answers = complete_answers(questionnaire, answers, request, have_file=request.answers_path is not None)
-    result = run_triage(questionnaire, answers)
+    gathered = complete_answers(
+        questionnaire, answers, request, have_file=answers_path is not None,
+        resumed_from=Path(answers_path) if request.resume else None,
+        ref=request.questionnaire or answer_set.questionnaire,
+    )  # fmt: skip
+    result = run_triage(questionnaire, gathered.answers, allow_missing=gathered.stopped_early)
     if result.ignored:
         warn(f"ignored answers to questions that were not asked: {', '.join(result.ignored)}")
     show(questionnaire, result, request)
+    if gathered.prompter is not None:
+        from .interactive_flow import finish
+
+        finish(questionnaire, result, request, gathered)
+
+
+def resume_path(request: TriageRequest) -> Path:
+    """The partial file ``--resume`` reads: ``--save FILE``, the questionnaire's, or the newest."""
+    from . import partial
+    from .errors import InputFileError
+    from .registry import looks_like_path
+
+    if request.answers_path:
+        raise UsageError("--resume and --answers both give the answers; to continue an answers file, "
+                         "give it to --answers alone.")  # fmt: skip
+    if request.save:
+        path: Path | None = Path(request.save)
+    elif request.questionnaire:
+        qid = request.questionnaire
+        path = partial.default_path(load_questionnaire(qid).id if looks_like_path(qid) else qid)
+    else:
+        path = partial.newest()
+    if path is None or not path.is_file():
+        where = f" in {path}" if path is not None else f" in {partial.data_dir()}"
+        raise InputFileError(f"No unfinished answers to resume{where}. Start a new triage with: pmpt triage")
+    return path
 
 
 def complete_answers(questionnaire: Questionnaire, answers: dict[str, Any], request: TriageRequest,
-                     *, have_file: bool) -> dict[str, Any]:  # fmt: skip
-    """Ask for what is missing when we can; otherwise leave it to the engine to list."""
+                     *, have_file: bool, resumed_from: Path | None = None,
+                     ref: str | None = None) -> Gathered:  # fmt: skip
+    """Ask for what is missing in a terminal; elsewhere, fail listing every missing answer.
+
+    A resumed partial file always goes through the interview, so the person still
+    sees the review even if only optional questions were left.
+    """
     clean, problems = check_answers(questionnaire, answers)
     missing = missing_required(questionnaire, clean)
-    if not missing or problems:
-        return answers  # complete, or invalid: the engine reports every problem at once
+    if problems or (not missing and resumed_from is None):
+        return Gathered(answers)  # complete, or invalid: the engine reports every problem at once
     if request.no_input or not stdin_is_interactive():
+        why = "--no-input was given" if request.no_input else "stdin is not a terminal"
         if not have_file:
-            why = "--no-input was given" if request.no_input else "stdin is not a terminal"
             raise UsageError(f"No answers file given and {why}. Pass --answers FILE (or - for stdin), "
                              "or run 'pmpt triage' in a terminal to answer the questions.")  # fmt: skip
-        return answers
-    raise UsageError(
-        f"{len(missing)} required answers are missing and interactive prompting is not available yet; "
-        "give them in the answers file or with --set ID=VALUE."
-    )
+        if not missing:  # a complete resumed file needs no questions
+            return Gathered(answers)
+        # Never a hang and never a silent default: list every gap and say how to fill it.
+        raise AnswersError(
+            f"{len(missing)} required answer{'s are' if len(missing) != 1 else ' is'} missing and {why}, so pmpt "
+            "cannot ask. Add them to the answers file or give each with --set ID=VALUE, "
+            "or run in a terminal without --no-input to be asked.",
+            problems=[Problem(f"answers.{q.id}", f"required question not answered: {q.text}") for q in missing],
+        )
+    from .interactive_flow import interview
+
+    return interview(questionnaire, clean, request, resumed_from=resumed_from, ref=ref)
 
 
 def show(questionnaire: Questionnaire, result: TriageResult, request: TriageRequest) -> None:

@@ -1,0 +1,69 @@
+"""``pmpt answers template``: a ready-to-fill answers file for a questionnaire.
+
+Only typer is imported at module level (cli.py imports this module on every run).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated, Optional
+
+import typer
+
+answers_app = typer.Typer(
+    name="answers",
+    help="Work with answers files: write a ready-to-fill template.",
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _complete_questionnaire(incomplete: str) -> list[str]:
+    from .cli import _complete_questionnaire as complete  # cli is fully loaded by the time TAB runs
+
+    return complete(incomplete)
+
+
+@answers_app.command(
+    "template",
+    epilog="Examples:\n\n"
+    "  pmpt answers template mini > answers.toml\n\n"
+    "  pmpt answers template --output answers.toml   (then fill it in and run: pmpt triage --answers answers.toml)\n\n"
+    "  pmpt answers template my-clinic.toml --json",
+)
+def template_command(
+    questionnaire: Annotated[
+        Optional[str],
+        typer.Argument(metavar="[ID|PATH]", autocompletion=_complete_questionnaire,
+                       help="Questionnaire id or .toml path (default: pmpt-core)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Describe every question as JSON instead.")] = False,
+    output: Annotated[
+        Optional[str],
+        typer.Option("--output", "-o", metavar="FILE", help="Write to FILE instead of stdout (- for stdout)."),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", "-f", help="Overwrite FILE if it exists.")] = False,
+) -> None:
+    """Write an answers file to fill in: every question as a commented TOML line with its type,
+    the values it takes and when it is asked. A filled-in template is accepted by
+    'pmpt triage --answers FILE'.
+    """
+    from .fileio import write_private
+    from .loader import load_questionnaire
+    from .registry import DEFAULT_QUESTIONNAIRE
+    from .template import template_data, template_toml
+
+    q = load_questionnaire(questionnaire or DEFAULT_QUESTIONNAIRE)
+    target = output or "-"
+    if as_json and target == "-":
+        from .fileio import write_json
+
+        write_json(template_data(q))
+        return
+    text = json.dumps(template_data(q), indent=2, ensure_ascii=False) + "\n" if as_json else template_toml(q)
+    write_private(target, text, force=force)
+    if target != "-":
+        what = "Described" if as_json else "Wrote a template with"
+        next_step = "" if as_json else f" Fill it in, then run: pmpt triage --answers {target}"
+        sys.stderr.write(f"{what} {len(q.questions)} questions of '{q.id}' to {target}.{next_step}\n")

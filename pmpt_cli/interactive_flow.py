@@ -1,0 +1,132 @@
+"""The interactive path of ``pmpt triage``: run the interview, keep unfinished answers, finish up.
+
+Imported only when a person answers in a terminal; ``triage_flow`` stays the one
+place that decides which path runs.
+"""
+
+from __future__ import annotations
+
+import shlex
+import signal
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import partial
+from .errors import Interrupted, PmptError
+from .interactive import Interview, InterviewInterrupted, offer_to_save
+from .model import Questionnaire, TriageResult
+from .validation import check_answers
+
+if TYPE_CHECKING:
+    from .triage_flow import Gathered, TriageRequest
+
+
+class TerminalClosed(KeyboardInterrupt):
+    """SIGHUP: the terminal went away. A ``KeyboardInterrupt`` so every prompt path saves
+    the answers the same way, and so asyncio (inside prompt_toolkit) cannot swallow it."""
+
+
+@contextmanager
+def hangup_saves() -> Iterator[None]:
+    """While asking, turn SIGHUP (a closed terminal window) into ``TerminalClosed``."""
+    if not hasattr(signal, "SIGHUP"):
+        yield
+        return
+
+    def on_hangup(signum: int, frame: Any) -> None:
+        raise TerminalClosed
+
+    try:
+        previous = signal.signal(signal.SIGHUP, on_hangup)
+    except ValueError:  # not the main thread: leave the default
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGHUP, previous)
+
+
+def interview(questionnaire: Questionnaire, answers: dict[str, Any], request: TriageRequest,
+              *, resumed_from: Path | None, ref: str | None) -> Gathered:  # fmt: skip
+    """Ask what is missing; on Ctrl-C or hang-up save the answers so far and raise ``Interrupted``."""
+    from .prompting import make_prompter
+    from .triage_flow import Gathered
+
+    prompter = make_prompter(plain=request.plain_prompts)
+    save_to = Path(request.save) if request.save else partial.default_path(questionnaire.id)
+    ref = partial.questionnaire_ref(questionnaire, ref)
+    with hangup_saves():
+        try:
+            if not answers and resumed_from is None and save_to.is_file():
+                answers, resumed_from = _offer_to_continue(questionnaire, prompter, save_to)
+            result = Interview(questionnaire, prompter, dict(answers)).run()
+        except InterviewInterrupted as stop:
+            raise _save_and_stop(questionnaire, stop.answers, save_to, ref, request) from None
+        except (KeyboardInterrupt, EOFError):
+            raise Interrupted("Stopped; nothing was changed.") from None
+    return Gathered(result.answers, result.stopped_early, prompter, resumed_from)
+
+
+def _offer_to_continue(questionnaire: Questionnaire, prompter: Any, path: Path) -> tuple[dict[str, Any], Path | None]:
+    """Saved unfinished answers exist: continue them, or start again and delete them."""
+    from .answers_file import read_answers_file
+
+    saved = datetime.fromtimestamp(path.stat().st_mtime).strftime("%d %B %Y at %H:%M")
+    options = [("continue", "Continue where I left off"), ("fresh", "Start again (delete the saved answers)")]
+    if prompter.menu(f"You have unfinished answers from {saved}.", options, "continue") == "fresh":
+        path.unlink(missing_ok=True)
+        return {}, None
+    answers, problems = check_answers(questionnaire, read_answers_file(str(path)).answers)
+    if problems:  # the questionnaire changed since: those questions are simply asked again
+        prompter.show("info", f"{len(problems)} saved answers no longer fit the questionnaire and will be asked again.")
+    return answers, path
+
+
+def _save_and_stop(questionnaire: Questionnaire, answers: dict[str, Any], path: Path, ref: str,
+                   request: TriageRequest) -> Interrupted:  # fmt: skip
+    """Save first (the terminal may already be gone), then say how to resume."""
+    if not answers:
+        return Interrupted("Stopped before the first answer; nothing was saved.")
+    try:
+        saved = partial.save(path, questionnaire, answers, ref)
+    except PmptError as exc:
+        return Interrupted(f"Stopped, and your answers could not be saved: {exc.message}")
+    command = "pmpt triage --resume" + (f" --save {shlex.quote(str(saved))}" if request.save else "")
+    _say(f"\nYour {len(answers)} answers so far are saved in {saved} (only you can read it).\n"
+         f"To continue where you left off, run: {command}")  # fmt: skip
+    return Interrupted("Stopped before the end; nothing was scored yet.")
+
+
+def finish(questionnaire: Questionnaire, result: TriageResult, request: TriageRequest, gathered: Gathered) -> None:
+    """After the summary: tidy up a resumed file and offer to save the summary."""
+    if request.as_json and not sys.stdout.isatty():
+        _say(f"Result: {questionnaire.outcome_texts[result.outcome].headline} (the full result went to stdout).")
+    if gathered.stopped_early:
+        _say("You stopped at a warning sign, so only the answers you gave were used.")
+    if gathered.resumed_from is not None and gathered.resumed_from.is_file():
+        gathered.resumed_from.unlink()
+        _say(f"Deleted the unfinished answers in {gathered.resumed_from}; they are in the result now.")
+    if request.export:
+        return
+    from .export import summary_toml
+
+    name = f"pmpt-summary-{date.today().isoformat()}.toml"
+    try:
+        saved = offer_to_save(gathered.prompter, summary_toml(questionnaire, result), name)
+    except (KeyboardInterrupt, EOFError):
+        raise Interrupted("Stopped; the summary was not saved.") from None
+    if saved:
+        _say(f"Saved the summary to {saved}. Re-run it with: pmpt triage --answers {shlex.quote(saved)}")
+
+
+def _say(text: str) -> None:
+    try:
+        sys.stderr.write(text + "\n")
+        sys.stderr.flush()
+    except OSError:  # the terminal is gone; the answers are already saved
+        pass

@@ -1,0 +1,70 @@
+"""Unfinished answers: where they are kept, and how they are written and found again.
+
+A partial file is an ordinary answers file (``questionnaire`` plus ``[answers]``), so
+``pmpt triage --answers FILE`` reads it too; ``--resume`` is a shorthand for it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from .fileio import write_private
+from .model import Questionnaire
+from .registry import looks_like_path
+
+PREFIX = "partial-"
+
+
+def data_dir() -> Path:
+    """``$XDG_DATA_HOME/pmpt``, else ``~/.local/share/pmpt`` (the XDG base directory spec).
+
+    A relative ``XDG_DATA_HOME`` is invalid by the spec and ignored.
+    """
+    base = os.environ.get("XDG_DATA_HOME", "")
+    root = Path(base) if base and os.path.isabs(base) else Path.home() / ".local" / "share"
+    return root / "pmpt"
+
+
+def default_path(questionnaire_id: str) -> Path:
+    """Where the unfinished answers to one questionnaire are kept by default."""
+    return data_dir() / f"{PREFIX}{questionnaire_id}.toml"
+
+
+def newest() -> Path | None:
+    """The most recently saved partial file, for ``--resume`` without ``--questionnaire``."""
+    folder = data_dir()
+    if not folder.is_dir():
+        return None
+    found = [p for p in folder.glob(f"{PREFIX}*.toml") if p.is_file()]
+    return max(found, key=lambda p: p.stat().st_mtime) if found else None
+
+
+def questionnaire_ref(questionnaire: Questionnaire, given: str | None) -> str:
+    """How the partial file names its questionnaire so that resuming finds it from any folder."""
+    if given and looks_like_path(given):
+        return str(Path(given).resolve())
+    return questionnaire.id
+
+
+def partial_text(questionnaire: Questionnaire, answers: dict[str, Any], ref: str) -> str:
+    """The answers-file text for unfinished answers."""
+    import tomli_w
+
+    header = (
+        "# pmpt: unfinished answers (not a diagnosis, not yet scored).\n"
+        "# Continue with: pmpt triage --resume   (or: pmpt triage --answers THIS_FILE)\n"
+    )
+    doc = {"questionnaire": ref, "questionnaire_sha256": questionnaire.sha256, "answers": answers}
+    return header + tomli_w.dumps(doc)
+
+
+def save(path: str | Path, questionnaire: Questionnaire, answers: dict[str, Any], ref: str) -> Path:
+    """Write the partial file atomically, readable by the owner only, replacing an older one."""
+    target = Path(path)
+    if target.parent == data_dir():
+        # Health data: the folder is private too, not only the file.
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    write_private(target, partial_text(questionnaire, answers, ref), force=True)
+    return target
