@@ -145,7 +145,7 @@ class _Reader:
     def __init__(self, request: BatchRequest, get_questionnaire: Callable[[str | None], Questionnaire]) -> None:
         self.request = request
         self.get_questionnaire = get_questionnaire
-        self.caches: dict[str, dict[str, tuple[bool, Any]]] = {}
+        self.caches: dict[str, dict[str, tuple[bool | None, Any]]] = {}
         self.hint: str | None = None  # the first questionnaire an input names
         self.kinds: list[str] = []  # of each input read, with stdin resolved to csv or jsonl
 
@@ -199,11 +199,13 @@ class _Reader:
                 pendings.append(_Pending(f"{origin}:{number}", source,
                                          error=f"no '{id_key}' (a string or number) in this line"))  # fmt: skip
                 continue
-            qref = obj.get("questionnaire")
-            if isinstance(obj.get("answers"), dict):
-                answers = obj["answers"]
+            qref = obj.pop("questionnaire", None)
+            nested = obj.get("answers")
+            if isinstance(nested, dict):
+                answers = nested
             else:
-                answers = {k: v for k, v in obj.items() if k != id_key and k != "questionnaire"}
+                del obj[id_key]
+                answers = obj  # the rest of the line is the answers; no copy
             pendings.append(_Pending(str(raw_id), source, answers, questionnaire=qref if isinstance(qref, str) else None))
         return pendings
 
@@ -252,7 +254,8 @@ class _Reader:
                              problems=unknown + [Problem(f"{origin}:1", "each column must be a question id",
                                                          "pass --ignore-column NAME for columns to leave out")])]
         width = len(names)
-        converters = [(at, question.id, self._converter(question)) for at, question in columns]
+        converters = [(at, question.id, self.caches.setdefault(question.id, {}).get, self._converter(question))
+                      for at, question in columns]  # fmt: skip
         pendings: list[_Pending] = []
         for line, row in rows:
             source = f"{origin}:{line}"
@@ -271,13 +274,15 @@ class _Reader:
                 continue
             answers: dict[str, Any] = {}
             problems: list[Problem] | None = None
-            for at, qid, convert in converters:
+            for at, qid, cached, convert in converters:  # the hot loop: one cache lookup per cell
                 cell = row[at]
-                if not cell or cell.isspace():
+                if not cell:
                     continue
-                ok, value = convert(cell)
+                ok, value = cached(cell) or convert(cell)
                 if ok:
                     answers[qid] = value
+                elif ok is None:
+                    continue  # a blank cell
                 else:
                     if problems is None:
                         problems = []
@@ -289,22 +294,23 @@ class _Reader:
             pendings.append(pending)
         return pendings
 
-    def _converter(self, question: Question) -> Callable[[str], tuple[bool, Any]]:
+    def _converter(self, question: Question) -> Callable[[str], tuple[bool | None, Any]]:
         """``parse_text`` for one column, remembering results: a column repeats a few texts."""
         cache = self.caches.setdefault(question.id, {})
-
         empty_list = question.type == "multi_choice"
 
-        def convert(cell: str) -> tuple[bool, Any]:
-            hit = cache.get(cell)
-            if hit is not None:
-                return hit
-            if empty_list and cell.strip() == "[]":  # an empty cell is no answer; [] is "none chosen"
-                return True, []
-            try:
-                result: tuple[bool, Any] = (True, parse_text(question, cell))
-            except AnswerInvalid as exc:
-                result = (False, str(exc))
+        def convert(cell: str) -> tuple[bool | None, Any]:
+            """(True, value), (False, why), or (None, None) for a blank cell."""
+            result: tuple[bool | None, Any]
+            if cell.isspace():
+                result = (None, None)
+            elif empty_list and cell.strip() == "[]":  # an empty cell is no answer; [] is "none chosen"
+                result = (True, [])
+            else:
+                try:
+                    result = (True, parse_text(question, cell))
+                except AnswerInvalid as exc:
+                    result = (False, str(exc))
             if len(cache) < CACHE_LIMIT:
                 cache[cell] = result
             return result
@@ -491,7 +497,7 @@ def run_batch(request: BatchRequest, *, stderr: IO[str] | None = None, stderr_is
 
     with _Output(request.output, request.force) as stream:
         writer = _Writer(stream, fmt, questionnaire)
-        for done, pending in enumerate(_with_progress(pendings, progress), 1):
+        for pending in _with_progress(pendings, progress):
             if pending.error is None and pending.questionnaire is not None and not same(pending.questionnaire):
                 pending.error = (f"these answers are for questionnaire '{pending.questionnaire}', but this batch "
                                  f"runs '{qid}'; triage them in a separate batch with --questionnaire")  # fmt: skip

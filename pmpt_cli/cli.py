@@ -124,7 +124,7 @@ def triage(
     questionnaire: Annotated[
         Optional[str],
         typer.Option("--questionnaire", "-q", metavar="ID|PATH", autocompletion=_complete_questionnaire,
-                     help="Questionnaire id or .toml path [default: the answers file's, else pmpt-core]."),
+                     help="Questionnaire id or .toml path (default: the answers file's, else pmpt-core)."),
     ] = None,
     set_: Annotated[
         Optional[list[str]],

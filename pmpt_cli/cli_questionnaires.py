@@ -93,7 +93,7 @@ def list_command(as_json: JsonFlag = False) -> None:
         return
     header = ("ID", "VERSION", "LANG", "QUESTIONS", "LICENCE", "TITLE")
     table = [header] + [
-        (r["id"], r["version"] or "-", r["language"] or "-", str(r["questions"] or "-"), r["licence"] or "-",
+        (r["id"], r["version"] or "-", r["language"] or "-", str(r["questions"] or "-"), _clip(r["licence"] or "-"),
          (r["title"] or "") + ("" if r["origin"] == "bundled" else f"  [{r['path']}]"))
         for r in rows
     ]  # fmt: skip
@@ -106,6 +106,11 @@ def list_command(as_json: JsonFlag = False) -> None:
         sys.stderr.write(f"warning: {r['id']}: {r['error']}\n")
     if rows:
         sys.stderr.write("Show one with: pmpt questionnaires show ID\n")
+
+
+def _clip(text: str, width: int = 24) -> str:
+    """Long cells (a licence can be a sentence) are cut in the table; --json has them whole."""
+    return text if len(text) <= width else text[: width - 3].rstrip() + "..."
 
 
 # -- show ------------------------------------------------------------------------------

@@ -117,7 +117,7 @@ class Interview:
         return next((q for q in self.enabled() if q.id not in self.done), None)
 
     def progress(self, question: Question) -> str:
-        """"Question 7 of about 22": the count of enabled questions can change with the answers."""
+        """The progress line, "Question 7 of about 22"; the count changes with the answers."""
         enabled = self.enabled()
         ids = [q.id for q in enabled]
         number = ids.index(question.id) + 1 if question.id in ids else len(ids)
@@ -221,9 +221,11 @@ def welcome_text(questionnaire: Questionnaire, key_help: str, answered: int = 0)
         length += f", about {questionnaire.minutes} minute{'s' if questionnaire.minutes != 1 else ''}"
     lines = [
         questionnaire.title,
-        "pmpt asks about your pain and how it affects you, then suggests where to seek care: "
-        "pain management, physical therapy, both, or looking after it yourself. "
-        "If an answer needs urgent attention, it tells you straight away.",
+        (
+            "pmpt asks about your pain and how it affects you, then suggests where to seek care: "
+            "pain management, physical therapy, both, or looking after it yourself. "
+            "If an answer needs urgent attention, it tells you straight away."
+        ),
         f"It takes {length}. It is not a diagnosis.",
     ]
     if questionnaire.description:

@@ -97,7 +97,8 @@ def _save_and_stop(questionnaire: Questionnaire, answers: dict[str, Any], path: 
     except PmptError as exc:
         return Interrupted(f"Stopped, and your answers could not be saved: {exc.message}")
     command = "pmpt triage --resume" + (f" --save {shlex.quote(str(saved))}" if request.save else "")
-    _say(f"\nYour {len(answers)} answers so far are saved in {saved} (only you can read it).\n"
+    count = "Your answer so far is" if len(answers) == 1 else f"Your {len(answers)} answers so far are"
+    _say(f"\n{count} saved in {saved} (only you can read it).\n"
          f"To continue where you left off, run: {command}")  # fmt: skip
     return Interrupted("Stopped before the end; nothing was scored yet.")
 

@@ -1,4 +1,4 @@
-"""Prompts on the terminal: questionary menus, or plain numbered prompts for screen readers.
+"""Prompts on the terminal with questionary: arrow-key menus with one-key answers.
 
 This is the only module that imports questionary and prompt_toolkit, and it does so
 inside functions: they cost about 130 ms, which the scripted path must never pay.
@@ -13,71 +13,38 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import IO, Any
+from typing import TYPE_CHECKING, Any
 
 from .interactive import BACK
 from .model import Question
-from .validation import AnswerInvalid, check_value, parse_text
+from .plain_prompts import BACK_WORD, PlainPrompter, answer_text, number_hint, parse_typed, scale_hint
+from .validation import AnswerInvalid, check_value
+
+if TYPE_CHECKING:
+    from .interactive import Prompter
 
 SKIP = "__skip__"
-BACK_WORD = "<"
 
 
-def make_prompter(*, plain: bool = False) -> Any:
+def make_prompter(*, plain: bool = False) -> Prompter:
     """Menus where prompt_toolkit can run; plain prompts with ``--plain``, ``TERM=dumb``, or on failure."""
     if plain or os.environ.get("TERM") == "dumb":
         return PlainPrompter()
     try:
         return QuestionaryPrompter()
-    except Exception as exc:  # e.g. NoConsoleScreenBufferError: no console behind stderr on Windows
+    except Exception as exc:  # noqa: BLE001  any failure here (e.g. NoConsoleScreenBufferError on Windows) means no menus
         sys.stderr.write(f"note: this terminal cannot show menus ({type(exc).__name__}); using plain prompts.\n")
         return PlainPrompter()
 
 
-# -- wording shared by both prompters ------------------------------------------------------
-
-
-def scale_hint(question: Question) -> str:
-    """``0 = no pain, 10 = worst imaginable``: the anchors of a scale."""
-    lo, hi = _num(question.min), _num(question.max)
-    parts = [f"{lo} = {question.min_label}" if question.min_label else lo,
-             f"{hi} = {question.max_label}" if question.max_label else hi]  # fmt: skip
-    return ", ".join(parts)
-
-
-def number_hint(question: Question) -> str:
-    bounds = ""
-    if question.min is not None and question.max is not None:
-        bounds = f"{_num(question.min)} to {_num(question.max)}"
-    elif question.min is not None:
-        bounds = f"at least {_num(question.min)}"
-    elif question.max is not None:
-        bounds = f"at most {_num(question.max)}"
-    return " ".join(p for p in (bounds, question.unit) if p)
-
-
 def scale_values(question: Question) -> list[int]:
+    """Every point of a scale, lowest first."""
     return list(range(int(question.min or 0), int(question.max or 0) + 1))
 
 
 def shows_as_menu(question: Question) -> bool:
     """A scale of up to 11 points is a one-key menu; a wider one is typed like a number."""
     return question.type == "scale" and len(scale_values(question)) <= 11 and (question.min or 0) >= 0
-
-
-def _num(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
-
-
-def answer_text(question: Question, value: Any) -> str:
-    """A value as the person would type it back (the default of a typed prompt)."""
-    if value is None:
-        return ""
-    if question.type == "yes_no":
-        return "yes" if value else "no"
-    return _num(value) if question.type in ("scale", "number") else str(value)
 
 
 # -- questionary ---------------------------------------------------------------------------
@@ -152,7 +119,7 @@ class QuestionaryPrompter:
         items = [(key, f"{i}. {label}" if i <= 9 else f"   {label}", "") for i, (key, label) in enumerate(options, 1)]
         keys = {str(i): key for i, (key, _) in enumerate(options[:9], 1)}
         with self._session():
-            result = _select(message, items, default, keys, "(press a number, or ↑ ↓ and Enter)", back=False)
+            result = _select(message, items, default, keys, "(press a number, or Enter)", back=False)
         return str(result)
 
     def confirm(self, message: str, default: bool) -> bool:
@@ -173,7 +140,7 @@ class QuestionaryPrompter:
         items = [(c.value, f"{i}. {c.label}" if i <= 9 else f"   {c.label}", c.help)
                  for i, c in enumerate(question.choices, 1)]  # fmt: skip
         keys = {str(i): c.value for i, c in enumerate(question.choices[:9], 1)}
-        hint = "(press a number, or ↑ ↓ and Enter; < back)"
+        hint = "(press a number; < back)"
         return _checked(question, _select(question.text, _with_skip(question, items, keys), default, keys, hint))
 
     def _scale(self, question: Question, default: Any) -> Any:
@@ -207,7 +174,7 @@ class QuestionaryPrompter:
                 return str(exc)
             return True
 
-        hint = "(press numbers or Space to tick, then Enter; < back)"
+        hint = "(press numbers to tick, then Enter; < back)"
         prompt = questionary.checkbox(question.text, choices=choices, validate=validate, instruction=hint)
         control = _control(prompt)
         order = question.choice_values
@@ -267,14 +234,14 @@ class QuestionaryPrompter:
 
         def validate(text: str) -> bool | str:
             try:
-                _parse_typed(question, text)
+                parse_typed(question, text)
             except AnswerInvalid as exc:
                 return str(exc)
             return True
 
         prompt = questionary.text(question.text, default=answer_text(question, default), validate=validate,
                                   instruction=instruction)  # fmt: skip
-        return _parse_typed(question, prompt.unsafe_ask())
+        return parse_typed(question, prompt.unsafe_ask())
 
 
 def _escape(text: str) -> str:
@@ -287,18 +254,6 @@ def _session_has_output(session: Any) -> bool:
     # ``_output`` is set only when someone passed an output to create_app_session; the
     # public ``output`` property would create (and cache) a stdout output instead.
     return getattr(session, "_output", None) is not None
-
-
-def _parse_typed(question: Question, text: str) -> Any:
-    """A typed answer: ``<`` is back, empty skips an optional question, else the shared validator."""
-    raw = text.strip()
-    if raw == BACK_WORD:
-        return BACK
-    if not raw:
-        if question.required:
-            raise AnswerInvalid(f"an answer is needed (type {BACK_WORD} to go back)")
-        return None
-    return parse_text(question, raw)
 
 
 def _checked(question: Question, value: Any) -> Any:
@@ -401,146 +356,3 @@ def _select(message: str, items: Sequence[tuple[Any, str, str]], default: Any, k
     _extend(prompt, bindings)
     prompt.application.timeoutlen = 0.5
     return prompt.unsafe_ask()
-
-
-# -- plain ---------------------------------------------------------------------------------
-
-
-class PlainPrompter:
-    """Numbered prompts, one line in and plain lines out: for screen readers and limited terminals.
-
-    Reads ``stdin`` line by line and writes to ``stderr``, never stdout; an empty read
-    (a closed terminal) raises ``EOFError`` like prompt_toolkit does.
-    """
-
-    key_help = (
-        "Type the number of your answer and press Enter. Type < and press Enter to go back one question. "
-        "Press Ctrl-C to stop; your answers are saved for later."
-    )
-
-    def __init__(self, stdin: IO[str] | None = None, stderr: IO[str] | None = None) -> None:
-        self.stdin = stdin or sys.stdin
-        self.stderr = stderr or sys.stderr
-
-    def _say(self, text: str = "") -> None:
-        self.stderr.write(text + "\n")
-        self.stderr.flush()
-
-    def _read(self, prompt: str) -> str:
-        self.stderr.write(prompt)
-        self.stderr.flush()
-        line = self.stdin.readline()
-        if not line:
-            raise EOFError
-        return line.strip()
-
-    def show(self, kind: str, text: str) -> None:
-        if kind == "heading":
-            title, _, intro = text.partition("\n")
-            self._say(f"\nSection: {title}")
-            if intro:
-                self._say(intro)
-        elif kind == "alert":
-            self._say("\nIMPORTANT, please read:")
-            self._say(text)
-            self._say()
-        elif kind == "welcome":
-            self._say(text)
-            self._say()
-        else:
-            self._say(text)
-
-    def ask(self, question: Question, default: Any, progress: str) -> Any:
-        self._say(f"\n{progress}")
-        self._say(question.text)
-        if question.help:
-            self._say(question.help)
-        hint, parse = self._how(question, default)
-        suffix = f" [Enter keeps: {self._shown(question, default)}]" if default is not None else ""
-        while True:
-            raw = self._read(f"{hint}{suffix}: ")
-            if raw == BACK_WORD:
-                return BACK
-            if not raw and default is not None:
-                return default
-            try:
-                return parse(raw)
-            except AnswerInvalid as exc:
-                self._say(f"Not accepted: {exc}. Please try again.")
-
-    def _shown(self, question: Question, value: Any) -> str:
-        if question.type == "choice":
-            return str(question.choice_values.index(value) + 1)
-        if question.type == "multi_choice":
-            return " ".join(str(question.choice_values.index(v) + 1) for v in value) or "none"
-        return answer_text(question, value)
-
-    def _how(self, question: Question, default: Any) -> tuple[str, Callable[[str], Any]]:
-        """The prompt line for a question and the parser for what is typed."""
-        optional = "" if question.required else ", or press Enter to skip"
-        if question.type in ("choice", "multi_choice"):
-            for i, c in enumerate(question.choices, 1):
-                self._say(f"  {i}. {c.label}" + (f" ({c.help})" if c.help else ""))
-            if question.type == "choice":
-                return f"Type a number{optional}", lambda raw: self._pick(question, raw)
-            return (f"Type the numbers that apply, separated by spaces{optional}",
-                    lambda raw: self._pick_many(question, raw))  # fmt: skip
-        if question.type == "yes_no":
-            return f"Type y or n{optional}", lambda raw: _parse_typed(question, raw)
-        if question.type == "scale":
-            self._say(f"  {scale_hint(question)}")
-            return f"Type a number from {_num(question.min)} to {_num(question.max)}{optional}", \
-                lambda raw: _parse_typed(question, raw)  # fmt: skip
-        hint = number_hint(question) if question.type == "number" else ""
-        return f"Type your answer{f' ({hint})' if hint else ''}{optional}", lambda raw: _parse_typed(question, raw)
-
-    def _pick(self, question: Question, raw: str) -> Any:
-        if not raw:
-            return _parse_typed(question, raw)
-        return check_value(question, self._value(question, raw))
-
-    def _pick_many(self, question: Question, raw: str) -> Any:
-        if not raw and not question.required:
-            return None
-        parts = raw.replace(",", " ").split()
-        if not parts:
-            raise AnswerInvalid("type the numbers of the answers that apply")
-        return check_value(question, sorted({self._value(question, p) for p in parts},
-                                            key=question.choice_values.index))  # fmt: skip
-
-    @staticmethod
-    def _value(question: Question, raw: str) -> str:
-        """A choice value from its number, or from its value or label as typed."""
-        if raw.isdigit():
-            index = int(raw) - 1
-            if 0 <= index < len(question.choices):
-                return question.choices[index].value
-            raise AnswerInvalid(f"{raw} is not one of the numbers 1 to {len(question.choices)}")
-        value = parse_text(question, raw)  # by value or label, through the shared validator
-        return value[0] if isinstance(value, list) else value
-
-    def menu(self, message: str, options: Sequence[tuple[str, str]], default: str) -> str:
-        self._say(f"\n{message}")
-        for i, (_, label) in enumerate(options, 1):
-            self._say(f"  {i}. {label}")
-        keys = [key for key, _ in options]
-        while True:
-            raw = self._read(f"Type a number [Enter: {keys.index(default) + 1}]: ")
-            if not raw:
-                return default
-            if raw.isdigit() and 1 <= int(raw) <= len(options):
-                return keys[int(raw) - 1]
-            self._say(f"Not accepted: type a number from 1 to {len(options)}.")
-
-    def confirm(self, message: str, default: bool) -> bool:
-        while True:
-            raw = self._read(f"{message} [{'Y/n' if default else 'y/N'}]: ").lower()
-            if not raw:
-                return default
-            if raw in ("y", "yes", "n", "no"):
-                return raw.startswith("y")
-            self._say("Not accepted: type y or n.")
-
-    def text(self, message: str, default: str = "") -> str:
-        raw = self._read(f"{message} [{default}]: " if default else f"{message} ")
-        return raw or default

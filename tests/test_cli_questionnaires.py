@@ -106,7 +106,7 @@ def test_show_json_is_never_wrapped(runner, monkeypatch):
     monkeypatch.setenv("COLUMNS", "20")
     result = runner.invoke(app, ["questionnaires", "show", str(EXAMPLES / "questionnaires" / "odi-style.toml"),
                                  "--json"])  # fmt: skip
-    assert json.loads(result.stdout)["licence"].startswith("CC0-1.0 for this file's text")
+    assert json.loads(result.stdout)["licence"].startswith("CC0-1.0 (this file); the ODI's own wording")
 
 
 def test_validate_good_file_exits_0(runner):

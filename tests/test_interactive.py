@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from conftest import FIXTURES, ROOT
+
 from pmpt_cli import partial
 from pmpt_cli.answers_file import read_answers_file
 from pmpt_cli.interactive import (
@@ -332,11 +333,11 @@ def term(tmp_path, monkeypatch, runner):
     monkeypatch.delenv("TERM", raising=False)
     monkeypatch.chdir(tmp_path)
 
-    def invoke(args: list[str], keys: str = "") -> Any:
+    def invoke(args: list[str], keys: str = "", questionnaire: str = MINI) -> Any:
         with create_pipe_input() as inp:
             inp.send_text(keys)
             with create_app_session(input=inp, output=DummyOutput()):
-                return runner.invoke(app, ["triage", "-q", MINI, *args])
+                return runner.invoke(app, ["triage", "-q", questionnaire, *args])
 
     return invoke
 
@@ -520,7 +521,7 @@ def test_scripted_path_never_imports_questionary_or_prompt_toolkit(tmp_path, min
         "sys.stderr.write(repr((status, heavy)))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60)  # fmt: skip
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60, check=False)  # fmt: skip
     assert json.loads(done.stdout)["outcome"] == "physical-therapy"
     assert done.stderr.endswith("(0, [])")
 
@@ -546,15 +547,20 @@ def keys_for(question: Question, value: Any) -> list[str]:
     return [*str(value), ENTER] if value is not None else [ENTER]
 
 
-def typical_keys(questionnaire, answers: dict) -> list[str]:
-    """Keys for a whole run: each question asked (enable-when applied), the review, "don't save"."""
+def typical_steps(questionnaire, answers: dict) -> list[tuple[Question, list[str]]]:
+    """Each question asked (enable-when applied, in order) with the keys that answer it."""
     walk = Interview(questionnaire, Scripted())
-    keys: list[str] = []
+    steps = []
     while (question := walk.pending()) is not None:
         value = answers.get(question.id)
-        keys += keys_for(question, value)
+        steps.append((question, keys_for(question, value)))
         walk.record(question, value)
-    return [*keys, ENTER, "n"]
+    return steps
+
+
+def typical_keys(questionnaire, answers: dict) -> list[str]:
+    """Keys for a whole run: every question, then Enter at the review and "n" to "save?"."""
+    return [key for _, keys in typical_steps(questionnaire, answers) for key in keys] + [ENTER, "n"]
 
 
 #: Someone with a few weeks of low back pain, moderate, no red flags: the commonest pmpt user.
@@ -572,15 +578,15 @@ TYPICAL_CORE = {
 }  # fmt: skip
 
 
-def run_keys(term_invoke, keys: list[str], args: list[str]) -> Any:
-    result = term_invoke(["--json", *args], "".join(keys))
+def run_keys(term_invoke, keys: list[str], questionnaire: str = MINI) -> Any:
+    result = term_invoke(["--json"], "".join(keys), questionnaire)
     assert result.exit_code == 0, result.stderr
     return json.loads(result.stdout)
 
 
 def test_typical_mini_run_keystrokes(term, mini_answers):
     keys = typical_keys(load_mini(), mini_answers)
-    data = run_keys(term, keys, [])
+    data = run_keys(term, keys)
     assert data["answers"] == mini_answers
     assert len(keys) == 12  # 7 questions; the review and "save?" are one key each
 
@@ -596,7 +602,7 @@ def test_typical_pmpt_core_run_keystrokes(term):
     if check_answers(core, TYPICAL_CORE)[1]:
         pytest.skip("pmpt-core changed; update TYPICAL_CORE")
     keys = typical_keys(core, TYPICAL_CORE)
-    data = run_keys(term, keys, ["-q", str(path)])
+    data = run_keys(term, keys, str(path))
     assert data["answers"] == TYPICAL_CORE
     asked = len(TYPICAL_CORE)
     # One key per question, plus Enter after each multiple choice, the review and "save?".

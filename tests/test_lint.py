@@ -177,3 +177,11 @@ def test_validate_reports_unreadable_files_without_crashing(runner, tmp_path):
     files = json.loads(result.stdout)["files"]
     assert "not valid TOML" in files[0]["findings"][0]["message"]
     assert "does not exist" in files[1]["findings"][0]["message"]
+
+
+def test_bundled_questionnaires_have_no_lint_errors(runner):
+    from pmpt_cli.registry import bundled_root
+
+    result = runner.invoke(app, ["questionnaires", "validate", str(bundled_root()), "--json"])
+    data = json.loads(result.stdout)
+    assert data["files"] and data["errors"] == 0, data

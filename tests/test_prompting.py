@@ -14,9 +14,11 @@ from typing import Any
 import pytest
 
 from conftest import FIXTURES
+
 from pmpt_cli.interactive import BACK
 from pmpt_cli.loader import build_questionnaire
-from pmpt_cli.prompting import PlainPrompter, QuestionaryPrompter, make_prompter
+from pmpt_cli.plain_prompts import PlainPrompter
+from pmpt_cli.prompting import QuestionaryPrompter, make_prompter
 
 DOWN, UP, LEFT, ENTER, CTRL_C, BACKSPACE = "\x1b[B", "\x1b[A", "\x1b[D", "\r", "\x03", "\x7f"
 
@@ -93,8 +95,9 @@ def test_scale_lone_one_answers_after_a_pause(q):
 
 def test_scale_keys_typed_ahead_reach_the_next_question(q):
     """ "10" then "3" typed quickly answer two scales: the 0 is not lost or misread."""
-    prompter_calls = lambda: (QuestionaryPrompter().ask(q["pain_now"], None, ""),  # noqa: E731
-                              QuestionaryPrompter().ask(q["pain_worst"], None, ""))  # fmt: skip
+    def prompter_calls() -> tuple[Any, Any]:
+        return QuestionaryPrompter().ask(q["pain_now"], None, ""), QuestionaryPrompter().ask(q["pain_worst"], None, "")
+
     assert drive(prompter_calls, "103") == (10, 3)
     assert drive(prompter_calls, "1" + ENTER + "3") == (1, 3)
 

@@ -167,3 +167,28 @@ def test_template_by_id_on_the_search_path(runner, monkeypatch):
 @pytest.mark.parametrize("value", ['say "hi"\\there', "naïve ünïcode", "tab\tand\nnewline", "\x01control", "del\x7f"])
 def test_toml_value_round_trips_awkward_text(value):
     assert tomllib.loads(f"x = {toml_value(value)}")["x"] == value
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_round_trip_bundled_pmpt_core(data):
+    q = load_questionnaire("pmpt-core")
+    answers = data.draw(mini_answer_sets(q))
+    filled = tomllib.loads(fill(template_toml(q), answers))
+    assert filled["questionnaire"] == "pmpt-core"
+    assert run_triage(q, filled["answers"]) == run_triage(q, answers)
+
+
+def test_default_template_is_pmpt_core_and_triage_accepts_it_filled(runner, tmp_path):
+    result = runner.invoke(app, ["answers", "template"])
+    assert result.exit_code == 0, result.output
+    q = load_questionnaire("pmpt-core")
+    answers = {}
+    for question in q.questions:  # the template's own example values, where the question is asked
+        if (not question.is_conditional or is_enabled(question, answers)) and question.required:
+            answers[question.id] = next(d["example"] for d in template_data(q)["questions"] if d["id"] == question.id)
+    path = tmp_path / "core.toml"
+    path.write_text(fill(result.stdout, answers))
+    triaged = runner.invoke(app, ["triage", "--answers", str(path), "--json"])
+    assert triaged.exit_code == 0, triaged.output
+    assert json.loads(triaged.stdout)["outcome"] == run_triage(q, answers).outcome

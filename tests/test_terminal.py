@@ -27,14 +27,15 @@ TIMEOUT = 20
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
-def spawn(tmp_path: Path, args: list[str], *, shell: str | None = None, term: str = "xterm-256color"):
+def spawn(tmp_path: Path, args: list[str], *, shell: str | None = None, term: str = "xterm-256color",
+          questionnaire: str = MINI):
     """``python -m pmpt_cli triage ARGS`` in a fresh pty; ``shell`` wraps it (for redirections)."""
     # A real terminal answers prompt_toolkit's cursor-position query at once; a bare pty never does,
     # and each prompt would wait a second for it.
     env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data"), "TERM": term, "PYTHONPATH": str(ROOT),
            "PROMPT_TOOLKIT_NO_CPR": "1"}
     env.pop("NO_COLOR", None)
-    command = [sys.executable, "-m", "pmpt_cli", "triage", "-q", MINI, *args]
+    command = [sys.executable, "-m", "pmpt_cli", "triage", "-q", questionnaire, *args]
     if shell is not None:
         import shlex
 
@@ -97,6 +98,15 @@ def test_json_redirected_to_a_file_while_prompts_stay_on_the_terminal(tmp_path):
     assert status == 0
     data = json.loads((tmp_path / "result.json").read_text())  # nothing but JSON reached stdout
     assert data["outcome"] == "both" and data["answers"]["weeks"] == 10
+
+
+def test_export_to_stdout_redirected_while_the_summary_shows_on_the_terminal(tmp_path):
+    child = spawn(tmp_path, ["--export", "-"], shell=" > summary.toml")
+    answer_mini(child)
+    child.expect_exact("What to do next")  # the summary moved to stderr, the terminal
+    status, _ = finish(child)
+    assert status == 0
+    assert tomllib.loads((tmp_path / "summary.toml").read_text())["outcome"] == "both"
 
 
 def test_ctrl_c_saves_then_resume_finishes_and_exports(tmp_path):
@@ -163,21 +173,29 @@ def test_plain_prompts_in_a_terminal(tmp_path):
     assert status == 0
 
 
-def core_questionnaire() -> Path:
+def test_pmpt_core_typical_run_in_a_terminal(tmp_path):
+    """The bundled questionnaire, answered key by key as the commonest user would."""
+    from test_interactive import TYPICAL_CORE, typical_steps
+
+    from pmpt_cli.loader import load_questionnaire
+    from pmpt_cli.validation import check_answers
+
     path = ROOT / "questionnaires" / "pmpt-core.toml"
     if not path.is_file():
         pytest.skip("questionnaires/pmpt-core.toml is not written yet")
-    return path
-
-
-def test_pmpt_core_starts_and_stops_cleanly(tmp_path):
-    """The bundled questionnaire in a real terminal: first prompt, Ctrl-C, saved, exit 130."""
-    core = core_questionnaire()
-    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data"), "TERM": "xterm-256color", "PYTHONPATH": str(ROOT)}
-    child = pexpect.spawn(sys.executable, ["-m", "pmpt_cli", "triage", "-q", str(core)], cwd=tmp_path, env=env,
-                          encoding="utf-8", timeout=TIMEOUT, dimensions=(50, 120))  # fmt: skip
+    core = load_questionnaire(path)
+    if check_answers(core, TYPICAL_CORE)[1]:
+        pytest.skip("pmpt-core changed; update TYPICAL_CORE in test_interactive.py")
+    child = spawn(tmp_path, ["--export", "core.toml"], questionnaire=str(path))
     child.expect_exact("It is not a diagnosis.")
-    child.expect_exact("Question 1 of")
-    child.send("\x03")
+    sent = 0
+    for question, keys in typical_steps(core, TYPICAL_CORE):
+        child.expect_exact(question.text[:30])
+        for key in keys:
+            child.send(key)
+        sent += len(keys)
+    answer(child, "Check your answers", "\r")
     status, shown = finish(child)
-    assert status == 130 and "Traceback" not in shown
+    assert status == 0, shown
+    assert tomllib.loads((tmp_path / "core.toml").read_text())["answers"] == TYPICAL_CORE
+    assert sent + 1 <= len(TYPICAL_CORE) * 1.3  # about one key per question

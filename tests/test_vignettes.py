@@ -1,0 +1,420 @@
+"""The pmpt-core questionnaire against written clinical vignettes, plus safety properties.
+
+Each file in tests/vignettes/ is a case a clinician would route one way:
+``expected`` (the outcome), ``rationale`` (one line: why) and ``[answers]`` (complete
+answers to pmpt-core). The property tests generate random *valid* answer sets from
+the loaded questionnaire's own question definitions, so they keep working as the
+questions change. See docs/clinical-basis.md for the rules being pinned here.
+"""
+
+from __future__ import annotations
+
+import copy
+import tomllib
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from conftest import EXAMPLES, ROOT
+from pmpt_cli.engine import run_triage
+from pmpt_cli.lint import lint_document, lint_questionnaire
+from pmpt_cli.loader import load_questionnaire
+from pmpt_cli.model import OUTCOMES, Question
+from pmpt_cli.validation import check_answers, missing_required
+
+VIGNETTES = ROOT / "tests" / "vignettes"
+VIGNETTE_FILES = sorted(VIGNETTES.glob("*.toml"))
+CORE_PATH = ROOT / "questionnaires" / "pmpt-core.toml"
+
+#: Red-flag tiers outrank everything; the other outcomes are all "not urgent".
+SEVERITY = {"emergency": 2, "urgent": 1}
+
+Q = load_questionnaire("pmpt-core")
+
+
+def severity(outcome: str) -> int:
+    return SEVERITY.get(outcome, 0)
+
+
+def load_vignette(path: Path) -> dict[str, Any]:
+    with path.open("rb") as fh:
+        return tomllib.load(fh)
+
+
+def answered_questions(result) -> set[str]:
+    return set(result.answers)
+
+
+# -- the questionnaire itself -------------------------------------------------------
+
+
+def test_questionnaire_loads_with_no_problems():
+    """The loader accepts it (it raises otherwise) and lint finds no errors or warnings."""
+    q = load_questionnaire(CORE_PATH)
+    assert q.id == "pmpt-core" and q.licence == "CC-BY-4.0"
+    with CORE_PATH.open("rb") as fh:
+        raw = tomllib.load(fh)
+    findings = lint_document(raw) + lint_questionnaire(q)
+    assert findings == [], "\n".join(f"{f.severity} {f.location}: {f.message}" for f in findings)
+
+
+def test_questionnaire_is_short_and_sourced():
+    assert len(Q.questions) <= 45
+    assert Q.minutes == 5
+    assert Q.sources, "every questionnaire lists its sources"
+    for rule in Q.rules:
+        assert rule.source.strip() and rule.explanation.strip(), rule.id
+    for score in Q.scores:
+        assert score.source.strip(), score.id
+    assert set(Q.outcome_texts) == set(OUTCOMES)
+
+
+def test_red_flags_are_asked_first():
+    """After the three 'who' questions, the safety section comes before any other."""
+    sections = [q.section for q in Q.questions]
+    first_other = next(i for i, s in enumerate(sections) if s not in ("about", "safety"))
+    assert sections[:3] == ["about"] * 3
+    assert all(s == "safety" for s in sections[3:first_other])
+    assert "safety" not in sections[first_other:]
+
+
+def test_every_outcome_has_a_rule_and_the_default_is_not_a_red_flag():
+    produced = {rule.outcome for rule in Q.rules}
+    assert produced == set(OUTCOMES)
+    assert Q.default.outcome not in SEVERITY
+
+
+# -- vignettes ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", VIGNETTE_FILES, ids=[p.stem for p in VIGNETTE_FILES])
+def test_vignette(path: Path):
+    case = load_vignette(path)
+    assert set(case) == {"expected", "rationale", "answers"}, "a vignette has expected, rationale and [answers]"
+    assert case["expected"] in OUTCOMES
+    assert len(case["rationale"].strip()) > 20
+
+    clean, problems = check_answers(Q, case["answers"])
+    assert problems == [], [str(p) for p in problems]
+    missing = missing_required(Q, clean)
+    assert missing == [], f"unanswered required questions: {[q.id for q in missing]}"
+
+    result = run_triage(Q, case["answers"])
+    assert result.outcome == case["expected"], (
+        f"{path.stem}: expected {case['expected']}, got {result.outcome} "
+        f"(decided by {result.decided_by}; fired {[r.rule_id for r in result.reasons]})"
+    )
+    assert result.ignored == (), "vignettes answer only the questions that are asked"
+    decisive = result.decisive_reason
+    assert decisive is not None, "a rule, not the default, decides every vignette"
+    assert set(decisive.evidence) & answered_questions(result), (
+        f"the deciding reason {decisive.rule_id} names no answered question: {decisive.evidence}"
+    )
+
+
+def _vignette_results() -> list[tuple[dict[str, Any], Any]]:
+    return [(case, run_triage(Q, case["answers"])) for case in map(load_vignette, VIGNETTE_FILES)]
+
+
+def test_vignette_suite_covers_every_outcome_and_every_rule():
+    assert len(VIGNETTE_FILES) >= 45
+    cases = _vignette_results()
+    per_outcome = Counter(case["expected"] for case, _ in cases)
+    for outcome in OUTCOMES:
+        assert per_outcome[outcome] >= 5, f"only {per_outcome[outcome]} vignettes for {outcome}"
+    fired = {reason.rule_id for _, result in cases for reason in result.reasons}
+    assert fired == {rule.id for rule in Q.rules}, f"rules no vignette exercises: {sorted({r.id for r in Q.rules} - fired)}"
+
+
+def test_every_red_flag_rule_decides_a_vignette_of_its_tier():
+    decided = Counter()
+    for case, result in _vignette_results():
+        if case["expected"] in SEVERITY:
+            for reason in result.reasons:
+                if reason.outcome == case["expected"]:
+                    decided[reason.rule_id] += 1
+    red_flag_rules = [rule.id for rule in Q.rules if rule.outcome in SEVERITY]
+    assert [r for r in red_flag_rules if not decided[r]] == []
+
+
+def test_vignette_file_names_start_with_their_outcome():
+    for path in VIGNETTE_FILES:
+        expected = load_vignette(path)["expected"]
+        assert path.stem.startswith(expected + "-"), path.name
+
+
+# -- examples ----------------------------------------------------------------------------
+
+#: Answers files for pmpt-core named by outcome, e.g. examples/self-care-recent-back.toml.
+CORE_EXAMPLES = [
+    p for p in sorted(EXAMPLES.glob("*.toml"))
+    if tomllib.loads(p.read_text()).get("questionnaire", "pmpt-core") == "pmpt-core"
+    and any(p.stem.startswith(o + "-") for o in OUTCOMES)
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("path", CORE_EXAMPLES, ids=[p.stem for p in CORE_EXAMPLES])
+def test_example_answers_file_gives_the_outcome_in_its_name(path: Path):
+    doc = tomllib.loads(path.read_text())
+    assert set(doc) <= {"questionnaire", "answers"}
+    outcome = max((o for o in OUTCOMES if path.stem.startswith(o + "-")), key=len)
+    assert run_triage(Q, doc["answers"]).outcome == outcome
+
+
+def test_there_is_an_example_for_every_outcome():
+    named = {o for p in CORE_EXAMPLES for o in OUTCOMES if p.stem.startswith(o + "-")}
+    assert named == set(OUTCOMES)
+
+
+# -- generated answers -------------------------------------------------------------------
+
+
+def _answer_strategy(question: Question) -> st.SearchStrategy[Any]:
+    if question.type == "choice":
+        return st.sampled_from(question.choice_values)
+    if question.type == "multi_choice":
+        plain = [c.value for c in question.choices if not c.exclusive]
+        exclusive = [[c.value] for c in question.choices if c.exclusive]
+        return st.one_of(st.lists(st.sampled_from(plain), unique=True), *map(st.just, exclusive))
+    if question.type == "yes_no":
+        return st.booleans()
+    if question.type == "scale":
+        return st.integers(int(question.min), int(question.max))
+    if question.type == "number":
+        lo = question.min if question.min is not None else -1e6
+        hi = question.max if question.max is not None else 1e6
+        if question.integer:
+            return st.integers(int(lo), int(hi))
+        return st.floats(lo, hi, allow_nan=False, allow_infinity=False)
+    return st.text(max_size=min(question.max_length, 40))
+
+
+#: A complete, valid answer to every question (the engine ignores those not asked).
+ANSWERS = st.fixed_dictionaries({q.id: _answer_strategy(q) for q in Q.questions})
+
+#: Fully random answers are nearly always red flags; half the examples therefore start
+#: from answers with no safety-question flag, where the non-red-flag rules are decided.
+SAFETY_BASELINE = {"bladder_bowel": "no", "saddle_numbness": "no", "leg_weakness": "no", "cancer_history": "no",
+                   "weight_loss": "no", "fever": "no", "risk_factors": ["none"], "recent_injury": "none",
+                   "unremitting": "no", "aaa": "no", "neck_symptoms": ["none"], "hands_gait": "no",
+                   "hot_joint": "no"}  # fmt: skip
+ANSWERS = st.one_of(ANSWERS, ANSWERS.map(lambda a: a | copy.deepcopy(SAFETY_BASELINE)))
+
+PROPERTY = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _choices(qid: str) -> tuple[str, ...]:
+    question = Q.question(qid)
+    assert question is not None, f"the properties below name a question pmpt-core no longer has: {qid}"
+    return question.choice_values
+
+
+#: Answers that ADD a red flag: (question, baseline value it replaces, flag value).
+#: Multi-choice flags are added to the list instead (dropping the exclusive 'none').
+CHOICE_FLAGS = [
+    ("bladder_bowel", "no", ["yes", "unsure"]),
+    ("saddle_numbness", "no", ["yes", "unsure"]),
+    ("leg_weakness", "no", ["one_leg_stable", "one_leg_worse", "both_legs", "unsure"]),
+    ("cancer_history", "no", ["yes", "unsure"]),
+    ("weight_loss", "no", ["yes", "unsure"]),
+    ("fever", "no", ["mild_fever", "very_unwell", "unsure"]),
+    ("recent_injury", "none", ["major", "minor", "unsure"]),
+    ("unremitting", "no", ["yes", "unsure"]),
+    ("aaa", "no", ["yes", "unsure"]),
+    ("hands_gait", "no", ["yes_slowly", "yes_quickly", "unsure"]),
+    ("hot_joint", "no", ["yes", "unsure"]),
+]
+MULTI_FLAGS = [
+    ("risk_factors", ["injects_drugs", "immune_weak", "steroids", "osteoporosis", "recent_infection"]),
+    ("neck_symptoms", ["severe_headache", "dizziness", "double_vision", "slurred_speech", "swallowing", "unsure"]),
+]
+FLAG_MUTATIONS = [(qid, base, value) for qid, base, values in CHOICE_FLAGS for value in values] + [
+    (qid, None, value) for qid, values in MULTI_FLAGS for value in values
+]
+
+
+def _add(answers: dict[str, Any], qid: str, value: str) -> dict[str, Any]:
+    """A copy of ``answers`` with ``value`` added to multi-choice ``qid``."""
+    question = Q.question(qid)
+    exclusive = {c.value for c in question.choices if c.exclusive}
+    out = copy.deepcopy(answers)
+    out[qid] = [v for v in out[qid] if v not in exclusive and v != value] + [value]
+    return out
+
+
+def test_flag_mutations_name_real_choices():
+    assert {q.id for q in Q.questions if q.section == "safety"} == set(SAFETY_BASELINE)
+    for qid, value in SAFETY_BASELINE.items():
+        assert (value[0] if isinstance(value, list) else value) in _choices(qid)
+    for qid, base, value in FLAG_MUTATIONS:
+        assert value in _choices(qid)
+        assert base is None or base in _choices(qid)
+
+
+@PROPERTY
+@given(answers=ANSWERS, mutation=st.sampled_from(FLAG_MUTATIONS))
+def test_adding_a_red_flag_never_lowers_urgency(answers, mutation):
+    qid, base, value = mutation
+    if base is not None:
+        assume(answers[qid] == base)
+        flagged = answers | {qid: value}
+    else:
+        assume(value not in answers[qid])
+        flagged = _add(answers, qid, value)
+    before = run_triage(Q, answers).outcome
+    after = run_triage(Q, flagged).outcome
+    assert severity(after) >= severity(before), f"{qid}={value}: {before} -> {after}"
+
+
+@PROPERTY
+@given(answers=ANSWERS)
+def test_same_answers_same_result(answers):
+    first = run_triage(Q, answers)
+    second = run_triage(Q, copy.deepcopy(answers))
+    assert first.outcome == second.outcome
+    assert first.decided_by == second.decided_by
+    assert [r.rule_id for r in first.reasons] == [r.rule_id for r in second.reasons]
+    assert [r.evidence for r in first.reasons] == [r.evidence for r in second.reasons]
+    assert {k: v.value for k, v in first.scores.items()} == {k: v.value for k, v in second.scores.items()}
+    assert [n.id for n in first.notes] == [n.id for n in second.notes]
+
+
+def _remove_pm_indicator(answers: dict[str, Any], which: str, data: st.DataObject) -> dict[str, Any] | None:
+    """``answers`` with one pain-management indicator weakened, or None if it is absent."""
+    out = copy.deepcopy(answers)
+    if which in ("pain_avg", "enjoyment", "activity"):
+        if out[which] == 0:
+            return None
+        out[which] = data.draw(st.integers(0, out[which] - 1), label=f"lower {which}")
+    elif which == "exercise_tried":
+        if out[which] != "not_helped":
+            return None
+        out[which] = data.draw(st.sampled_from(["no", "short", "helped"]), label="exercise_tried")
+    elif which == "cant_exercise":
+        if out[which] == "no":
+            return None
+        out[which] = "sometimes" if out[which] == "yes" else "no"
+    elif which == "onset":
+        if out[which] != "after_surgery":
+            return None
+        out[which] = data.draw(st.sampled_from(["gradual", "unknown", "injury"]), label="onset")
+    else:  # a multi-choice indicator: drop one chosen value
+        values = {"medicines": ["prescribed", "opioid"], "procedures": ["surgery", "injection"]}.get(
+            which, [c for c in _choices(which) if c != "none"]
+        )
+        present = [v for v in out[which] if v in values]
+        if not present:
+            return None
+        drop = data.draw(st.sampled_from(present), label=f"drop from {which}")
+        out[which] = [v for v in out[which] if v != drop]
+    return out
+
+
+PM_INDICATORS = ["pain_avg", "enjoyment", "activity", "exercise_tried", "cant_exercise", "onset",
+                 "medicines", "procedures", "nerve_words"]  # fmt: skip
+
+
+@PROPERTY
+@given(answers=ANSWERS, which=st.sampled_from(PM_INDICATORS), data=st.data())
+def test_removing_a_pain_management_indicator_never_moves_physical_therapy_to_pain_management(answers, which, data):
+    weaker = _remove_pm_indicator(answers, which, data)
+    assume(weaker is not None)
+    before = run_triage(Q, answers).outcome
+    after = run_triage(Q, weaker).outcome
+    assert not (before == "physical-therapy" and after == "pain-management"), which
+
+
+#: Answers that are an emergency on their own, with the region that makes them asked.
+EMERGENCY_FLAGS = [
+    ({"bladder_bowel": "yes"}, "lower_back"),
+    ({"bladder_bowel": "unsure"}, "lower_back"),
+    ({"saddle_numbness": "yes"}, "hip"),
+    ({"saddle_numbness": "unsure"}, "lower_back"),
+    ({"leg_weakness": "both_legs"}, "lower_back"),
+    ({"leg_weakness": "one_leg_worse"}, "mid_back"),
+    ({"leg_weakness": "unsure"}, "lower_back"),
+    ({"recent_injury": "major"}, None),
+    ({"recent_injury": "unsure"}, None),
+    ({"aaa": "yes"}, "lower_back"),
+    ({"aaa": "unsure"}, "mid_back"),
+    ({"hands_gait": "yes_quickly"}, "neck"),
+    ({"fever": "very_unwell"}, "lower_back"),
+    ({"hot_joint": "yes", "fever": "mild_fever"}, "knee"),
+    ({"hot_joint": "unsure", "fever": "unsure"}, "shoulder"),
+    ({"cancer_history": "yes", "leg_weakness": "one_leg_stable"}, "lower_back"),
+    ({"cancer_history": "unsure", "pain_spreads": "limb_milder"}, "neck"),
+    ({"cancer_history": "yes", "nerve_words": ["numbness"]}, "lower_back"),
+    ({"neck_symptoms": ["dizziness"]}, "neck"),
+    ({"neck_symptoms": ["severe_headache"]}, "neck"),
+    ({"neck_symptoms": ["unsure"]}, "neck"),
+]
+
+
+@PROPERTY
+@given(answers=ANSWERS, flag=st.sampled_from(EMERGENCY_FLAGS))
+def test_any_emergency_red_flag_gives_emergency_whatever_else(answers, flag):
+    updates, region = flag
+    flagged = copy.deepcopy(answers) | updates
+    if region is not None and region not in flagged["region"]:
+        flagged["region"] = flagged["region"] + [region]
+    result = run_triage(Q, flagged)
+    assert result.outcome == "emergency", f"{updates} in {flagged['region']}: {result.outcome} by {result.decided_by}"
+
+
+@PROPERTY
+@given(answers=ANSWERS)
+def test_every_result_is_explained_by_a_rule_and_scores_agree_with_the_rules(answers):
+    result = run_triage(Q, answers)
+    fired = {r.rule_id for r in result.reasons}
+    decisive = result.decisive_reason
+    assert decisive is not None, "complete answers are always decided by a rule, never by the default"
+    assert set(decisive.evidence) & set(result.answers), decisive.rule_id
+    score = {k: v.value for k, v in result.scores.items()}
+    # the displayed red-flag tier says the same as the red-flag rules
+    assert score["red_flag_tier"] == severity(result.outcome)
+    if severity(result.outcome) == 0:
+        pm_rules = {r.id for r in Q.rules if r.outcome == "pain-management"}
+        assert (score["pm_indication"] == 1) == bool(fired & pm_rules)
+        assert (score["psychosocial"] >= 4) == ("psychosocial_high" in fired)
+        assert (score["startback_total"] >= 4) == ("pt_recovery_risk" in fired)
+
+
+# -- the same safety properties, exhaustively over the written vignettes -------------------
+
+
+def test_every_emergency_flag_added_to_every_vignette_gives_emergency():
+    for path in VIGNETTE_FILES:
+        answers = load_vignette(path)["answers"]
+        for updates, region in EMERGENCY_FLAGS:
+            flagged = copy.deepcopy(answers) | updates
+            if region is not None and region not in flagged["region"]:
+                flagged["region"] = flagged["region"] + [region]
+            # a newly chosen region asks questions the vignette never answered
+            result = run_triage(Q, flagged, allow_missing=True)
+            assert result.outcome == "emergency", f"{path.stem} + {updates}: {result.outcome}"
+
+
+def test_adding_any_red_flag_to_any_vignette_never_lowers_urgency():
+    for path in VIGNETTE_FILES:
+        answers = load_vignette(path)["answers"]
+        before = run_triage(Q, answers).outcome
+        for qid, base, value in FLAG_MUTATIONS:
+            if qid not in answers:
+                continue  # not asked for this region
+            if base is not None:
+                if answers[qid] != base:
+                    continue
+                flagged = answers | {qid: value}
+            elif value in answers[qid]:
+                continue
+            else:
+                flagged = _add(answers, qid, value)
+            after = run_triage(Q, flagged).outcome
+            assert severity(after) >= severity(before), f"{path.stem} + {qid}={value}: {before} -> {after}"
+            assert severity(after) >= 1 or qid in ("cancer_history", "leg_weakness", "recent_injury", "risk_factors"), (
+                f"{path.stem} + {qid}={value} raised no red flag"
+            )
