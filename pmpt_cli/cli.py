@@ -45,8 +45,8 @@ class ErrorBoundaryGroup(TyperGroup):
         except PmptError as error:
             report_error(error)
             raise typer.Exit(int(error.exit_code)) from None
-        except (typer.Exit, typer.Abort, KeyboardInterrupt, EOFError):
-            raise
+        except (typer.Exit, typer.Abort, KeyboardInterrupt, EOFError, BrokenPipeError):
+            raise  # typer exits 130 / 1, and quietly on a closed pipe (pmpt ... | head)
         except Exception as error:  # the typer/click usage errors pass through below
             from typer._click.exceptions import ClickException
 
