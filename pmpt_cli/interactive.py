@@ -228,8 +228,8 @@ def welcome_text(questionnaire: Questionnaire, key_help: str, answered: int = 0)
         ),
         f"It takes {length}. It is not a diagnosis.",
     ]
-    if questionnaire.description:
-        lines.insert(1, questionnaire.description.strip())
+    # The questionnaire's description is for reviewers (licences, sources): it is shown by
+    # `pmpt questionnaires show`, not to a person in pain who wants to start.
     if answered:
         lines.append(f"{answered} answers are already filled in; you will only be asked the rest.")
     lines.append(key_help)

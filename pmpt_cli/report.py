@@ -40,10 +40,11 @@ def describe_answer(questionnaire: Questionnaire, name: str, value: Any) -> str:
 
 
 def label_of(questionnaire: Questionnaire, name: str) -> str:
-    """The question text or score label behind an expression name."""
+    """The question (its first sentence, up to the question mark) or score label behind a name."""
     question = questionnaire.question(name)
     if question is not None:
-        return question.text
+        head, mark, _ = question.text.partition("?")
+        return head + mark if mark else question.text
     score = questionnaire.score(name)
     return score.label if score is not None else name
 
