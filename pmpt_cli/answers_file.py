@@ -19,7 +19,9 @@ SUMMARY_KEYS = {
     "schema", "pmpt_version", "questionnaire_version", "questionnaire_sha256", "created",
     "outcome", "decided_by", "reasons", "notes", "scores", "skipped",
 }  # fmt: skip
-ANSWERS_FILE_KEYS = {"questionnaire", "answers"} | SUMMARY_KEYS
+#: Annotations a test case or clinic may keep beside the answers; pmpt ignores them.
+ANNOTATION_KEYS = {"expected", "rationale", "comment"}
+ANSWERS_FILE_KEYS = {"questionnaire", "answers"} | SUMMARY_KEYS | ANNOTATION_KEYS
 MAX_ANSWERS_BYTES = 5_000_000
 
 

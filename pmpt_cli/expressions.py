@@ -13,9 +13,8 @@ docs/questionnaire-format.md, "Expressions".
 from __future__ import annotations
 
 import ast
-import io
 import operator
-import tokenize
+import re
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -105,7 +104,13 @@ def compile_expression(source: str, names: Mapping[str, NameInfo]) -> CompiledEx
     """
     body = _parse(source)
     compiler = _Compiler(names)
-    part = compiler.compile(body)
+    try:
+        part = compiler.compile(body)
+    except ExpressionError:
+        # The size limits outrank every other complaint: if the tree is too big or too
+        # deep, say so (the exact message the full walk gives), else report the error.
+        _check_size(body)
+        raise
     return CompiledExpression(source, frozenset(compiler.referenced), part.evaluate, part.explain)
 
 
@@ -136,29 +141,50 @@ def _parse(source: str) -> ast.expr:
         raise ExpressionError(_too_deep()) from None
     except (ValueError, Warning) as exc:  # null bytes; warnings promoted above
         raise ExpressionError(f"not a valid expression: {' '.join(str(exc).split())}") from None
-    _check_size(tree.body)
+    # The node and depth limits are enforced while compiling (_Compiler.compile), which
+    # visits every node anyway; a second walk here cost more than parsing.
     return tree.body
 
 
+# Brackets, plus what may hide them: string literals (triple-quoted first; an unterminated
+# triple-quoted string runs to the end, as for tokenize) and comments. Anything else is
+# skipped by the regex engine itself, so the Python loop sees only the matches. A quote
+# that starts no complete string matches alone and the scan goes on after it, as
+# tokenize's error token does.
+_BRACKET_SCAN = re.compile(
+    r"""[\[\](){}]|'{3}(?:\\.|[^\\])*?(?:'{3}|\Z)|"{3}(?:\\.|[^\\])*?(?:"{3}|\Z)"""
+    r"""|'(?:\\.|[^'\\\n])*'|"(?:\\.|[^"\\\n])*"|\#[^\n]*""",
+    re.DOTALL,
+)
+_OPENING = frozenset("([{")
+_CLOSING = frozenset(")]}")
+
+
 def _check_bracket_depth(text: str) -> None:
-    """Reject deep bracket nesting before the parser sees it (brackets make no AST nodes)."""
+    """Reject deep bracket nesting before the parser sees it (brackets make no AST nodes).
+
+    A cheap scanner, not ``tokenize`` (which cost more than parsing and compiling):
+    it counts brackets outside string literals and comments.
+    """
+    if "(" not in text and "[" not in text and "{" not in text:
+        return
     depth = 0
-    try:
-        for token in tokenize.generate_tokens(io.StringIO(text).readline):
-            if token.type != tokenize.OP:
-                continue
-            if token.string in ("(", "[", "{"):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    raise ExpressionError(_too_deep())
-            elif token.string in (")", "]", "}"):
-                depth -= 1
-    except (tokenize.TokenError, SyntaxError):
-        pass  # ast.parse reports malformed input with a better message
+    for match in _BRACKET_SCAN.finditer(text):
+        token = match.group()
+        if token in _OPENING:
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise ExpressionError(_too_deep())
+        elif token in _CLOSING:
+            depth -= 1
 
 
 def _check_size(body: ast.expr) -> None:
-    """Count nodes and measure depth iteratively, so hostile input cannot exhaust the stack."""
+    """Count nodes and measure depth iteratively, so hostile input cannot exhaust the stack.
+
+    Only called when compiling failed, to report a size error in preference to any other
+    (the compiler enforces the same limits as it goes, so it never recurses too deep).
+    """
     count = 0
     stack: list[tuple[ast.AST, int]] = [(body, 1)]
     while stack:
@@ -168,11 +194,13 @@ def _check_size(body: ast.expr) -> None:
         if isinstance(node, ast.expr):
             count += 1
             if count > MAX_NODES:
-                raise ExpressionError(
-                    f"expression has more than {MAX_NODES} parts; split it into named scores"
-                )
+                raise ExpressionError(_too_many())
         for child in ast.iter_child_nodes(node):
             stack.append((child, depth + 1 if isinstance(child, ast.expr) else depth))
+
+
+def _too_many() -> str:
+    return f"expression has more than {MAX_NODES} parts; split it into named scores"
 
 
 def _too_deep() -> str:
@@ -370,15 +398,29 @@ _REJECTED_NODES: dict[type, str] = {
 # -- the compiler --------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
 class _Part:
-    """A compiled node: its two closures plus what the static checks need."""
+    """A compiled node: its two closures plus what the static checks need.
 
-    evaluate: Evaluator
-    explain: Explainer
-    type: str | None = None  # "number", "bool", "str", "list", "none" or None (unknown)
-    literal: Any = _NOT_LITERAL  # the value, when the node is a constant or a list of constants
-    name: str | None = None  # the id, when the node is a bare question/score name
+    A plain slotted class: the compiler makes one per node, and a frozen dataclass's
+    ``__init__`` (one ``object.__setattr__`` per field) was a visible share of load time.
+    Treat it as immutable.
+    """
+
+    __slots__ = ("evaluate", "explain", "type", "literal", "name")
+
+    def __init__(
+        self,
+        evaluate: Evaluator,
+        explain: Explainer,
+        type: str | None = None,  # "number", "bool", "str", "list", "none" or None (unknown)
+        literal: Any = _NOT_LITERAL,  # the value, when the node is a constant or a list of constants
+        name: str | None = None,  # the id, when the node is a bare question/score name
+    ) -> None:
+        self.evaluate = evaluate
+        self.explain = explain
+        self.type = type
+        self.literal = literal
+        self.name = name
 
 
 def _constant_part(value: Any) -> _Part:
@@ -455,17 +497,39 @@ def _apply(fn: Callable[..., Any], parts: Sequence[_Part], type_: str | None) ->
 
 
 class _Compiler:
-    """Turns a size-checked AST into closures, rejecting anything not allow-listed."""
+    """Turns an AST into closures, rejecting anything not allow-listed or over the limits.
+
+    The node and depth limits are checked on entry to every ``compile`` call (and for the
+    few leaves a handler inspects without compiling: a call's function name, the id given
+    to ``answered``/``band``/``count``, and ``count``'s values), so every node of a tree
+    that compiles is counted exactly once, and hostile input is stopped after at most
+    ``MAX_NODES`` nodes and ``MAX_DEPTH`` levels of recursion: never a ``RecursionError``.
+    """
 
     def __init__(self, names: Mapping[str, NameInfo]) -> None:
         self.names = names
         self.referenced: set[str] = set()
+        self.depth = 0  # depth of the node being compiled; the root is 1
+        self.count = 0  # expression nodes seen so far
 
     def compile(self, node: ast.AST) -> _Part:
+        depth = self.depth + 1
+        self.count += 1
+        if depth > MAX_DEPTH or self.count > MAX_NODES:
+            raise ExpressionError(_too_deep() if depth > MAX_DEPTH else _too_many())
         handler = _HANDLERS.get(type(node))
         if handler is None:
             raise ExpressionError(_rejection(node))
-        return handler(self, node)
+        self.depth = depth
+        part = handler(self, node)
+        self.depth = depth - 1  # not restored after an error: the compiler is then thrown away
+        return part
+
+    def leaves(self, count: int) -> None:
+        """Count ``count`` child nodes of the current node that are checked without compiling."""
+        self.count += count
+        if self.depth >= MAX_DEPTH or self.count > MAX_NODES:
+            raise ExpressionError(_too_deep() if self.depth >= MAX_DEPTH else _too_many())
 
     # -- names and literals --
 
@@ -664,6 +728,7 @@ class _Compiler:
     # -- calls --
 
     def call(self, node: ast.Call) -> _Part:
+        self.leaves(1)  # the function's name
         func = node.func
         if not isinstance(func, ast.Name):
             raise ExpressionError(
@@ -691,6 +756,7 @@ class _Compiler:
         if not isinstance(arg, ast.Name) or arg.id in _LOWERCASE_CONSTANTS:
             usage = _FUNCTIONS[fname][2]
             raise ExpressionError(f"{fname}() needs a question or score id, not an expression; write {usage}")
+        self.leaves(1)
         return arg.id, self.lookup(arg.id)
 
     def fn_answered(self, args: list[ast.expr]) -> _Part:
@@ -728,6 +794,7 @@ class _Compiler:
         for arg in args[1:]:
             if not (isinstance(arg, ast.Constant) and isinstance(arg.value, str)):
                 raise ExpressionError(f"count() values must be 'strings', e.g. count({ident}, 'a', 'b')")
+            self.leaves(1)
             self.check_choice(ident, info, arg.value)
             if arg.value in wanted:
                 raise ExpressionError(f"count() lists {arg.value!r} twice; give each value once")

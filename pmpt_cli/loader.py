@@ -51,7 +51,7 @@ QUESTION_KEYS = {
 CHOICE_KEYS = {"value", "label", "help", "score", "exclusive"}
 SCORE_KEYS = {
     "id", "label", "method", "items", "max_missing", "expression", "bands", "source",
-    "description", "mcid",
+    "description", "mcid", "internal",
 }  # fmt: skip
 RULE_KEYS = {"id", "outcome", "when", "priority", "explanation", "source"}
 NOTE_KEYS = {"id", "when", "text", "source"}
@@ -435,6 +435,7 @@ class _Builder:
                 expression=expression, bands=bands,
                 description=self.get_text(t, "description", loc, required=False),
                 mcid=mcid, mcid_source=mcid_source,
+                internal=bool(self.get(t, "internal", bool, loc, required=False, default=False)),
             ))  # fmt: skip
         return tuple(scores)
 

@@ -122,6 +122,7 @@ class Score(NamedTuple):
     description: str = ""
     mcid: float | None = None
     mcid_source: str = ""
+    internal: bool = False  # a helper for rules: computed and exported, not shown to the person
 
     def band_for(self, value: float | None) -> str | None:
         """Label of the first band whose max ``value`` does not exceed (see the format doc)."""

@@ -27,6 +27,22 @@ def wants_plain(stream: IO[str], *, no_color: bool = False) -> bool:
     return not (hasattr(stream, "isatty") and stream.isatty())
 
 
+RED_FLAG_OUTCOMES = ("emergency", "urgent")
+
+
+def shown_reasons(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The reasons a person sees: under a red flag only the red flags, so the summary never
+    mixes "go to hospital now" with "this usually settles" (--json keeps every reason)."""
+    if data["outcome"] in RED_FLAG_OUTCOMES:
+        return [r for r in data["reasons"] if r["outcome"] in RED_FLAG_OUTCOMES]
+    return data["reasons"]
+
+
+def shown_scores(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """Scores for the person: helper scores marked ``internal`` stay in the data only."""
+    return [s for s in data["scores"].values() if not s.get("internal")]
+
+
 def _evidence_line(e: dict[str, Any]) -> str:
     label = e["label"]
     return f"{label} {e['answer']}" if label.endswith("?") else f"{label}: {e['answer']}"
@@ -44,7 +60,7 @@ def render_plain(data: dict[str, Any], width: int = 80) -> str:
     lines.append(f"OUTCOME: {data['outcome']} - {care['headline']}")
     lines.append("")
     lines.append("Why:")
-    for reason in data["reasons"]:
+    for reason in shown_reasons(data):
         mark = "*" if reason["decisive"] else "-"
         para(reason["explanation"], "    ", f"  {mark} ")
         for e in reason["evidence"]:
@@ -63,10 +79,10 @@ def render_plain(data: dict[str, Any], width: int = 80) -> str:
     for i, step in enumerate(care["steps"], 1):
         para(step, "     ", f"  {i}. ")
     para(care["next"], "  ", "  ")
-    if data["scores"]:
+    if shown_scores(data):
         lines.append("")
         lines.append("Scores:")
-        for score in data["scores"].values():
+        for score in shown_scores(data):
             value = "not computed" if score["value"] is None else _fmt(score["value"])
             band = f" ({score['band']})" if score["band"] else ""
             para(f"{score['label']}: {value}{band}", "      ", "  ")
@@ -95,7 +111,7 @@ def render_rich(data: dict[str, Any], console: Any) -> None:
                         title="pmpt triage", subtitle=data["outcome"], box=box.HEAVY))  # fmt: skip
 
     console.print("[bold]Why[/bold]")
-    for reason in data["reasons"]:
+    for reason in shown_reasons(data):
         mark = "[bold]>[/bold]" if reason["decisive"] else "-"
         console.print(f" {mark} {escape(reason['explanation'])}")
         for e in reason["evidence"]:
@@ -114,12 +130,12 @@ def render_rich(data: dict[str, Any], console: Any) -> None:
         console.print(f" {i}. {escape(step)}")
     console.print(f" {escape(care['next'])}")
 
-    if data["scores"]:
+    if shown_scores(data):
         table = Table(title="Scores", box=box.SIMPLE, title_justify="left", title_style="bold")
         table.add_column("Score")
         table.add_column("Value", justify="right")
         table.add_column("Band")
-        for score in data["scores"].values():
+        for score in shown_scores(data):
             value = "not computed" if score["value"] is None else _fmt(score["value"])
             table.add_row(escape(score["label"]), value, escape(score["band"] or ""))
         console.print(table)

@@ -111,7 +111,8 @@ def result_to_dict(questionnaire: Questionnaire, result: TriageResult) -> dict[s
             for n in result.notes
         ],
         "scores": {
-            sid: {"label": s.label, "value": s.value, "band": s.band, "answered": s.answered, "missing": s.missing}
+            sid: {"label": s.label, "value": s.value, "band": s.band, "answered": s.answered, "missing": s.missing,
+                  "internal": questionnaire.scores_by_id[sid].internal}
             for sid, s in result.scores.items()
         },
         "care": {"headline": text.headline, "care": text.care, "steps": list(text.steps), "next": text.next},

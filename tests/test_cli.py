@@ -9,7 +9,7 @@ import tomllib
 
 import pytest
 
-from conftest import FIXTURES
+from conftest import EXAMPLES, FIXTURES, ROOT
 from pmpt_cli import __version__
 from pmpt_cli.cli import app
 
@@ -64,7 +64,9 @@ def test_json_has_the_documented_keys_and_nothing_else_on_stdout(runner, tmp_pat
     decisive = data["reasons"][0]
     assert decisive["decisive"] and decisive["rule"] == "severe_and_limited"
     assert {e["name"]: e["answer"] for e in decisive["evidence"]} == {"limits": "Stairs", "pain": "8.5"}
-    assert data["scores"]["pain"] == {"label": "Pain intensity", "value": 8.5, "band": "severe", "answered": 2, "missing": 0}
+    assert data["scores"]["pain"] == {
+        "label": "Pain intensity", "value": 8.5, "band": "severe", "answered": 2, "missing": 0, "internal": False,
+    }
 
 
 def test_answers_from_stdin(runner, mini_answers, tmp_path):
@@ -231,3 +233,41 @@ def test_markup_in_questionnaire_text_is_shown_literally(tmp_path):
     assert "[critical] head" in out.getvalue()
     assert "[red]why[/red]" in out.getvalue()
     assert "not a [b]diagnosis[/b]" in out.getvalue()
+
+
+def test_red_flag_summary_shows_only_red_flag_reasons(runner, tmp_path, mini_answers):
+    """A person told to go to hospital must not also read reasons for routine care."""
+    answers = mini_answers | {"hot_joint": "yes", "pain_now": 9, "pain_worst": 10, "tried": False}
+    path = write_answers(tmp_path, answers)
+    human = runner.invoke(app, ["triage", "-a", path])
+    assert "OUTCOME: emergency" in human.stdout
+    assert "joint infection" in human.stdout
+    assert "Severe pain together with activities" not in human.stdout
+    data = json.loads(runner.invoke(app, ["triage", "-a", path, "--json"]).stdout)
+    assert {r["rule"] for r in data["reasons"]} >= {"septic_joint", "severe_and_limited"}  # the data keeps all
+
+
+def test_internal_scores_are_kept_in_data_but_not_shown(runner, tmp_path):
+    answers = tomllib.loads((EXAMPLES / "physical-therapy-knee.toml").read_text())["answers"]
+    path = write_answers(tmp_path, answers, questionnaire="pmpt-core")
+    human = runner.invoke(app, ["triage", "-a", path])
+    data = json.loads(runner.invoke(app, ["triage", "-a", path, "--json"]).stdout)
+    internal = [s["label"] for s in data["scores"].values() if s["internal"]]
+    assert internal, "pmpt-core should mark its helper scores internal"
+    assert all(label not in human.stdout for label in internal)
+    shown = [s["label"] for s in data["scores"].values() if not s["internal"]]
+    assert all(label in human.stdout for label in shown)
+
+
+@pytest.mark.parametrize("vignette", sorted((ROOT / "tests" / "vignettes").glob("*.toml")), ids=lambda p: p.stem)
+def test_every_vignette_through_the_cli(runner, vignette):
+    """Issue 3: `pmpt triage --answers VIGNETTE` gives the expected outcome, and the
+    deciding reason names answers the person gave."""
+    expected = tomllib.loads(vignette.read_text())["expected"]
+    result = runner.invoke(app, ["triage", "--answers", str(vignette), "--json", "--no-input"])
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["outcome"] == expected
+    decisive = next(r for r in data["reasons"] if r["decisive"])
+    if decisive["rule"] != "default":
+        assert any(e["kind"] == "question" for e in decisive["evidence"]), decisive["evidence"]
