@@ -90,8 +90,8 @@ def main() -> None:
         data, answers = synthetic(n)
         questionnaire = parse_questionnaire(data)
         run_triage(questionnaire, answers)  # must be valid before we time it
-        load = timed(lambda: parse_questionnaire(data), args.repeat)
-        triage = timed(lambda: run_triage(questionnaire, answers), args.repeat * 4)
+        load = timed(lambda data=data: parse_questionnaire(data), args.repeat)
+        triage = timed(lambda q=questionnaire, a=answers: run_triage(q, a), args.repeat * 4)
         print(f"{n:9d} {len(data) / 1024:9.1f} {load * 1e3:9.2f} {load * 1e6 / n:10.1f} "
               f"{triage * 1e3:10.3f} {triage * 1e6 / n:12.2f}")  # fmt: skip
 

@@ -16,6 +16,7 @@ from typer.core import TyperGroup
 
 from . import __version__
 from .errors import ExitCode, PmptError, UsageError
+from .registry import complete_questionnaire_ids
 
 ISSUES_URL = "https://github.com/pmpt-health/pmpt/issues"
 CONTEXT = {"help_option_names": ["-h", "--help"]}
@@ -97,15 +98,6 @@ def main_callback(
     ctx.obj = AppState(debug=debug, no_color=no_color)
 
 
-def _complete_questionnaire(incomplete: str) -> list[str]:
-    from .registry import available
-
-    try:
-        return [qid for qid in available() if qid.startswith(incomplete)]
-    except PmptError:
-        return []
-
-
 @app.command(
     epilog="Examples:\n\n"
     "  pmpt triage\n\n"
@@ -123,7 +115,7 @@ def triage(
     ] = None,
     questionnaire: Annotated[
         Optional[str],
-        typer.Option("--questionnaire", "-q", metavar="ID|PATH", autocompletion=_complete_questionnaire,
+        typer.Option("--questionnaire", "-q", metavar="ID|PATH", autocompletion=complete_questionnaire_ids,
                      help="Questionnaire id or .toml path (default: the answers file's, else pmpt-core)."),
     ] = None,
     set_: Annotated[
@@ -200,7 +192,7 @@ def batch(
     ],
     questionnaire: Annotated[
         Optional[str],
-        typer.Option("--questionnaire", "-q", metavar="ID|PATH", autocompletion=_complete_questionnaire,
+        typer.Option("--questionnaire", "-q", metavar="ID|PATH", autocompletion=complete_questionnaire_ids,
                      help="Questionnaire id or .toml path (default: the one the inputs name, else pmpt-core)."),
     ] = None,
     output: Annotated[

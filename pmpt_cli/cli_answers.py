@@ -11,18 +11,14 @@ from typing import Annotated, Optional
 
 import typer
 
+from .registry import complete_questionnaire_ids
+
 answers_app = typer.Typer(
     name="answers",
     help="Work with answers files: write a ready-to-fill template.",
     no_args_is_help=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-
-
-def _complete_questionnaire(incomplete: str) -> list[str]:
-    from .cli import _complete_questionnaire as complete  # cli is fully loaded by the time TAB runs
-
-    return complete(incomplete)
 
 
 @answers_app.command(
@@ -35,7 +31,7 @@ def _complete_questionnaire(incomplete: str) -> list[str]:
 def template_command(
     questionnaire: Annotated[
         Optional[str],
-        typer.Argument(metavar="[ID|PATH]", autocompletion=_complete_questionnaire,
+        typer.Argument(metavar="[ID|PATH]", autocompletion=complete_questionnaire_ids,
                        help="Questionnaire id or .toml path (default: pmpt-core)."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Describe every question as JSON instead.")] = False,

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from .registry import complete_questionnaire_ids
+
 if TYPE_CHECKING:
     from .lint import Finding
     from .model import Questionnaire
@@ -27,12 +29,6 @@ questionnaires_app = typer.Typer(
     no_args_is_help=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-
-
-def _complete_questionnaire(incomplete: str) -> list[str]:
-    from .cli import _complete_questionnaire as complete  # cli is fully loaded by the time TAB runs
-
-    return complete(incomplete)
 
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout.")]
@@ -278,7 +274,7 @@ def render_show(q: Questionnaire, width: int = 100) -> str:
     epilog="Examples:\n\n  pmpt questionnaires show pmpt-core\n\n  pmpt questionnaires show my-clinic.toml --json",
 )
 def show_command(
-    questionnaire: Annotated[str, typer.Argument(metavar="ID|PATH", autocompletion=_complete_questionnaire,
+    questionnaire: Annotated[str, typer.Argument(metavar="ID|PATH", autocompletion=complete_questionnaire_ids,
                                                  help="Questionnaire id, or the path of a .toml file.")],
     as_json: JsonFlag = False,
 ) -> None:

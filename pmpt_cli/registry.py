@@ -89,3 +89,11 @@ def resolve(ref: str | Path) -> tuple[str, bytes]:
         f"Questionnaire '{ref}' not found{hint} "
         "Run 'pmpt questionnaires list' to see the available ids, or give the path of a .toml file."
     )
+
+
+def complete_questionnaire_ids(incomplete: str) -> list[str]:
+    """Shell completion: questionnaire ids from file names only (every TAB starts pmpt)."""
+    try:
+        return [qid for qid in available() if qid.startswith(incomplete)]
+    except QuestionnaireNotFoundError:
+        return []

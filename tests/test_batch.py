@@ -9,8 +9,8 @@ import os
 import stat
 
 import pytest
-
 from conftest import FIXTURES
+
 from pmpt_cli import batch as batch_module
 from pmpt_cli.batch import BatchRequest, run_batch
 from pmpt_cli.cli import app

@@ -8,8 +8,8 @@ import stat
 import tomllib
 
 import pytest
-
 from conftest import EXAMPLES, FIXTURES, ROOT
+
 from pmpt_cli import __version__
 from pmpt_cli.cli import app
 

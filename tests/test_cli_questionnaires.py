@@ -8,9 +8,10 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import EXAMPLES, FIXTURES, ROOT
-from pmpt_cli.cli import _complete_questionnaire, app
+
+from pmpt_cli.cli import app
+from pmpt_cli.registry import complete_questionnaire_ids
 
 
 @pytest.fixture
@@ -120,8 +121,8 @@ def test_questionnaires_without_a_command_shows_help(runner):
 
 
 def test_completion_offers_ids_from_the_search_path(custom_dir):
-    assert set(_complete_questionnaire("")) >= {"mini", "odi-style", "broken"}
-    assert _complete_questionnaire("od") == ["odi-style"]
+    assert set(complete_questionnaire_ids("")) >= {"mini", "odi-style", "broken"}
+    assert complete_questionnaire_ids("od") == ["odi-style"]
 
 
 def test_scripted_commands_do_not_import_rich_questionary_or_tomli_w():

@@ -6,8 +6,8 @@ import copy
 import tomllib
 
 import pytest
-
 from conftest import FIXTURES
+
 from pmpt_cli.engine import decide, red_flags_raised, run_triage
 from pmpt_cli.errors import AnswersError
 from pmpt_cli.loader import build_questionnaire

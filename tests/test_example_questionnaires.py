@@ -8,8 +8,8 @@ and section 16 (test vectors): 16/50 = 32% (moderate); one section missing,
 from __future__ import annotations
 
 import pytest
-
 from conftest import EXAMPLES, ROOT
+
 from pmpt_cli.engine import run_triage
 from pmpt_cli.lint import lint_questionnaire
 from pmpt_cli.loader import load_questionnaire

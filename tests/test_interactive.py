@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import pytest
-
 from conftest import FIXTURES, ROOT
 
 from pmpt_cli import partial

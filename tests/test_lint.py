@@ -7,8 +7,8 @@ import json
 import tomllib
 
 import pytest
-
 from conftest import EXAMPLES, FIXTURES
+
 from pmpt_cli.cli import app
 from pmpt_cli.cli_questionnaires import validate_file
 from pmpt_cli.lint import lint_document, lint_questionnaire

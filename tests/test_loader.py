@@ -6,8 +6,8 @@ import copy
 import tomllib
 
 import pytest
-
 from conftest import FIXTURES, ROOT
+
 from pmpt_cli.errors import QuestionnaireError, QuestionnaireNotFoundError
 from pmpt_cli.loader import build_questionnaire, load_questionnaire, parse_questionnaire
 

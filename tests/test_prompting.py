@@ -12,7 +12,6 @@ import tomllib
 from typing import Any
 
 import pytest
-
 from conftest import FIXTURES
 
 from pmpt_cli.interactive import BACK

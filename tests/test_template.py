@@ -9,13 +9,13 @@ import stat
 import tomllib
 
 import pytest
+from conftest import EXAMPLES, FIXTURES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import EXAMPLES, FIXTURES
 from pmpt_cli.cli import app
-from pmpt_cli.engine import run_triage
 from pmpt_cli.enablement import is_enabled
+from pmpt_cli.engine import run_triage
 from pmpt_cli.loader import load_questionnaire
 from pmpt_cli.template import template_data, template_toml, toml_value
 from pmpt_cli.validation import check_value

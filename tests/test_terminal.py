@@ -15,7 +15,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURES, ROOT
 
 pexpect = pytest.importorskip("pexpect")

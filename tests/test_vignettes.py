@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import EXAMPLES, ROOT
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from conftest import EXAMPLES, ROOT
 from pmpt_cli.engine import run_triage
 from pmpt_cli.lint import lint_document, lint_questionnaire
 from pmpt_cli.loader import load_questionnaire
