@@ -1,12 +1,19 @@
 """Start-up benchmark: wall time and peak memory of pmpt commands in fresh processes.
 
-Usage: python benchmarks/startup.py [--runs N] [--warmup N]
+Usage: python benchmarks/startup.py [--runs N] [--warmup N] [--answers FILE]
 
 Each command runs ``--warmup`` times unmeasured, then ``--runs`` times; we print the
 median wall time, its ratio to ``python -c pass`` measured in the same run, and the
-peak resident memory (max RSS) of the child process. The baseline "typer app" is a
-one-command app on the same typer version that reads a TOML file and prints JSON:
-pmpt's own cost is the triage time over that baseline.
+peak resident memory (max RSS) of the child process. The runs are interleaved (one of
+each command per round), so a burst of load on a shared machine hits every command
+alike and the ratios stay fair. The baseline "typer app" is a one-command app on the
+same typer version that reads a TOML file and prints JSON: pmpt's own cost is the
+triage time over that baseline.
+
+Children run with bytecode caches enabled, as an installed pmpt does, so the warm-up
+runs write the ``.pyc`` files and pmpt's questionnaire cache (``$XDG_CACHE_HOME/pmpt``);
+the row "same, no questionnaire cache" runs with ``PMPT_NO_CACHE=1``: the cost of the
+first run after installing pmpt or editing a questionnaire.
 
 Targets (issue 6): triage <= 8x python, --version <= 6x python, triage <= 1.25x the
 typer baseline.
@@ -42,67 +49,84 @@ app()
 '''
 
 
-def measure(argv: list[str], runs: int, warmup: int) -> tuple[float, float]:
-    """Median wall seconds and max RSS in MiB over ``runs`` fresh processes."""
-    times: list[float] = []
-    peak_kib = 0
-    env = dict(os.environ, NO_COLOR="1")
-    # Measure what an installed pmpt costs: with bytecode caches (warm-up runs write them).
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    for i in range(warmup + runs):
-        start = time.perf_counter()
-        pid = os.posix_spawn(argv[0], argv, env, file_actions=[
-            (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),
-            (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0),
-        ])  # fmt: skip
-        _, status, usage = os.wait4(pid, 0)
-        elapsed = time.perf_counter() - start
-        if os.waitstatus_to_exitcode(status) != 0:
-            raise RuntimeError(f"command failed: {' '.join(argv)}")
-        if i >= warmup:
-            times.append(elapsed)
-            peak_kib = max(peak_kib, usage.ru_maxrss)  # KiB on Linux
-    return statistics.median(times), peak_kib / 1024
+def spawn(argv: list[str], env: dict[str, str]) -> tuple[float, int]:
+    """Wall seconds and max RSS (KiB on Linux) of one run of ``argv``, output discarded."""
+    start = time.perf_counter()
+    pid = os.posix_spawn(argv[0], argv, env, file_actions=[
+        (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),
+        (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0),
+    ])  # fmt: skip
+    _, status, usage = os.wait4(pid, 0)
+    elapsed = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"command failed: {' '.join(argv)}")
+    return elapsed, usage.ru_maxrss
+
+
+def measure(
+    commands: dict[str, tuple[list[str], dict[str, str]]], runs: int, warmup: int
+) -> dict[str, tuple[float, float]]:
+    """Median wall seconds and max RSS in MiB per command, over interleaved rounds."""
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    peak: dict[str, int] = dict.fromkeys(commands, 0)
+    failed: set[str] = set()
+    for round_ in range(warmup + runs):
+        for name, (argv, env) in commands.items():
+            if name in failed:
+                continue
+            try:
+                elapsed, rss = spawn(argv, env)
+            except RuntimeError as exc:
+                print(f"skipped: {exc}", file=sys.stderr)
+                failed.add(name)
+                continue
+            if round_ >= warmup:
+                times[name].append(elapsed)
+                peak[name] = max(peak[name], rss)
+    return {name: (statistics.median(t), peak[name] / 1024) for name, t in times.items() if t}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--runs", type=int, default=21)
     parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--answers", type=Path, default=VIGNETTE, help="a pmpt-core answers file")
     args = parser.parse_args()
 
     pmpt = str(BIN / "pmpt")
     if not Path(pmpt).exists():
         raise SystemExit("pmpt is not installed in this environment: pip install -e '.[test]' first")
-    if not VIGNETTE.exists():
-        raise SystemExit(f"missing vignette {VIGNETTE}")
+    answers = str(args.answers)
+    if not args.answers.exists():
+        raise SystemExit(f"missing answers file {answers}")
+    env = dict(os.environ, NO_COLOR="1")
+    # Measure what an installed pmpt costs: with bytecode caches (warm-up runs write them).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env.pop("PMPT_NO_CACHE", None)
+    no_cache = dict(env, PMPT_NO_CACHE="1")
     with tempfile.TemporaryDirectory() as tmp:
         baseline = Path(tmp) / "typer_baseline.py"
         baseline.write_text(BASELINE_APP)
         commands = {
-            "python -c pass": [sys.executable, "-c", "pass"],
-            "typer baseline (TOML -> JSON)": [sys.executable, str(baseline), "--answers", str(VIGNETTE)],
-            "pmpt --version": [pmpt, "--version"],
-            "pmpt --help": [pmpt, "--help"],
-            "pmpt triage --answers FILE --json": [pmpt, "triage", "--answers", str(VIGNETTE), "--json"],
-            "pmpt triage --answers FILE (plain)": [pmpt, "triage", "--answers", str(VIGNETTE)],
-            "pmpt questionnaires list": [pmpt, "questionnaires", "list"],
+            "python -c pass": ([sys.executable, "-c", "pass"], env),
+            "typer baseline (TOML -> JSON)": ([sys.executable, str(baseline), "--answers", answers], env),
+            "pmpt --version": ([pmpt, "--version"], env),
+            "pmpt --help": ([pmpt, "--help"], env),
+            "pmpt triage --answers FILE --json": ([pmpt, "triage", "--answers", answers, "--json"], env),
+            "  same, no questionnaire cache": ([pmpt, "triage", "--answers", answers, "--json"], no_cache),
+            "pmpt triage --answers FILE --plain": ([pmpt, "triage", "--answers", answers, "--plain"], env),
+            "pmpt questionnaires list": ([pmpt, "questionnaires", "list"], env),
         }
-        results = {}
-        for name, argv in commands.items():
-            try:
-                results[name] = measure(argv, args.runs, args.warmup)
-            except RuntimeError as exc:
-                print(f"skipped: {exc}", file=sys.stderr)
+        results = measure(commands, args.runs, args.warmup)
 
     import typer
 
     python = results["python -c pass"][0]
-    print(f"Python {sys.version.split()[0]}, typer {typer.__version__}, {os.cpu_count()} CPUs; "
-          f"median of {args.runs} runs after {args.warmup} warm-up runs")  # fmt: skip
-    print(f"{'command':38} {'median ms':>10} {'x python':>9} {'max RSS MiB':>12}")
+    print(f"Python {sys.version.split()[0]}, typer {typer.__version__}, {os.cpu_count()} CPUs; median of "
+          f"{args.runs} interleaved runs after {args.warmup} warm-up runs; answers: {args.answers.name}")  # fmt: skip
+    print(f"{'command':40} {'median ms':>10} {'x python':>9} {'max RSS MiB':>12}")
     for name, (seconds, rss) in results.items():
-        print(f"{name:38} {seconds * 1000:10.1f} {seconds / python:9.2f} {rss:12.1f}")
+        print(f"{name:40} {seconds * 1000:10.1f} {seconds / python:9.2f} {rss:12.1f}")
     triage = results["pmpt triage --answers FILE --json"][0]
     version = results["pmpt --version"][0]
     framework = results["typer baseline (TOML -> JSON)"][0]

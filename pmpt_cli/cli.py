@@ -4,8 +4,8 @@ Errors become exit codes in exactly one place, ``ErrorBoundaryGroup.invoke``.
 Heavy imports (rich, questionary, tomli-w) happen inside the paths that need them.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: typer would then eval every command's
+# annotation strings, twice, on every run (about 2.5 ms; docs/performance.md).
 import os
 import sys
 from dataclasses import dataclass
@@ -78,9 +78,13 @@ app = typer.Typer(
 )
 
 
+def _show_version_now() -> None:
+    sys.stdout.write(f"pmpt {__version__}\n")
+
+
 def _show_version(value: bool) -> None:
     if value:
-        sys.stdout.write(f"pmpt {__version__}\n")
+        _show_version_now()
         raise typer.Exit()
 
 
@@ -156,6 +160,9 @@ def triage(
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit status (used by ``pmpt`` and ``python -m pmpt_cli``)."""
+    if (sys.argv[1:] if argv is None else argv) in (["--version"], ["-V"]):
+        _show_version_now()  # the same answer, without building every command first (~3 ms)
+        return 0
     try:
         app(args=argv, prog_name="pmpt")
     except SystemExit as exit_:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from .model import EnableWhen, Question, Questionnaire
@@ -55,11 +55,45 @@ def active_answers(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> 
     """Walk the questions in order: the answers that count, and the ids of skipped questions."""
     kept: dict[str, Any] = {}
     skipped: list[str] = []
-    for question in questionnaire.questions:
-        if question.is_conditional and not is_enabled(question, kept):
-            skipped.append(question.id)
+    for qid, gate in questionnaire.enable_plan:  # is_enabled, precompiled per question
+        if gate is not None and not gate(kept):
+            skipped.append(qid)
             continue
-        value = answers.get(question.id)
+        value = answers.get(qid)
         if value is not None:
-            kept[question.id] = value
+            kept[qid] = value
     return kept, skipped
+
+
+def compile_enable_plan(
+    questionnaire: Questionnaire,
+) -> tuple[tuple[str, Callable[[Mapping[str, Any]], bool] | None], ...]:
+    """``(question id, gate)`` for every question in order (``Questionnaire.enable_plan``).
+
+    ``gate(answers)`` is ``is_enabled(question, answers)`` built once; it is ``None`` for
+    a question that is always asked.
+    """
+    return tuple((q.id, _gate(q) if q.is_conditional else None) for q in questionnaire.questions)
+
+
+def _gate(question: Question) -> Callable[[Mapping[str, Any]], bool]:
+    conditions = tuple((c.question, c) for c in question.enable_when)
+    enable_if = question.enable_if._evaluate if question.enable_if is not None else None
+    if not conditions and enable_if is not None:  # the usual case: a computed condition alone
+
+        def gate(answers: Mapping[str, Any]) -> bool:
+            return bool(enable_if(answers, _EMPTY))
+
+        return gate
+    want_all = question.enable_behavior == "all"
+
+    def gate(answers: Mapping[str, Any]) -> bool:
+        if conditions:
+            results = (condition_holds(c, answers.get(qid)) for qid, c in conditions)
+            if not (all(results) if want_all else any(results)):
+                return False
+        if enable_if is not None:
+            return bool(enable_if(answers, _EMPTY))
+        return True
+
+    return gate

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from itertools import compress
+from operator import itemgetter
 from typing import Any
 
 from .enablement import active_answers
 from .errors import AnswersError, Problem
-from .model import OUTCOMES, NoteResult, Questionnaire, Reason, Rule, ScoreResult, TriageResult
-from .scoring import compute_scores
-from .validation import check_answers, missing_required
+from .model import OUTCOMES, NoteResult, Questionnaire, Reason, Rule, TriageResult
+from .scoring import score_env
+from .validation import check_answers
 
 _SEVERITY = {outcome: rank for rank, outcome in enumerate(OUTCOMES)}
+_DECIDE_KEY = itemgetter(2)
+_ORDER_KEY = itemgetter(3)
+_new = tuple.__new__
 _RED_FLAG_TIER = {"emergency": 2, "urgent": 1}
 
 
@@ -27,41 +32,76 @@ def run_triage(
     clean, problems = check_answers(questionnaire, answers)
     kept, skipped = active_answers(questionnaire, clean)
     if not allow_missing:
-        invalid = {p.location for p in problems}
-        problems += [
-            Problem(f"answers.{q.id}", f"required question not answered: {q.text}")
-            for q in missing_required(questionnaire, kept)
-            if f"answers.{q.id}" not in invalid
-        ]
+        # missing_required(questionnaire, kept), without walking the questions a second time:
+        # active_answers of the kept answers gives the same kept answers and skipped ids.
+        skipped_ids = set(skipped)
+        missing = [q for q in questionnaire.questions if q.required and q.id not in kept and q.id not in skipped_ids]
+        if missing:
+            invalid = {p.location for p in problems}
+            problems += [
+                Problem(f"answers.{q.id}", f"required question not answered: {q.text}")
+                for q in missing
+                if f"answers.{q.id}" not in invalid
+            ]
     if problems:
         raise AnswersError(f"{_count(problems, 'problem')} with the answers; fix them and try again.", problems=problems)
-    scores, env, bands = _evaluate_scores(questionnaire, kept)
-    fired = [rule for rule in questionnaire.rules if rule.when.evaluate(env, bands)]
-    decider = decide(fired)
-    reasons = tuple(
-        Reason(
-            rule_id=rule.id, outcome=rule.outcome, explanation=rule.explanation, source=rule.source,
-            evidence=_evidence(rule.when.explain(env, bands)[1], env), decisive=rule is decider,
-        )
-        for rule in sorted(fired, key=lambda r: (r is not decider, _SEVERITY[r.outcome], -r.priority))
-    )  # fmt: skip
-    notes = tuple(
-        NoteResult(n.id, n.text, n.source, _evidence(n.when.explain(env, bands)[1], env))
-        for n in questionnaire.notes
-        if n.when.evaluate(env, bands)
-    )
-    return TriageResult(
-        questionnaire_id=questionnaire.id,
-        questionnaire_version=questionnaire.version,
-        questionnaire_sha256=questionnaire.sha256,
-        outcome=decider.outcome if decider else questionnaire.default.outcome,
-        decided_by=decider.id if decider else None,
-        reasons=reasons,
-        notes=notes,
-        scores=scores,
-        answers=kept,
-        skipped=tuple(skipped),
-        ignored=tuple(qid for qid in clean if qid not in kept),
+    scores, env, bands = score_env(questionnaire, kept)
+    rule_plan, rule_conditions, note_plan, keyed = questionnaire.condition_plan
+    fired = list(compress(rule_plan, [holds(env, bands) for holds in rule_conditions]))
+    if not keyed:  # a hand-built questionnaire with an outcome pmpt does not know: fail as ever
+        fired_rules = [entry[0] for entry in fired]
+        decider = decide(fired_rules)
+        order = sorted(fired, key=lambda e: (e[0] is not decider, _SEVERITY[e[0].outcome], -e[0].priority))
+    elif fired:
+        decider = max(fired, key=_DECIDE_KEY)[0]  # decide(): the first with the highest (tier, priority)
+        # Deciding rule first, then by severity and priority, ties in file order: a stable sort on
+        # the precomputed (severity, -priority), then the decider moved to the front.
+        order = sorted(fired, key=_ORDER_KEY)
+        order = [e for e in order if e[0] is decider] + [e for e in order if e[0] is not decider]
+    else:
+        decider, order = None, fired
+    # NamedTuples made with tuple.__new__ (as their own _make does): Reason(rule_id, outcome,
+    # explanation, source, evidence, decisive) and NoteResult(id, text, source, evidence).
+    reasons = tuple([
+        _new(Reason, (rule.id, rule.outcome, rule.explanation, rule.source,
+                      _evidence(explain(env, bands)[1], env), rule is decider))
+        for rule, _, _, _, explain in order
+    ])  # fmt: skip
+    notes = tuple([
+        _new(NoteResult, (note.id, note.text, note.source, _evidence(explain(env, bands)[1], env)))
+        for note, evaluate, explain in note_plan
+        if evaluate(env, bands)
+    ])  # fmt: skip
+    # TriageResult(questionnaire_id, questionnaire_version, questionnaire_sha256, outcome, decided_by,
+    #              reasons, notes, scores, answers, skipped, ignored)
+    return _new(TriageResult, (
+        questionnaire.id, questionnaire.version, questionnaire.sha256,
+        decider.outcome if decider else questionnaire.default.outcome, decider.id if decider else None,
+        reasons, notes, scores, kept, tuple(skipped),
+        () if len(clean) == len(kept) else tuple([qid for qid in clean if qid not in kept]),  # kept <= clean
+    ))  # fmt: skip
+
+
+def compile_condition_plan(
+    questionnaire: Questionnaire,
+) -> tuple[tuple[Any, ...], tuple[Any, ...], tuple[Any, ...], bool]:
+    """What ``run_triage`` needs of the rules and notes (``Questionnaire.condition_plan``).
+
+    ``(rule, evaluate, decide key, order key, explain)`` per rule, the rules' evaluators
+    alone, ``(note, evaluate, explain)`` per note, and whether the keys could be computed
+    (every outcome known).
+    """
+    try:
+        keys = [((_RED_FLAG_TIER.get(r.outcome, 0), r.priority), (_SEVERITY[r.outcome], -r.priority))
+                for r in questionnaire.rules]  # fmt: skip
+        keyed = True
+    except (KeyError, TypeError):
+        keys, keyed = [(None, None)] * len(questionnaire.rules), False
+    return (
+        tuple((r, r.when._evaluate, dk, ok, r.when._explain) for r, (dk, ok) in zip(questionnaire.rules, keys)),
+        tuple(r.when._evaluate for r in questionnaire.rules),
+        tuple((n, n.when._evaluate, n.when._explain) for n in questionnaire.notes),
+        keyed,
     )
 
 
@@ -82,24 +122,14 @@ def red_flags_raised(questionnaire: Questionnaire, answers: Mapping[str, Any], t
     fires here only on what the person has actually said.
     """
     clean, _ = check_answers(questionnaire, answers)
-    _, env, bands = _evaluate_scores(questionnaire, active_answers(questionnaire, clean)[0])
+    _, env, bands = score_env(questionnaire, active_answers(questionnaire, clean)[0])
     return [r for r in questionnaire.rules if r.outcome == tier and r.when.evaluate(env, bands)]
 
 
-def _evaluate_scores(
-    questionnaire: Questionnaire, kept: dict[str, Any]
-) -> tuple[dict[str, ScoreResult], dict[str, Any], dict[str, str | None]]:
-    """Scores, plus the name -> value and score -> band maps that expressions read."""
-    scores = compute_scores(questionnaire, kept)
-    env: dict[str, Any] = dict(kept)
-    bands: dict[str, str | None] = {}
-    for sid, result in scores.items():
-        env[sid] = result.value
-        bands[sid] = result.band
-    return scores, env, bands
-
-
 def _evidence(names: frozenset[str], env: Mapping[str, Any]) -> dict[str, Any]:
+    if len(names) == 1:  # the usual case, without sorting
+        for name in names:
+            return {name: env.get(name)}
     return {name: env.get(name) for name in sorted(names)}
 
 

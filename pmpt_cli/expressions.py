@@ -406,7 +406,7 @@ class _Part:
     Treat it as immutable.
     """
 
-    __slots__ = ("evaluate", "explain", "type", "literal", "name")
+    __slots__ = ("evaluate", "explain", "type", "literal", "name", "terms", "count_of")
 
     def __init__(
         self,
@@ -421,6 +421,13 @@ class _Part:
         self.type = type
         self.literal = literal
         self.name = name
+        self.terms: tuple[_Part, ...] | None = None  # the operands of a left-deep '+' chain
+        self.count_of: tuple[str, frozenset[str]] | None = None  # (id, values) of a count() call
+
+
+# Parts for the str, int, bool and None literals seen so far: 'yes', 'unsure', 1 and 0 recur
+# in nearly every rule, and a part is never changed once made.
+_CONSTANT_PARTS: dict[tuple[type, Any], _Part] = {}
 
 
 def _constant_part(value: Any) -> _Part:
@@ -460,11 +467,18 @@ def _common_type(parts: Sequence[_Part]) -> str | None:
     return types.pop() if len(types) == 1 else None
 
 
-def _apply(fn: Callable[..., Any], parts: Sequence[_Part], type_: str | None) -> _Part:
-    """A part that calls ``fn`` on the values of ``parts`` (fixed arity, built once)."""
-    evs = tuple(p.evaluate for p in parts)
-    exs = tuple(p.explain for p in parts)
-    if len(evs) == 1:
+def _apply(
+    fn: Callable[..., Any], parts: Sequence[_Part], type_: str | None, evaluate: Evaluator | None = None
+) -> _Part:
+    """A part that calls ``fn`` on the values of ``parts`` (fixed arity, built once).
+
+    ``evaluate``, when given, is an equivalent specialised evaluator (see ``_compare_evaluator``).
+    """
+    evs = tuple([p.evaluate for p in parts])
+    exs = tuple([p.explain for p in parts])
+    if evaluate is not None:
+        pass
+    elif len(evs) == 1:
         (f1,) = evs
 
         def evaluate(values: Values, bands: Bands) -> Any:
@@ -489,11 +503,239 @@ def _apply(fn: Callable[..., Any], parts: Sequence[_Part], type_: str | None) ->
         def evaluate(values: Values, bands: Bands) -> Any:
             return fn(*[f(values, bands) for f in evs])
 
-    def explain(values: Values, bands: Bands) -> tuple[Any, frozenset[str]]:
-        results = [x(values, bands) for x in exs]
-        return fn(*[r[0] for r in results]), _EMPTY.union(*[r[1] for r in results])
+    if len(exs) == 1:
+        (x1,) = exs
+
+        def explain(values: Values, bands: Bands) -> tuple[Any, frozenset[str]]:
+            value, names = x1(values, bands)
+            return fn(value), names
+
+    elif len(exs) == 2 and parts[1].literal is not _NOT_LITERAL and not isinstance(parts[1].literal, list):
+        x1, c2 = exs[0], parts[1].literal  # a constant explains nothing
+
+        def explain(values: Values, bands: Bands) -> tuple[Any, frozenset[str]]:
+            value, names = x1(values, bands)
+            return fn(value, c2), names
+
+    elif len(exs) == 2:
+        x1, x2 = exs
+
+        def explain(values: Values, bands: Bands) -> tuple[Any, frozenset[str]]:
+            value1, names1 = x1(values, bands)
+            value2, names2 = x2(values, bands)
+            return fn(value1, value2), names1 | names2
+
+    else:
+
+        def explain(values: Values, bands: Bands) -> tuple[Any, frozenset[str]]:
+            results = [x(values, bands) for x in exs]
+            return fn(*[r[0] for r in results]), _EMPTY.union(*[r[1] for r in results])
 
     return _Part(evaluate, explain, type_)
+
+
+def _sum_closures(terms: Sequence[_Part]) -> tuple[Evaluator, Explainer]:
+    """``_add(_add(t0, t1), t2) ...`` for a left-deep chain, without a call per '+'.
+
+    The explanation is the union of every term's, as the nested form gives.
+    """
+    first, rest = terms[0].evaluate, tuple(t.evaluate for t in terms[1:])
+    explainers = tuple(t.explain for t in terms)
+
+    def evaluate(values: Values, bands: Bands) -> Any:
+        total = first(values, bands)
+        for term in rest:
+            value = term(values, bands)
+            if total.__class__ in _NUMERIC and value.__class__ in _NUMERIC:
+                try:
+                    total = total + value
+                except OverflowError:
+                    total = None
+            else:
+                total = None
+        return total
+
+    def explain(values: Values, bands: Bands) -> tuple[Any, frozenset[str]]:
+        results = [x(values, bands) for x in explainers]
+        total = results[0][0]
+        for value, _ in results[1:]:
+            total = _add(total, value)
+        return total, _EMPTY.union(*[names for _, names in results])
+
+    return evaluate, explain
+
+
+def _compare_evaluator(op: type, left: _Part, right: _Part) -> Evaluator | None:
+    """A flat evaluator for the commonest comparisons, or ``None`` for the generic one.
+
+    ``answer == 'x'``, ``answer >= 7``, ``answer in ['a', 'b']`` and ``'a' in answers``
+    read the answer and compare in one call, instead of one call per node plus one for
+    the operator. Each is exactly the generic ``fn(left, right)`` (same results, same
+    ``TypeError`` handling, never raises): rule evaluation is most of ``run_triage``.
+    """
+    constant = right.literal
+    if left.name is not None and constant is not _NOT_LITERAL and not isinstance(constant, list):
+        ident = left.name
+        if op is ast.Eq:
+
+            def evaluate(values: Values, bands: Bands) -> Any:
+                return values.get(ident) == constant
+
+        elif op is ast.NotEq:
+
+            def evaluate(values: Values, bands: Bands) -> Any:
+                return values.get(ident) != constant
+
+        elif op is ast.GtE:
+
+            def evaluate(values: Values, bands: Bands) -> Any:
+                answer = values.get(ident)
+                try:
+                    return answer >= constant
+                except TypeError:
+                    return False
+
+        elif op is ast.Gt:
+
+            def evaluate(values: Values, bands: Bands) -> Any:
+                answer = values.get(ident)
+                try:
+                    return answer > constant
+                except TypeError:
+                    return False
+
+        elif op is ast.LtE:
+
+            def evaluate(values: Values, bands: Bands) -> Any:
+                answer = values.get(ident)
+                try:
+                    return answer <= constant
+                except TypeError:
+                    return False
+
+        elif op is ast.Lt:
+
+            def evaluate(values: Values, bands: Bands) -> Any:
+                answer = values.get(ident)
+                try:
+                    return answer < constant
+                except TypeError:
+                    return False
+
+        elif op is ast.In:
+
+            def evaluate(values: Values, bands: Bands) -> Any:
+                answer = values.get(ident)
+                if answer is None:
+                    return False
+                try:
+                    return answer in constant
+                except TypeError:  # also when the constant is None
+                    return False
+
+        else:  # ast.NotIn
+
+            def evaluate(values: Values, bands: Bands) -> Any:
+                answer = values.get(ident)
+                if answer is None:
+                    return True
+                try:
+                    return answer not in constant
+                except TypeError:
+                    return True
+
+        return evaluate
+    if left.count_of is not None and constant.__class__ in (int, float) and (
+        (op is ast.GtE and constant == 1) or (op is ast.Gt and constant == 0)
+    ):
+        # count(x, 'a', 'b') >= 1, the usual "any of these": no need to count them all.
+        ident, targets = left.count_of
+        count = left.evaluate
+
+        def evaluate(values: Values, bands: Bands) -> Any:
+            answer = values.get(ident)
+            if answer.__class__ is list:
+                try:
+                    return not targets.isdisjoint(answer)
+                except TypeError:  # an unhashable item in an odd value
+                    pass
+            elif answer.__class__ is str:
+                return answer in targets
+            return count(values, bands) >= 1  # count() always gives a whole number
+
+        return evaluate
+    if constant is not _NOT_LITERAL and not isinstance(constant, list) and op not in _MEMBERSHIP:
+        # count(x, ...) >= 1, len(x) == 0, min(a, b) < 3: the operator inline.
+        f1 = left.evaluate
+        if op is ast.Eq:
+
+            def evaluate(values: Values, bands: Bands) -> Any:
+                return f1(values, bands) == constant
+
+        elif op is ast.NotEq:
+
+            def evaluate(values: Values, bands: Bands) -> Any:
+                return f1(values, bands) != constant
+
+        elif op is ast.GtE:
+
+            def evaluate(values: Values, bands: Bands) -> Any:
+                value = f1(values, bands)
+                try:
+                    return value >= constant
+                except TypeError:
+                    return False
+
+        elif op is ast.Gt:
+
+            def evaluate(values: Values, bands: Bands) -> Any:
+                value = f1(values, bands)
+                try:
+                    return value > constant
+                except TypeError:
+                    return False
+
+        elif op is ast.LtE:
+
+            def evaluate(values: Values, bands: Bands) -> Any:
+                value = f1(values, bands)
+                try:
+                    return value <= constant
+                except TypeError:
+                    return False
+
+        else:  # ast.Lt
+
+            def evaluate(values: Values, bands: Bands) -> Any:
+                value = f1(values, bands)
+                try:
+                    return value < constant
+                except TypeError:
+                    return False
+
+        return evaluate
+    constant = left.literal
+    if (
+        right.name is not None
+        and op in _MEMBERSHIP
+        and constant is not _NOT_LITERAL
+        and constant is not None
+        and not isinstance(constant, list)
+    ):
+        ident = right.name
+        negate = op is ast.NotIn
+
+        def evaluate(values: Values, bands: Bands) -> Any:  # 'x' in answers
+            answer = values.get(ident)
+            if answer is None:
+                return negate
+            try:
+                return (constant in answer) is not negate
+            except TypeError:
+                return negate
+
+        return evaluate
+    return None
 
 
 class _Compiler:
@@ -548,7 +790,15 @@ class _Compiler:
         else:
             what = "'...'" if value is Ellipsis else f"{type(value).__name__} literals"
             raise ExpressionError(f"{what} not allowed; use numbers, 'strings', True/False/None or lists")
-        return _constant_part(value)
+        if value.__class__ is float:  # not shared: 0.0 and -0.0 would share a key
+            return _constant_part(value)
+        key = (value.__class__, value)
+        part = _CONSTANT_PARTS.get(key)
+        if part is None:
+            if len(_CONSTANT_PARTS) >= 4096:
+                _CONSTANT_PARTS.clear()
+            part = _CONSTANT_PARTS[key] = _constant_part(value)
+        return part
 
     def name(self, node: ast.Name) -> _Part:
         ident = node.id
@@ -601,7 +851,21 @@ class _Compiler:
         self.check_bare_strings(parts, "or" if is_or else "and")
         evs = tuple(p.evaluate for p in parts)
         exs = tuple(p.explain for p in parts)
-        if is_or:
+        # Two or three operands (nearly every rule) are unrolled: Python's own 'or'/'and'
+        # return the same operand the loops below would.
+        if is_or and len(evs) == 2:
+            f1, f2 = evs
+
+            def evaluate(values: Values, bands: Bands) -> Any:
+                return f1(values, bands) or f2(values, bands)
+
+        elif is_or and len(evs) == 3:
+            f1, f2, f3 = evs
+
+            def evaluate(values: Values, bands: Bands) -> Any:
+                return f1(values, bands) or f2(values, bands) or f3(values, bands)
+
+        elif is_or:
 
             def evaluate(values: Values, bands: Bands) -> Any:
                 for f in evs:
@@ -609,6 +873,53 @@ class _Compiler:
                     if result:
                         return result
                 return result
+
+        elif len(evs) == 2:
+            f1, f2 = evs
+
+            def evaluate(values: Values, bands: Bands) -> Any:
+                return f1(values, bands) and f2(values, bands)
+
+        elif len(evs) == 3:
+            f1, f2, f3 = evs
+
+            def evaluate(values: Values, bands: Bands) -> Any:
+                return f1(values, bands) and f2(values, bands) and f3(values, bands)
+
+        else:
+
+            def evaluate(values: Values, bands: Bands) -> Any:
+                for f in evs:
+                    result = f(values, bands)
+                    if not result:
+                        return result
+                return result
+
+        if len(exs) == 2:  # unrolled like evaluate: the loops below, step by step
+            x1, x2 = exs
+            if is_or:
+
+                def explain(values: Values, bands: Bands) -> tuple[Any, frozenset[str]]:
+                    result, names = x1(values, bands)
+                    if result:
+                        return result, names
+                    result, found = x2(values, bands)
+                    if result:
+                        return result, found
+                    return result, names | found
+
+            else:
+
+                def explain(values: Values, bands: Bands) -> tuple[Any, frozenset[str]]:
+                    result, names = x1(values, bands)
+                    if not result:
+                        return result, names
+                    result, found = x2(values, bands)
+                    if not result:
+                        return result, found
+                    return result, names | found
+
+        elif is_or:
 
             def explain(values: Values, bands: Bands) -> tuple[Any, frozenset[str]]:
                 names = _EMPTY
@@ -620,13 +931,6 @@ class _Compiler:
                 return result, names
 
         else:
-
-            def evaluate(values: Values, bands: Bands) -> Any:
-                for f in evs:
-                    result = f(values, bands)
-                    if not result:
-                        return result
-                return result
 
             def explain(values: Values, bands: Bands) -> tuple[Any, frozenset[str]]:
                 names = _EMPTY
@@ -668,7 +972,16 @@ class _Compiler:
         left, right = self.compile(node.left), self.compile(node.right)
         self.check_arithmetic(left, symbol)
         self.check_arithmetic(right, symbol)
-        return _apply(fn, [left, right], "number")
+        if fn is not _add:
+            return _apply(fn, [left, right], "number")
+        # a + b + c + ... (scores that add up flags) is ((a + b) + c) + ...: one loop, same order
+        terms = (left.terms or (left,)) + (right,)
+        if len(terms) == 2:
+            part = _apply(fn, [left, right], "number")
+        else:
+            part = _Part(*_sum_closures(terms), "number")
+        part.terms = terms
+        return part
 
     def compare(self, node: ast.Compare) -> _Part:
         parts = [self.compile(node.left)] + [self.compile(c) for c in node.comparators]
@@ -683,7 +996,18 @@ class _Compiler:
             if type(op) in _MEMBERSHIP and isinstance(parts[i + 1].literal, list):
                 parts[i + 1] = _set_part(parts[i + 1].literal)  # fast, hashable membership test
         if len(ops) == 1:
-            return _apply(ops[0], parts, "bool")
+            left, right = parts
+            evaluate = _compare_evaluator(type(node.ops[0]), left, right)
+            part = _apply(ops[0], parts, "bool", evaluate)
+            if evaluate is not None and left.name is not None and right.name is None:
+                # answer <op> constant: the answer's name is the whole explanation, if answered
+                ident, only = left.name, frozenset((left.name,))
+
+                def explain(values: Values, bands: Bands) -> tuple[Any, frozenset[str]]:
+                    return evaluate(values, bands), (_EMPTY if values.get(ident) is None else only)
+
+                part.explain = explain
+            return part
 
         first_ev, first_ex = parts[0].evaluate, parts[0].explain
         chain_ev = tuple(zip(ops, (p.evaluate for p in parts[1:])))
@@ -804,6 +1128,11 @@ class _Compiler:
 
         def evaluate(values: Values, bands: Bands) -> Any:
             answer = values.get(ident)
+            if answer.__class__ is list:  # the usual multi-choice answer: distinct targets chosen
+                try:
+                    return len(targets.intersection(answer))
+                except TypeError:  # an unhashable item in an odd value: count the slow way
+                    return sum(1 for value in targets if value in answer)
             if answer.__class__ is str:
                 return 1 if answer in targets else 0
             if isinstance(answer, (list, tuple)):
@@ -811,9 +1140,13 @@ class _Compiler:
             return 0  # unanswered (or an unexpected value)
 
         def explain(values: Values, bands: Bands) -> tuple[Any, frozenset[str]]:
-            return evaluate(values, bands), (_EMPTY if values.get(ident) is None else only)
+            if values.get(ident) is None:
+                return 0, _EMPTY  # what evaluate gives for an unanswered question
+            return evaluate(values, bands), only
 
-        return _Part(evaluate, explain, "number")
+        part = _Part(evaluate, explain, "number")
+        part.count_of = (ident, targets)
+        return part
 
     def fn_len(self, args: list[ast.expr]) -> _Part:
         part = self.compile(args[0])

@@ -6,9 +6,12 @@ author fixes a file in one pass. See docs/questionnaire-format.md.
 
 from __future__ import annotations
 
-import hashlib
+import marshal
+import os
 import re
-import tomllib
+import stat
+import sys
+import zlib
 from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
@@ -79,13 +82,132 @@ def parse_questionnaire(data: bytes, *, origin: str = "<memory>") -> Questionnai
             f"{origin}: file is larger than {MAX_FILE_BYTES // 1_000_000} MB; "
             "is this really a questionnaire?"
         )
+    cache_path = _cache_path(data)
+    cached = _cache_read(cache_path, data) if cache_path else None
+    if cached is not None:
+        raw, sha256 = cached
+        return build_questionnaire(raw, sha256=sha256, origin=origin)
+    import tomllib  # only on a cache miss
+
     try:
         raw = tomllib.loads(data.decode("utf-8"))
     except UnicodeDecodeError as exc:
         raise QuestionnaireError(f"{origin}: not UTF-8 text ({exc.reason} at byte {exc.start}).") from None
     except tomllib.TOMLDecodeError as exc:
         raise QuestionnaireError(f"{origin}: not valid TOML: {exc}.") from None
-    return build_questionnaire(raw, sha256=hashlib.sha256(data).hexdigest(), origin=origin)
+    import hashlib  # only on a cache miss: importing it loads OpenSSL, about 2 ms
+
+    sha256 = hashlib.sha256(data).hexdigest()
+    blob = _cache_blob(data, raw, sha256) if cache_path else None  # before anything can touch raw
+    questionnaire = build_questionnaire(raw, sha256=sha256, origin=origin)
+    if blob is not None:
+        _cache_write(cache_path, blob)  # type: ignore[arg-type]
+    return questionnaire
+
+
+# -- the parse cache -------------------------------------------------------------
+#
+# Parsing pmpt-core's TOML takes about 6 ms and importing hashlib about 2 ms, a fifth of
+# `pmpt triage`. So a questionnaire that loaded once is kept, parsed, as marshal data in
+# $XDG_CACHE_HOME/pmpt (else ~/.cache/pmpt): the file's bytes, their sha256 and the TOML
+# document. An entry is used only if its bytes equal the file's exactly, so it can never
+# be stale. marshal is only safe for data we wrote ourselves: the folder is 0700, entries
+# are 0600 and written atomically, and an entry is read only if the folder and the file
+# belong to this user and nobody else may write them. Any problem is a miss, and a
+# failure to write is ignored. Validation and the expressions still run on every load.
+# PMPT_NO_CACHE=1 turns the cache off. docs/performance.md has the measurements.
+
+_CACHE_TAG = f"pmpt-toml-cache-1 {sys.version}"  # tomllib's output may change with Python
+_CACHE_ENTRIES = 32  # at most this many questionnaires are kept; the oldest go first
+
+
+def _cache_dir() -> str | None:
+    if os.environ.get("PMPT_NO_CACHE") or not hasattr(os, "getuid"):
+        return None
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):  # unset, or relative (invalid by the XDG spec)
+        home = os.path.expanduser("~")
+        if not os.path.isabs(home):
+            return None
+        base = os.path.join(home, ".cache")
+    return os.path.join(base, "pmpt")
+
+
+def _cache_path(data: bytes) -> str | None:
+    folder = _cache_dir()
+    if folder is None:
+        return None
+    name = f"toml-{sys.implementation.cache_tag}-{zlib.crc32(data):08x}-{len(data):x}.marshal"
+    return os.path.join(folder, name)
+
+
+def _private(st: os.stat_result) -> bool:
+    """Owned by this user, and nobody else may write it."""
+    return st.st_uid == os.getuid() and not st.st_mode & 0o022
+
+
+def _cache_read(path: str, data: bytes) -> tuple[dict[str, Any], str] | None:
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return None
+    try:
+        with open(fd, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            if not stat.S_ISREG(st.st_mode) or not _private(st) or st.st_size > 3 * MAX_FILE_BYTES:
+                return None
+            blob = fh.read()
+        if not _private(os.stat(os.path.dirname(path))):
+            return None
+        entry = marshal.loads(blob)
+        if (
+            type(entry) is tuple and len(entry) == 4 and entry[0] == _CACHE_TAG and entry[1] == data
+            and type(entry[2]) is str and len(entry[2]) == 64 and type(entry[3]) is dict
+        ):  # fmt: skip
+            return entry[3], entry[2]
+    except Exception:  # noqa: BLE001 - a damaged or foreign entry is a miss, never an error
+        pass
+    return None
+
+
+def _cache_blob(data: bytes, raw: dict[str, Any], sha256: str) -> bytes | None:
+    try:
+        return marshal.dumps((_CACHE_TAG, data, sha256, raw))
+    except ValueError:  # TOML dates and times are not marshallable: do not cache those files
+        return None
+
+
+def _cache_write(path: str, blob: bytes) -> None:
+    folder = os.path.dirname(path)
+    tmp = f"{path}.{os.getpid()}.tmp"
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        st = os.stat(folder)
+        if st.st_uid != os.getuid():
+            return
+        if st.st_mode & 0o077:
+            os.chmod(folder, 0o700)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        with open(fd, "wb") as fh:
+            fh.write(blob)
+        os.replace(tmp, path)
+        _cache_prune(folder)
+    except OSError:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+
+
+def _cache_prune(folder: str) -> None:
+    entries = []
+    for entry in os.scandir(folder):
+        if entry.name.startswith("toml-") and entry.name.endswith((".marshal", ".tmp")):
+            entries.append((entry.stat().st_mtime, entry.path))
+    if len(entries) > _CACHE_ENTRIES:
+        entries.sort()
+        for _, old in entries[: len(entries) - _CACHE_ENTRIES]:
+            os.unlink(old)
 
 
 def build_questionnaire(raw: dict[str, Any], *, sha256: str = "", origin: str = "<memory>") -> Questionnaire:
@@ -126,12 +248,14 @@ class _Builder:
 
     def get(self, table: dict[str, Any], key: str, kind: type | tuple[type, ...], loc: str,
             *, required: bool = True, default: Any = None) -> Any:  # fmt: skip
-        where = f"{loc}.{key}" if loc else key
         if key not in table:
             if required:
-                self.problem(where, "is required")
+                self.problem(f"{loc}.{key}" if loc else key, "is required")
             return default
         value = table[key]
+        if value.__class__ is kind and (kind is not str or not required or value.strip()):
+            return value  # the usual case, exactly the type asked for: no checks left to make
+        where = f"{loc}.{key}" if loc else key
         kinds = kind if isinstance(kind, tuple) else (kind,)
         # bool is an int in Python; never accept true/false where a number is meant.
         if isinstance(value, bool) and bool not in kinds:

@@ -15,6 +15,8 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
     from .expressions import CompiledExpression
 
 #: Outcome ids, most urgent first. Red-flag tiers always outrank the others.
@@ -206,6 +208,38 @@ class Questionnaire:
     @cached_property
     def scores_by_id(self) -> dict[str, Score]:
         return {s.id: s for s in self.scores}
+
+    # -- plans the engine runs, each compiled once per questionnaire on first use --------
+    # (Lazily, so listing or showing a questionnaire never pays for them; the modules that
+    # own the logic build them, imported here on demand because they import this module.)
+
+    @cached_property
+    def answer_checkers(self) -> dict[str, Callable[[Any], Any]]:
+        """Question id -> ``check_value`` for that question, with a fast path for valid answers."""
+        from .validation import compile_checkers
+
+        return compile_checkers(self)
+
+    @cached_property
+    def enable_plan(self) -> tuple[tuple[str, Callable[[Mapping[str, Any]], bool] | None], ...]:
+        """``(question id, gate)`` in asking order; ``gate(answers)`` says whether it is asked."""
+        from .enablement import compile_enable_plan
+
+        return compile_enable_plan(self)
+
+    @cached_property
+    def score_plan(self) -> tuple[tuple[Any, ...], tuple[str, ...] | None]:
+        """The scores in dependency order, with each item's value function resolved."""
+        from .scoring import compile_score_plan
+
+        return compile_score_plan(self)
+
+    @cached_property
+    def condition_plan(self) -> tuple[tuple[Any, ...], tuple[Any, ...], tuple[Any, ...], bool]:
+        """Each rule and note with its evaluator and explainer at hand, and the rules' sort keys."""
+        from .engine import compile_condition_plan
+
+        return compile_condition_plan(self)
 
 
 class ScoreResult(NamedTuple):

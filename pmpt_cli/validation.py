@@ -7,7 +7,7 @@ person typed (``--set``, a prompt, a CSV cell) into a typed value first.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from .enablement import active_answers
@@ -131,20 +131,76 @@ def check_answers(
     """
     clean: dict[str, Any] = {}
     problems: list[Problem] = []
-    ids = questionnaire.questions_by_id
+    checkers = questionnaire.answer_checkers
     for qid, value in answers.items():
-        question = ids.get(qid)
-        if question is None:
+        check = checkers.get(qid)
+        if check is None:
+            ids = questionnaire.questions_by_id
             problems.append(Problem(f"{location}.{qid}", f"unknown question '{qid}'{suggest(qid, ids)}",
                                     "run 'pmpt answers template' to see every question id"))  # fmt: skip
             continue
         if value is None:
             continue
         try:
-            clean[qid] = check_value(question, value)
+            clean[qid] = check(value)
         except AnswerInvalid as exc:
             problems.append(Problem(f"{location}.{qid}", str(exc)))
     return clean, problems
+
+
+def compile_checkers(questionnaire: Questionnaire) -> dict[str, Callable[[Any], Any]]:
+    """Question id -> a function equal to ``check_value(question, value)`` (``Questionnaire.answer_checkers``).
+
+    Each accepts the common valid answer (a plain str, bool, int or list of choice values)
+    with a set lookup or a range test and hands everything else, including every invalid
+    answer, to ``check_value`` for the same result or the same message.
+    """
+    return {q.id: _checker(q) for q in questionnaire.questions}
+
+
+def _checker(question: Question) -> Callable[[Any], Any]:
+    qtype = question.type
+    if qtype == "choice":
+        values = frozenset(question.choice_values)
+
+        def check(value: Any) -> Any:
+            if value.__class__ is str and value in values:
+                return value
+            return check_value(question, value)
+
+    elif qtype == "multi_choice":
+        values = frozenset(question.choice_values)
+        exclusive = frozenset(c.value for c in question.choices if c.exclusive)
+
+        def check(value: Any) -> Any:
+            if value.__class__ is list:
+                for item in value:
+                    if item.__class__ is not str or item not in values:
+                        return check_value(question, value)
+                if len(set(value)) == len(value) and (len(value) < 2 or exclusive.isdisjoint(value)):
+                    return list(value)  # a new list, as check_value returns
+            return check_value(question, value)
+
+    elif qtype == "yes_no":
+
+        def check(value: Any) -> Any:
+            return value if value.__class__ is bool else check_value(question, value)
+
+    elif qtype in ("scale", "number"):
+        low = -math.inf if question.min is None else question.min
+        high = math.inf if question.max is None else question.max
+
+        def check(value: Any) -> Any:
+            if value.__class__ is int and low <= value <= high:
+                return value
+            return check_value(question, value)
+
+    else:
+
+        def check(value: Any) -> Any:
+            return check_value(question, value)
+
+    return check
 
 
 def missing_required(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> list[Question]:

@@ -1,0 +1,85 @@
+"""Library throughput: ``run_triage`` over many random valid answer sets, on one core.
+
+Usage: python benchmarks/engine.py [--n 100000] [--repeat 3] [--questionnaire pmpt-core] [--seed 1]
+
+The answer sets come from the questionnaire's own definitions, through the generator
+in ``benchmarks/batch.py`` (``random_answers``): questions are walked in order, a
+question whose enable-when / enable-if is false gets no answer, optional questions are
+sometimes left out, so every set is valid and complete. They are generated before the
+clock starts; the timed loop is only ``run_triage`` (validation, enablement, scores,
+rules, notes and their evidence). The process is pinned to one CPU. We print the best
+and the median of ``--repeat`` passes, as triages per second and microseconds per triage.
+
+Target (issue 6): at least 20,000 triages per second on one core for pmpt-core.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import importlib.util
+import os
+import platform
+import random
+import statistics
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from pmpt_cli.engine import run_triage  # noqa: E402
+from pmpt_cli.loader import load_questionnaire  # noqa: E402
+
+
+def _generator():
+    """``random_answers(questionnaire, rng)`` from benchmarks/batch.py (one generator, not two)."""
+    spec = importlib.util.spec_from_file_location("_pmpt_bench_batch", HERE / "batch.py")
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module.random_answers
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=100_000, help="answer sets (default 100000)")
+    parser.add_argument("--repeat", type=int, default=3, help="timed passes over all sets (default 3)")
+    parser.add_argument("--questionnaire", default="pmpt-core", help="id or .toml path (default pmpt-core)")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args(argv)
+
+    if hasattr(os, "sched_setaffinity"):  # one core, whatever else the machine is doing
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+    questionnaire = load_questionnaire(args.questionnaire)
+    random_answers = _generator()
+    rng = random.Random(args.seed)
+    started = time.perf_counter()
+    answer_sets = [random_answers(questionnaire, rng) for _ in range(args.n)]
+    generated = time.perf_counter() - started
+    outcomes = Counter(run_triage(questionnaire, answers).outcome for answers in answer_sets)  # all valid, warm-up
+
+    passes = []
+    for _ in range(args.repeat):
+        gc.collect()
+        started = time.perf_counter()
+        for answers in answer_sets:
+            run_triage(questionnaire, answers)
+        passes.append(time.perf_counter() - started)
+    best, median = min(passes), statistics.median(passes)
+
+    print(f"run_triage on {questionnaire.id} {questionnaire.version}: {len(questionnaire.questions)} questions, "
+          f"{len(questionnaire.scores)} scores, {len(questionnaire.rules)} rules, {len(questionnaire.notes)} notes")  # fmt: skip
+    print(f"{args.n:,} random valid answer sets (seed {args.seed}, generated in {generated:.1f} s); "
+          f"Python {platform.python_version()}, one CPU of {os.cpu_count()}")  # fmt: skip
+    print("outcomes: " + ", ".join(f"{outcome} {count}" for outcome, count in outcomes.most_common()))
+    print(f"  best   {args.n / best:10,.0f} triages/s  {best / args.n * 1e6:6.1f} us/triage")
+    print(f"  median {args.n / median:10,.0f} triages/s  {median / args.n * 1e6:6.1f} us/triage  "
+          f"({args.repeat} passes)")  # fmt: skip
+    print(f"  target     20,000 triages/s: {'met' if args.n / median >= 20_000 else 'NOT met'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
