@@ -403,10 +403,11 @@ class _Part:
 
     A plain slotted class: the compiler makes one per node, and a frozen dataclass's
     ``__init__`` (one ``object.__setattr__`` per field) was a visible share of load time.
-    Treat it as immutable.
+    The optional fields are set right after a part is made; after that a part never
+    changes (the parts of common literals are shared).
     """
 
-    __slots__ = ("evaluate", "explain", "type", "literal", "name", "terms", "count_of")
+    __slots__ = ("evaluate", "explain", "type", "literal", "name", "terms", "count_of", "answered")
 
     def __init__(
         self,
@@ -423,6 +424,10 @@ class _Part:
         self.name = name
         self.terms: tuple[_Part, ...] | None = None  # the operands of a left-deep '+' chain
         self.count_of: tuple[str, frozenset[str]] | None = None  # (id, values) of a count() call
+        # When not None, explain() is exactly (evaluate(), the answered ones of these names): true
+        # of names, count() and constants, and of anything computed from them alone without
+        # and/or/if (which credit only some operands), band() or answered() (see _flat_explain).
+        self.answered: tuple[str, ...] | None = None
 
 
 # Parts for the str, int, bool and None literals seen so far: 'yes', 'unsure', 1 and 0 recur
@@ -445,7 +450,45 @@ def _constant_part(value: Any) -> _Part:
     def explain(values: Values, bands: Bands) -> tuple[Any, frozenset[str]]:
         return evaluate(values, bands), _EMPTY
 
-    return _Part(evaluate, explain, _static_type(value), literal=value)
+    part = _Part(evaluate, explain, _static_type(value), literal=value)
+    part.answered = ()
+    return part
+
+
+def _answered_names(parts: Sequence[_Part]) -> tuple[str, ...] | None:
+    """The union of the parts' ``answered`` names, or ``None`` if any part has none."""
+    names: list[str] = []
+    for part in parts:
+        if part.answered is None:
+            return None
+        names.extend(n for n in part.answered if n not in names)
+    return tuple(names)
+
+
+def _flat_explain(evaluate: Evaluator, names: tuple[str, ...]) -> Explainer:
+    """``explain`` for a part whose explanation is the answered ones of ``names``.
+
+    One call instead of one per node: the nested explainers would compute the same value
+    (each node's explain value is its evaluate value) and the same union of names.
+    """
+    if not names:
+
+        def explain(values: Values, bands: Bands) -> tuple[Any, frozenset[str]]:
+            return evaluate(values, bands), _EMPTY
+
+    elif len(names) == 1:
+        (ident,) = names
+        only = frozenset(names)
+
+        def explain(values: Values, bands: Bands) -> tuple[Any, frozenset[str]]:
+            return evaluate(values, bands), (_EMPTY if values.get(ident) is None else only)
+
+    else:
+
+        def explain(values: Values, bands: Bands) -> tuple[Any, frozenset[str]]:
+            return evaluate(values, bands), frozenset([n for n in names if values.get(n) is not None])
+
+    return explain
 
 
 def _static_type(value: Any) -> str | None:
@@ -503,6 +546,11 @@ def _apply(
         def evaluate(values: Values, bands: Bands) -> Any:
             return fn(*[f(values, bands) for f in evs])
 
+    answered = _answered_names(parts)
+    if answered is not None:
+        part = _Part(evaluate, _flat_explain(evaluate, answered), type_)
+        part.answered = answered
+        return part
     if len(exs) == 1:
         (x1,) = exs
 
@@ -817,7 +865,9 @@ class _Compiler:
             return value, (_EMPTY if value is None else only)
 
         type_ = "number" if info.kind == "score" else _QTYPE_VALUE.get(info.qtype or "")
-        return _Part(evaluate, explain, type_, name=ident)
+        part = _Part(evaluate, explain, type_, name=ident)
+        part.answered = (ident,)
+        return part
 
     def lookup(self, ident: str) -> NameInfo:
         if ident.startswith("_"):
@@ -979,7 +1029,12 @@ class _Compiler:
         if len(terms) == 2:
             part = _apply(fn, [left, right], "number")
         else:
-            part = _Part(*_sum_closures(terms), "number")
+            evaluate, explain = _sum_closures(terms)
+            answered = _answered_names(terms)
+            if answered is not None:
+                explain = _flat_explain(evaluate, answered)
+            part = _Part(evaluate, explain, "number")
+            part.answered = answered
         part.terms = terms
         return part
 
@@ -998,16 +1053,7 @@ class _Compiler:
         if len(ops) == 1:
             left, right = parts
             evaluate = _compare_evaluator(type(node.ops[0]), left, right)
-            part = _apply(ops[0], parts, "bool", evaluate)
-            if evaluate is not None and left.name is not None and right.name is None:
-                # answer <op> constant: the answer's name is the whole explanation, if answered
-                ident, only = left.name, frozenset((left.name,))
-
-                def explain(values: Values, bands: Bands) -> tuple[Any, frozenset[str]]:
-                    return evaluate(values, bands), (_EMPTY if values.get(ident) is None else only)
-
-                part.explain = explain
-            return part
+            return _apply(ops[0], parts, "bool", evaluate)
 
         first_ev, first_ex = parts[0].evaluate, parts[0].explain
         chain_ev = tuple(zip(ops, (p.evaluate for p in parts[1:])))
@@ -1146,6 +1192,7 @@ class _Compiler:
 
         part = _Part(evaluate, explain, "number")
         part.count_of = (ident, targets)
+        part.answered = (ident,)
         return part
 
     def fn_len(self, args: list[ast.expr]) -> _Part:
@@ -1269,7 +1316,9 @@ class _Compiler:
 def _set_part(items: list[Any]) -> _Part:
     """The right side of ``x in [...]`` as a frozenset constant (literals are hashable)."""
     part = _constant_part(frozenset(items))
-    return _Part(part.evaluate, part.explain, "list", literal=part.literal)
+    result = _Part(part.evaluate, part.explain, "list", literal=part.literal)
+    result.answered = ()
+    return result
 
 
 def _suggest(word: str, candidates: Any, otherwise: str = "") -> str:
