@@ -3,8 +3,6 @@
 Only typer is imported at module level (cli.py imports this module on every run).
 """
 
-from __future__ import annotations
-
 import json
 import sys
 from typing import Annotated, Optional

@@ -4,8 +4,6 @@ Only typer is imported at module level (cli.py imports this module on every run)
 the loader, lint and rendering load inside the commands.
 """
 
-from __future__ import annotations
-
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -112,7 +110,7 @@ def _clip(text: str, width: int = 24) -> str:
 # -- show ------------------------------------------------------------------------------
 
 
-def questionnaire_data(q: Questionnaire) -> dict[str, Any]:
+def questionnaire_data(q: "Questionnaire") -> dict[str, Any]:
     """The whole questionnaire as plain data (``show --json``)."""
     from .template import applies_when
 
@@ -172,7 +170,7 @@ def questionnaire_data(q: Questionnaire) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def render_show(q: Questionnaire, width: int = 100) -> str:
+def render_show(q: "Questionnaire", width: int = 100) -> str:
     """The questionnaire as readable plain text: sections, questions, scores, rules."""
     import textwrap
 
@@ -302,7 +300,7 @@ class FileReport:
 
     path: str
     id: str | None = None
-    findings: list[Finding] = field(default_factory=list)
+    findings: "list[Finding]" = field(default_factory=list)
 
     @property
     def errors(self) -> int:

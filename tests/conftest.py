@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 
 # Typer's rich help and errors honour these at import; pin them so CI (which may set
 # FORCE_COLOR or GITHUB_ACTIONS) renders the same plain text as a developer's machine.
@@ -11,6 +12,8 @@ os.environ["_TYPER_FORCE_DISABLE_TERMINAL"] = "1"
 os.environ["COLUMNS"] = "100"
 os.environ.pop("FORCE_COLOR", None)
 os.environ.pop("PMPT_QUESTIONNAIRES_DIR", None)
+# The questionnaire cache must not touch the developer's ~/.cache (nor see stale entries).
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="pmpt-test-cache-")
 
 from pathlib import Path  # noqa: E402
 
