@@ -1,5 +1,5 @@
 """``python -m pmpt_cli`` runs the same CLI as the ``pmpt`` command."""
 
-from .cli import main
+from .entry import run
 
-raise SystemExit(main())
+run()

@@ -78,13 +78,9 @@ app = typer.Typer(
 )
 
 
-def _show_version_now() -> None:
-    sys.stdout.write(f"pmpt {__version__}\n")
-
-
 def _show_version(value: bool) -> None:
     if value:
-        _show_version_now()
+        sys.stdout.write(f"pmpt {__version__}\n")
         raise typer.Exit()
 
 
@@ -160,20 +156,12 @@ def triage(
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit status (used by ``pmpt`` and ``python -m pmpt_cli``)."""
-    if (sys.argv[1:] if argv is None else argv) in (["--version"], ["-V"]):
-        _show_version_now()  # the same answer, without building every command first (~3 ms)
-        return 0
     try:
         app(args=argv, prog_name="pmpt")
     except SystemExit as exit_:
         code = exit_.code
         return code if isinstance(code, int) else (0 if code is None else int(ExitCode.FAILURE))
     return 0
-
-
-def run() -> None:
-    """Console-script entry point."""
-    sys.exit(main())
 
 
 # -- scripting and authoring toolkit (issue 5): questionnaires, answers template, batch --------

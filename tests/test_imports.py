@@ -111,9 +111,16 @@ def _heavy(modules: set[str]) -> set[str]:
     return {m for m in modules if _top_package(m) in (*PROMPT_LIBRARIES, "rich")}
 
 
-def test_version_imports_neither_rich_nor_questionary() -> None:
+def test_version_imports_neither_rich_nor_questionary_nor_typer() -> None:
     modules = imported_modules("--version")
-    assert "pmpt_cli.cli" in modules  # the check really ran the command line
+    assert "pmpt_cli.entry" in modules  # the check really ran the entry point
+    assert _heavy(modules) == set()
+    assert "typer" not in modules  # a bare --version is answered before the CLI is built
+
+
+def test_version_with_other_flags_goes_through_the_cli() -> None:
+    modules = imported_modules("--version", "--no-color")
+    assert "pmpt_cli.cli" in modules
     assert _heavy(modules) == set()
 
 
