@@ -10,6 +10,8 @@ import os
 import textwrap
 from typing import IO, Any
 
+from .report import format_number
+
 OUTCOME_STYLES = {
     "emergency": "bold white on red",
     "urgent": "bold black on yellow",
@@ -83,18 +85,12 @@ def render_plain(data: dict[str, Any], width: int = 80) -> str:
         lines.append("")
         lines.append("Scores:")
         for score in shown_scores(data):
-            value = "not computed" if score["value"] is None else _fmt(score["value"])
+            value = "not computed" if score["value"] is None else format_number(score["value"])
             band = f" ({score['band']})" if score["band"] else ""
             para(f"{score['label']}: {value}{band}", "      ", "  ")
     lines.append("")
     para(data["disclaimer"])
     return "\n".join(lines) + "\n"
-
-
-def _fmt(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:.2f}".rstrip("0").rstrip(".")
-    return str(value)
 
 
 def render_rich(data: dict[str, Any], console: Any) -> None:
@@ -136,7 +132,7 @@ def render_rich(data: dict[str, Any], console: Any) -> None:
         table.add_column("Value", justify="right")
         table.add_column("Band")
         for score in shown_scores(data):
-            value = "not computed" if score["value"] is None else _fmt(score["value"])
+            value = "not computed" if score["value"] is None else format_number(score["value"])
             table.add_row(escape(score["label"]), value, escape(score["band"] or ""))
         console.print(table)
     console.print(f"[italic]{escape(data['disclaimer'])}[/italic]")

@@ -24,7 +24,7 @@ def describe_answer(questionnaire: Questionnaire, name: str, value: Any) -> str:
     if value is None:
         return "not answered" if question else "not computed"
     if question is None:
-        return _number(value)
+        return format_number(value)
     if question.type == "choice":
         choice = question.choice(value)
         return choice.label if choice else str(value)
@@ -35,7 +35,7 @@ def describe_answer(questionnaire: Questionnaire, name: str, value: Any) -> str:
         return "yes" if value else "no"
     if question.type in ("scale", "number"):
         suffix = f" {question.unit}" if question.unit else ""
-        return f"{_number(value)}{suffix}"
+        return f"{format_number(value)}{suffix}"
     return str(value)
 
 
@@ -63,7 +63,8 @@ def evidence_list(questionnaire: Questionnaire, evidence: dict[str, Any]) -> lis
     ]
 
 
-def _number(value: Any) -> str:
+def format_number(value: Any) -> str:
+    """A score or answer number for people: at most two decimals, no trailing zeros."""
     if isinstance(value, float):
         return f"{value:.2f}".rstrip("0").rstrip(".")
     return str(value)
