@@ -46,13 +46,9 @@ def run_triage(
     if problems:
         raise AnswersError(f"{_count(problems, 'problem')} with the answers; fix them and try again.", problems=problems)
     scores, env, bands = score_env(questionnaire, kept)
-    rule_plan, rule_conditions, note_plan, keyed = questionnaire.condition_plan
+    rule_plan, rule_conditions, note_plan = questionnaire.condition_plan
     fired = list(compress(rule_plan, [holds(env, bands) for holds in rule_conditions]))
-    if not keyed:  # a hand-built questionnaire with an outcome pmpt does not know: fail as ever
-        fired_rules = [entry[0] for entry in fired]
-        decider = decide(fired_rules)
-        order = sorted(fired, key=lambda e: (e[0] is not decider, _SEVERITY[e[0].outcome], -e[0].priority))
-    elif fired:
+    if fired:
         decider = max(fired, key=_DECIDE_KEY)[0]  # decide(): the first with the highest (tier, priority)
         # Deciding rule first, then by severity and priority, ties in file order: a stable sort on
         # the precomputed (severity, -priority), then the decider moved to the front.
@@ -82,26 +78,20 @@ def run_triage(
     ))  # fmt: skip
 
 
-def compile_condition_plan(
-    questionnaire: Questionnaire,
-) -> tuple[tuple[Any, ...], tuple[Any, ...], tuple[Any, ...], bool]:
+def compile_condition_plan(questionnaire: Questionnaire) -> tuple[tuple[Any, ...], tuple[Any, ...], tuple[Any, ...]]:
     """What ``run_triage`` needs of the rules and notes (``Questionnaire.condition_plan``).
 
     ``(rule, evaluate, decide key, order key, explain)`` per rule, the rules' evaluators
-    alone, ``(note, evaluate, explain)`` per note, and whether the keys could be computed
-    (every outcome known).
+    alone, and ``(note, evaluate, explain)`` per note. The loader has checked every
+    outcome and priority, so the keys always exist.
     """
-    try:
-        keys = [((_RED_FLAG_TIER.get(r.outcome, 0), r.priority), (_SEVERITY[r.outcome], -r.priority))
-                for r in questionnaire.rules]  # fmt: skip
-        keyed = True
-    except (KeyError, TypeError):
-        keys, keyed = [(None, None)] * len(questionnaire.rules), False
     return (
-        tuple((r, r.when._evaluate, dk, ok, r.when._explain) for r, (dk, ok) in zip(questionnaire.rules, keys)),
+        tuple(
+            (r, r.when._evaluate, _decide_key(r), (_SEVERITY[r.outcome], -r.priority), r.when._explain)
+            for r in questionnaire.rules
+        ),  # fmt: skip
         tuple(r.when._evaluate for r in questionnaire.rules),
         tuple((n, n.when._evaluate, n.when._explain) for n in questionnaire.notes),
-        keyed,
     )
 
 
@@ -110,9 +100,12 @@ def decide(fired: list[Rule]) -> Rule | None:
 
     ``max`` keeps the first of equal keys, so ties go to the rule listed first.
     """
-    if not fired:
-        return None
-    return max(fired, key=lambda r: (_RED_FLAG_TIER.get(r.outcome, 0), r.priority))
+    return max(fired, key=_decide_key) if fired else None
+
+
+def _decide_key(rule: Rule) -> tuple[int, int]:
+    """Red-flag tier first (emergency 2, urgent 1, others 0), then priority: higher wins."""
+    return _RED_FLAG_TIER.get(rule.outcome, 0), rule.priority
 
 
 def red_flags_raised(questionnaire: Questionnaire, answers: Mapping[str, Any], tier: str = "emergency") -> list[Rule]:

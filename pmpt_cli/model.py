@@ -103,6 +103,20 @@ class Question(NamedTuple):
     def is_conditional(self) -> bool:
         return bool(self.enable_when) or self.enable_if is not None
 
+    @property
+    def range_text(self) -> str:
+        """The bounds in words: ``from 0 to 10``, ``at least 0``, ``at most 10`` or ``""``."""
+        lo, hi = self.min, self.max
+        if lo is not None and hi is not None:
+            return f"from {_bound(lo)} to {_bound(hi)}"
+        if lo is not None:
+            return f"at least {_bound(lo)}"
+        return f"at most {_bound(hi)}" if hi is not None else ""
+
+
+def _bound(value: float) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
 
 class Band(NamedTuple):
     """A labelled range of a score, ``min`` and ``max`` inclusive."""
@@ -235,7 +249,7 @@ class Questionnaire:
         return compile_score_plan(self)
 
     @cached_property
-    def condition_plan(self) -> tuple[tuple[Any, ...], tuple[Any, ...], tuple[Any, ...], bool]:
+    def condition_plan(self) -> tuple[tuple[Any, ...], tuple[Any, ...], tuple[Any, ...]]:
         """Each rule and note with its evaluator and explainer at hand, and the rules' sort keys."""
         from .engine import compile_condition_plan
 

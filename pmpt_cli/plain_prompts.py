@@ -27,14 +27,8 @@ def scale_hint(question: Question) -> str:
 
 
 def number_hint(question: Question) -> str:
-    bounds = ""
-    if question.min is not None and question.max is not None:
-        bounds = f"{_num(question.min)} to {_num(question.max)}"
-    elif question.min is not None:
-        bounds = f"at least {_num(question.min)}"
-    elif question.max is not None:
-        bounds = f"at most {_num(question.max)}"
-    return " ".join(p for p in (bounds, question.unit) if p)
+    """``0 to 10 weeks``: the bounds and unit of a number question."""
+    return " ".join(p for p in (question.range_text.removeprefix("from "), question.unit) if p)
 
 
 def _num(value: Any) -> str:

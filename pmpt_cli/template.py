@@ -104,14 +104,9 @@ def allowed_values(question: Question) -> str:
         return f"a whole number from {low} to {high}"
     if qtype == "number":
         kind = "a whole number" if question.integer else "a number"
-        if question.min is not None and question.max is not None:
-            bounds = f" from {_num(question.min)} to {_num(question.max)}"
-        elif question.min is not None:
-            bounds = f", at least {_num(question.min)}"
-        elif question.max is not None:
-            bounds = f", at most {_num(question.max)}"
-        else:
-            bounds = ""
+        bounds = question.range_text
+        if bounds:
+            bounds = (" " if bounds.startswith("from") else ", ") + bounds
         unit = f", in {question.unit}" if question.unit else ""
         return f"{kind}{bounds}{unit}"
     return f"text in quotes, at most {question.max_length} characters"

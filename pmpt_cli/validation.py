@@ -39,10 +39,7 @@ def _number(question: Question, value: Any) -> int | float:
             value = int(value)
     lo, hi = question.min, question.max
     if (lo is not None and value < lo) or (hi is not None and value > hi):
-        if lo is not None and hi is not None:
-            raise AnswerInvalid(f"{value} is out of range: give a number from {lo:g} to {hi:g}")
-        bound = f"at least {lo:g}" if lo is not None else f"at most {hi:g}"
-        raise AnswerInvalid(f"{value} is out of range: give a number {bound}")
+        raise AnswerInvalid(f"{value} is out of range: give a number {question.range_text}")
     return value
 
 
