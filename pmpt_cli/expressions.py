@@ -1,9 +1,9 @@
 """A small, safe expression language for questionnaire conditions and scores.
 
 Expressions look like Python but are parsed with ``ast.parse(mode="eval")`` and
-checked against an allow-list; nothing here ever calls ``eval``/``exec`` or
-compiles Python code. Each checked node becomes one closure, built once at load
-time, so evaluating an expression is a chain of plain function calls.
+checked against an allow-list, node by node, into a tree of checked parts. The
+author's text is never run: ``codegen`` prints the checked tree as two small Python
+functions (evaluate and explain) and compiles those, once, at load time.
 
 Evaluation never raises: a missing answer (``None``) makes ordering comparisons
 false, arithmetic ``None`` and membership tests false, following
@@ -13,7 +13,6 @@ docs/questionnaire-format.md, "Expressions".
 from __future__ import annotations
 
 import ast
-import operator
 import re
 import warnings
 from collections.abc import Callable, Mapping, Sequence
@@ -22,6 +21,7 @@ from difflib import get_close_matches
 from types import MappingProxyType
 from typing import Any
 
+from . import codegen
 from .errors import ExpressionError
 
 __all__ = ["CompiledExpression", "NameInfo", "compile_expression"]
@@ -39,7 +39,6 @@ Explainer = Callable[[Values, Bands], "tuple[Any, frozenset[str]]"]
 
 _EMPTY: frozenset[str] = frozenset()
 _NO_BANDS: Bands = MappingProxyType({})
-_NUMERIC = frozenset({int, float, bool})  # exact classes: answers are plain TOML/JSON values
 _LOWERCASE_CONSTANTS: dict[str, Any] = {"true": True, "false": False, "none": None}
 _NOT_LITERAL = object()  # marks a non-constant part; None is a real literal
 
@@ -102,6 +101,11 @@ def compile_expression(source: str, names: Mapping[str, NameInfo]) -> CompiledEx
     Raises ``ExpressionError`` with a one-line message saying what is wrong and
     how to fix it; the caller adds the location.
     """
+    return expression_from_code(source, compile_expression_code(source, names))
+
+
+def compile_expression_code(source: str, names: Mapping[str, NameInfo]) -> codegen.ExpressionCode:
+    """``compile_expression`` up to the code objects, which the loader can cache."""
     body = _parse(source)
     compiler = _Compiler(names)
     try:
@@ -111,7 +115,13 @@ def compile_expression(source: str, names: Mapping[str, NameInfo]) -> CompiledEx
         # deep, say so (the exact message the full walk gives), else report the error.
         _check_size(body)
         raise
-    return CompiledExpression(source, frozenset(compiler.referenced), part.evaluate, part.explain)
+    return codegen.generate(part, frozenset(compiler.referenced))
+
+
+def expression_from_code(source: str, code: codegen.ExpressionCode) -> CompiledExpression:
+    """The expression ``compile_expression_code`` compiled (from the loader's cache, say)."""
+    evaluate, explain = codegen.functions(code)
+    return CompiledExpression(source, frozenset(code.names), evaluate, explain)
 
 
 # -- parsing and limits --------------------------------------------------------
@@ -209,153 +219,22 @@ def _too_deep() -> str:
         "simplify it or split it into named scores"
     )
 
-
-# -- runtime operations (shared by evaluate and explain; never raise) -------------
-
-
-def _add(a: Any, b: Any) -> Any:
-    if a.__class__ in _NUMERIC and b.__class__ in _NUMERIC:
-        try:
-            return a + b
-        except OverflowError:  # huge int mixed with a float
-            return None
-    return None
-
-
-def _sub(a: Any, b: Any) -> Any:
-    if a.__class__ in _NUMERIC and b.__class__ in _NUMERIC:
-        try:
-            return a - b
-        except OverflowError:
-            return None
-    return None
-
-
-def _mul(a: Any, b: Any) -> Any:
-    # Numbers only: 'ab' * 10**9 would be a memory bomb.
-    if a.__class__ in _NUMERIC and b.__class__ in _NUMERIC:
-        try:
-            return a * b
-        except OverflowError:
-            return None
-    return None
-
-
-def _div(a: Any, b: Any) -> Any:
-    if a.__class__ in _NUMERIC and b.__class__ in _NUMERIC and b:
-        try:
-            return a / b
-        except OverflowError:
-            return None
-    return None  # includes division by zero
-
-
-def _neg(x: Any) -> Any:
-    return -x if x.__class__ in _NUMERIC else None
-
-
-def _pos(x: Any) -> Any:
-    return +x if x.__class__ in _NUMERIC else None
-
-
-def _lt(a: Any, b: Any) -> bool:
-    try:
-        return a < b
-    except TypeError:  # None or mixed types: a missing answer never satisfies an ordering
-        return False
-
-
-def _le(a: Any, b: Any) -> bool:
-    try:
-        return a <= b
-    except TypeError:
-        return False
-
-
-def _gt(a: Any, b: Any) -> bool:
-    try:
-        return a > b
-    except TypeError:
-        return False
-
-
-def _ge(a: Any, b: Any) -> bool:
-    try:
-        return a >= b
-    except TypeError:
-        return False
-
-
-def _in(a: Any, b: Any) -> bool:
-    if a is None or b is None:
-        return False
-    try:
-        return a in b
-    except TypeError:  # e.g. a number "in" a number, or a list in a set
-        return False
-
-
-def _not_in(a: Any, b: Any) -> bool:
-    return not _in(a, b)
-
-
-def _len(x: Any) -> Any:
-    if x is None:
-        return 0
-    try:
-        return len(x)
-    except TypeError:
-        return None
-
-
-def _min(*args: Any) -> Any:
-    present = [a for a in args if a is not None]
-    if not present:
-        return None
-    try:
-        return min(present)
-    except TypeError:
-        return None
-
-
-def _max(*args: Any) -> Any:
-    present = [a for a in args if a is not None]
-    if not present:
-        return None
-    try:
-        return max(present)
-    except TypeError:
-        return None
-
-
-def _abs(x: Any) -> Any:
-    return abs(x) if x.__class__ in _NUMERIC else None
-
-
-def _round(x: Any, ndigits: int | None = None) -> Any:
-    if x.__class__ not in _NUMERIC:
-        return None
-    try:
-        return round(x) if ndigits is None else round(x, ndigits)
-    except (OverflowError, ValueError):  # inf / nan
-        return None
-
-
-_BINARY_OPS: dict[type, tuple[str, Callable[[Any, Any], Any]]] = {
-    ast.Add: ("+", _add),
-    ast.Sub: ("-", _sub),
-    ast.Mult: ("*", _mul),
-    ast.Div: ("/", _div),
+# Operators and the codegen helper that computes each (see codegen's runtime section).
+_BINARY_OPS: dict[type, tuple[str, str]] = {
+    ast.Add: ("+", "_add"),
+    ast.Sub: ("-", "_sub"),
+    ast.Mult: ("*", "_mul"),
+    ast.Div: ("/", "_div"),
 }
-_COMPARE_OPS: dict[type, tuple[str, Callable[[Any, Any], bool]]] = {
-    ast.Eq: ("==", operator.eq),
-    ast.NotEq: ("!=", operator.ne),
-    ast.Lt: ("<", _lt),
-    ast.LtE: ("<=", _le),
-    ast.Gt: (">", _gt),
-    ast.GtE: (">=", _ge),
-    ast.In: ("in", _in),
-    ast.NotIn: ("not in", _not_in),
+_COMPARE_OPS: dict[type, tuple[str, str]] = {
+    ast.Eq: ("==", "_eq"),
+    ast.NotEq: ("!=", "_ne"),
+    ast.Lt: ("<", "_lt"),
+    ast.LtE: ("<=", "_le"),
+    ast.Gt: (">", "_gt"),
+    ast.GtE: (">=", "_ge"),
+    ast.In: ("in", "_in"),
+    ast.NotIn: ("not in", "_not_in"),
 }
 _ORDERING = frozenset({ast.Lt, ast.LtE, ast.Gt, ast.GtE})
 _MEMBERSHIP = frozenset({ast.In, ast.NotIn})
@@ -399,26 +278,28 @@ _REJECTED_NODES: dict[type, str] = {
 
 
 class _Part:
-    """A compiled node: its two closures plus what the static checks need.
+    """A checked node: what ``codegen`` prints (``op``, ``kids``, ``data``) plus what the
+    static checks need.
 
-    A plain slotted class: the compiler makes one per node, and a frozen dataclass's
-    ``__init__`` (one ``object.__setattr__`` per field) was a visible share of load time.
-    The optional fields are set right after a part is made; after that a part never
-    changes (the parts of common literals are shared).
+    A plain slotted class: the compiler makes one per node. The optional fields are set
+    right after a part is made; after that a part never changes (the parts of common
+    literals are shared).
     """
 
-    __slots__ = ("evaluate", "explain", "type", "literal", "name", "terms", "count_of", "answered")
+    __slots__ = ("op", "kids", "data", "type", "literal", "name", "terms", "count_of", "answered")
 
     def __init__(
         self,
-        evaluate: Evaluator,
-        explain: Explainer,
+        op: str,  # see codegen._Printer.value: "const", "name", "call", "or", ...
+        kids: tuple[_Part, ...] = (),
+        data: Any = None,  # the constant, the id, the helper's name, ...
         type: str | None = None,  # "number", "bool", "str", "list", "none" or None (unknown)
         literal: Any = _NOT_LITERAL,  # the value, when the node is a constant or a list of constants
         name: str | None = None,  # the id, when the node is a bare question/score name
     ) -> None:
-        self.evaluate = evaluate
-        self.explain = explain
+        self.op = op
+        self.kids = kids
+        self.data = data
         self.type = type
         self.literal = literal
         self.name = name
@@ -426,7 +307,7 @@ class _Part:
         self.count_of: tuple[str, frozenset[str]] | None = None  # (id, values) of a count() call
         # When not None, explain() is exactly (evaluate(), the answered ones of these names): true
         # of names, count() and constants, and of anything computed from them alone without
-        # and/or/if (which credit only some operands), band() or answered() (see _flat_explain).
+        # and/or/if (which credit only some operands), band() or answered().
         self.answered: tuple[str, ...] | None = None
 
 
@@ -437,20 +318,9 @@ _CONSTANT_PARTS: dict[tuple[type, Any], _Part] = {}
 
 def _constant_part(value: Any) -> _Part:
     if isinstance(value, list):
-        items = tuple(value)  # hand out fresh lists so callers cannot mutate the constant
-
-        def evaluate(values: Values, bands: Bands) -> Any:
-            return list(items)
-
+        part = _Part("list", data=tuple(value), type="list", literal=value)
     else:
-
-        def evaluate(values: Values, bands: Bands) -> Any:
-            return value
-
-    def explain(values: Values, bands: Bands) -> tuple[Any, frozenset[str]]:
-        return evaluate(values, bands), _EMPTY
-
-    part = _Part(evaluate, explain, _static_type(value), literal=value)
+        part = _Part("const", data=value, type=_static_type(value), literal=value)
     part.answered = ()
     return part
 
@@ -465,32 +335,6 @@ def _answered_names(parts: Sequence[_Part]) -> tuple[str, ...] | None:
     return tuple(names)
 
 
-def _flat_explain(evaluate: Evaluator, names: tuple[str, ...]) -> Explainer:
-    """``explain`` for a part whose explanation is the answered ones of ``names``.
-
-    One call instead of one per node: the nested explainers would compute the same value
-    (each node's explain value is its evaluate value) and the same union of names.
-    """
-    if not names:
-
-        def explain(values: Values, bands: Bands) -> tuple[Any, frozenset[str]]:
-            return evaluate(values, bands), _EMPTY
-
-    elif len(names) == 1:
-        (ident,) = names
-        only = frozenset(names)
-
-        def explain(values: Values, bands: Bands) -> tuple[Any, frozenset[str]]:
-            return evaluate(values, bands), (_EMPTY if values.get(ident) is None else only)
-
-    else:
-
-        def explain(values: Values, bands: Bands) -> tuple[Any, frozenset[str]]:
-            return evaluate(values, bands), frozenset([n for n in names if values.get(n) is not None])
-
-    return explain
-
-
 def _static_type(value: Any) -> str | None:
     if value is None:
         return "none"
@@ -500,7 +344,7 @@ def _static_type(value: Any) -> str | None:
         return "number"
     if isinstance(value, str):
         return "str"
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, (list, tuple, frozenset)):
         return "list"
     return None
 
@@ -510,284 +354,15 @@ def _common_type(parts: Sequence[_Part]) -> str | None:
     return types.pop() if len(types) == 1 else None
 
 
-def _apply(
-    fn: Callable[..., Any], parts: Sequence[_Part], type_: str | None, evaluate: Evaluator | None = None
-) -> _Part:
-    """A part that calls ``fn`` on the values of ``parts`` (fixed arity, built once).
-
-    ``evaluate``, when given, is an equivalent specialised evaluator (see ``_compare_evaluator``).
-    """
-    evs = tuple([p.evaluate for p in parts])
-    exs = tuple([p.explain for p in parts])
-    if evaluate is not None:
-        pass
-    elif len(evs) == 1:
-        (f1,) = evs
-
-        def evaluate(values: Values, bands: Bands) -> Any:
-            return fn(f1(values, bands))
-
-    elif len(evs) == 2:
-        f1, f2 = evs
-        # A constant operand (pain >= 7) needs no call at all.
-        if parts[1].literal is not _NOT_LITERAL and not isinstance(parts[1].literal, list):
-            c2 = parts[1].literal
-
-            def evaluate(values: Values, bands: Bands) -> Any:
-                return fn(f1(values, bands), c2)
-
-        else:
-
-            def evaluate(values: Values, bands: Bands) -> Any:
-                return fn(f1(values, bands), f2(values, bands))
-
-    else:
-
-        def evaluate(values: Values, bands: Bands) -> Any:
-            return fn(*[f(values, bands) for f in evs])
-
-    answered = _answered_names(parts)
-    if answered is not None:
-        part = _Part(evaluate, _flat_explain(evaluate, answered), type_)
-        part.answered = answered
-        return part
-    if len(exs) == 1:
-        (x1,) = exs
-
-        def explain(values: Values, bands: Bands) -> tuple[Any, frozenset[str]]:
-            value, names = x1(values, bands)
-            return fn(value), names
-
-    elif len(exs) == 2 and parts[1].literal is not _NOT_LITERAL and not isinstance(parts[1].literal, list):
-        x1, c2 = exs[0], parts[1].literal  # a constant explains nothing
-
-        def explain(values: Values, bands: Bands) -> tuple[Any, frozenset[str]]:
-            value, names = x1(values, bands)
-            return fn(value, c2), names
-
-    elif len(exs) == 2:
-        x1, x2 = exs
-
-        def explain(values: Values, bands: Bands) -> tuple[Any, frozenset[str]]:
-            value1, names1 = x1(values, bands)
-            value2, names2 = x2(values, bands)
-            return fn(value1, value2), names1 | names2
-
-    else:
-
-        def explain(values: Values, bands: Bands) -> tuple[Any, frozenset[str]]:
-            results = [x(values, bands) for x in exs]
-            return fn(*[r[0] for r in results]), _EMPTY.union(*[r[1] for r in results])
-
-    return _Part(evaluate, explain, type_)
-
-
-def _sum_closures(terms: Sequence[_Part]) -> tuple[Evaluator, Explainer]:
-    """``_add(_add(t0, t1), t2) ...`` for a left-deep chain, without a call per '+'.
-
-    The explanation is the union of every term's, as the nested form gives.
-    """
-    first, rest = terms[0].evaluate, tuple(t.evaluate for t in terms[1:])
-    explainers = tuple(t.explain for t in terms)
-
-    def evaluate(values: Values, bands: Bands) -> Any:
-        total = first(values, bands)
-        for term in rest:
-            value = term(values, bands)
-            if total.__class__ in _NUMERIC and value.__class__ in _NUMERIC:
-                try:
-                    total = total + value
-                except OverflowError:
-                    total = None
-            else:
-                total = None
-        return total
-
-    def explain(values: Values, bands: Bands) -> tuple[Any, frozenset[str]]:
-        results = [x(values, bands) for x in explainers]
-        total = results[0][0]
-        for value, _ in results[1:]:
-            total = _add(total, value)
-        return total, _EMPTY.union(*[names for _, names in results])
-
-    return evaluate, explain
-
-
-def _compare_evaluator(op: type, left: _Part, right: _Part) -> Evaluator | None:
-    """A flat evaluator for the commonest comparisons, or ``None`` for the generic one.
-
-    ``answer == 'x'``, ``answer >= 7``, ``answer in ['a', 'b']`` and ``'a' in answers``
-    read the answer and compare in one call, instead of one call per node plus one for
-    the operator. Each is exactly the generic ``fn(left, right)`` (same results, same
-    ``TypeError`` handling, never raises): rule evaluation is most of ``run_triage``.
-    """
-    constant = right.literal
-    if left.name is not None and constant is not _NOT_LITERAL and not isinstance(constant, list):
-        ident = left.name
-        if op is ast.Eq:
-
-            def evaluate(values: Values, bands: Bands) -> Any:
-                return values.get(ident) == constant
-
-        elif op is ast.NotEq:
-
-            def evaluate(values: Values, bands: Bands) -> Any:
-                return values.get(ident) != constant
-
-        elif op is ast.GtE:
-
-            def evaluate(values: Values, bands: Bands) -> Any:
-                answer = values.get(ident)
-                try:
-                    return answer >= constant
-                except TypeError:
-                    return False
-
-        elif op is ast.Gt:
-
-            def evaluate(values: Values, bands: Bands) -> Any:
-                answer = values.get(ident)
-                try:
-                    return answer > constant
-                except TypeError:
-                    return False
-
-        elif op is ast.LtE:
-
-            def evaluate(values: Values, bands: Bands) -> Any:
-                answer = values.get(ident)
-                try:
-                    return answer <= constant
-                except TypeError:
-                    return False
-
-        elif op is ast.Lt:
-
-            def evaluate(values: Values, bands: Bands) -> Any:
-                answer = values.get(ident)
-                try:
-                    return answer < constant
-                except TypeError:
-                    return False
-
-        elif op is ast.In:
-
-            def evaluate(values: Values, bands: Bands) -> Any:
-                answer = values.get(ident)
-                if answer is None:
-                    return False
-                try:
-                    return answer in constant
-                except TypeError:  # also when the constant is None
-                    return False
-
-        else:  # ast.NotIn
-
-            def evaluate(values: Values, bands: Bands) -> Any:
-                answer = values.get(ident)
-                if answer is None:
-                    return True
-                try:
-                    return answer not in constant
-                except TypeError:
-                    return True
-
-        return evaluate
-    if left.count_of is not None and constant.__class__ in (int, float) and (
-        (op is ast.GtE and constant == 1) or (op is ast.Gt and constant == 0)
-    ):
-        # count(x, 'a', 'b') >= 1, the usual "any of these": no need to count them all.
-        ident, targets = left.count_of
-        count = left.evaluate
-
-        def evaluate(values: Values, bands: Bands) -> Any:
-            answer = values.get(ident)
-            if answer.__class__ is list:
-                try:
-                    return not targets.isdisjoint(answer)
-                except TypeError:  # an unhashable item in an odd value
-                    pass
-            elif answer.__class__ is str:
-                return answer in targets
-            return count(values, bands) >= 1  # count() always gives a whole number
-
-        return evaluate
-    if constant is not _NOT_LITERAL and not isinstance(constant, list) and op not in _MEMBERSHIP:
-        # count(x, ...) >= 1, len(x) == 0, min(a, b) < 3: the operator inline.
-        f1 = left.evaluate
-        if op is ast.Eq:
-
-            def evaluate(values: Values, bands: Bands) -> Any:
-                return f1(values, bands) == constant
-
-        elif op is ast.NotEq:
-
-            def evaluate(values: Values, bands: Bands) -> Any:
-                return f1(values, bands) != constant
-
-        elif op is ast.GtE:
-
-            def evaluate(values: Values, bands: Bands) -> Any:
-                value = f1(values, bands)
-                try:
-                    return value >= constant
-                except TypeError:
-                    return False
-
-        elif op is ast.Gt:
-
-            def evaluate(values: Values, bands: Bands) -> Any:
-                value = f1(values, bands)
-                try:
-                    return value > constant
-                except TypeError:
-                    return False
-
-        elif op is ast.LtE:
-
-            def evaluate(values: Values, bands: Bands) -> Any:
-                value = f1(values, bands)
-                try:
-                    return value <= constant
-                except TypeError:
-                    return False
-
-        else:  # ast.Lt
-
-            def evaluate(values: Values, bands: Bands) -> Any:
-                value = f1(values, bands)
-                try:
-                    return value < constant
-                except TypeError:
-                    return False
-
-        return evaluate
-    constant = left.literal
-    if (
-        right.name is not None
-        and op in _MEMBERSHIP
-        and constant is not _NOT_LITERAL
-        and constant is not None
-        and not isinstance(constant, list)
-    ):
-        ident = right.name
-        negate = op is ast.NotIn
-
-        def evaluate(values: Values, bands: Bands) -> Any:  # 'x' in answers
-            answer = values.get(ident)
-            if answer is None:
-                return negate
-            try:
-                return (constant in answer) is not negate
-            except TypeError:
-                return negate
-
-        return evaluate
-    return None
+def _apply(op: str, parts: Sequence[_Part], type_: str | None, data: Any = None) -> _Part:
+    """A part computed from ``parts`` alone: flat to explain if all of them are."""
+    part = _Part(op, tuple(parts), data, type_)
+    part.answered = _answered_names(parts)
+    return part
 
 
 class _Compiler:
-    """Turns an AST into closures, rejecting anything not allow-listed or over the limits.
+    """Turns an AST into checked parts, rejecting anything not allow-listed or over the limits.
 
     The node and depth limits are checked on entry to every ``compile`` call (and for the
     few leaves a handler inspects without compiling: a call's function name, the id given
@@ -855,17 +430,8 @@ class _Compiler:
                 raise ExpressionError(f"'{ident}' is both a constant and an id; rename that question or score")
             return _constant_part(_LOWERCASE_CONSTANTS[ident])
         info = self.lookup(ident)
-        only = frozenset((ident,))
-
-        def evaluate(values: Values, bands: Bands) -> Any:
-            return values.get(ident)
-
-        def explain(values: Values, bands: Bands) -> tuple[Any, frozenset[str]]:
-            value = values.get(ident)
-            return value, (_EMPTY if value is None else only)
-
         type_ = "number" if info.kind == "score" else _QTYPE_VALUE.get(info.qtype or "")
-        part = _Part(evaluate, explain, type_, name=ident)
+        part = _Part("name", data=ident, type=type_, name=ident)
         part.answered = (ident,)
         return part
 
@@ -899,201 +465,67 @@ class _Compiler:
         parts = [self.compile(v) for v in node.values]
         is_or = isinstance(node.op, ast.Or)
         self.check_bare_strings(parts, "or" if is_or else "and")
-        evs = tuple(p.evaluate for p in parts)
-        exs = tuple(p.explain for p in parts)
-        # Two or three operands (nearly every rule) are unrolled: Python's own 'or'/'and'
-        # return the same operand the loops below would.
-        if is_or and len(evs) == 2:
-            f1, f2 = evs
-
-            def evaluate(values: Values, bands: Bands) -> Any:
-                return f1(values, bands) or f2(values, bands)
-
-        elif is_or and len(evs) == 3:
-            f1, f2, f3 = evs
-
-            def evaluate(values: Values, bands: Bands) -> Any:
-                return f1(values, bands) or f2(values, bands) or f3(values, bands)
-
-        elif is_or:
-
-            def evaluate(values: Values, bands: Bands) -> Any:
-                for f in evs:
-                    result = f(values, bands)
-                    if result:
-                        return result
-                return result
-
-        elif len(evs) == 2:
-            f1, f2 = evs
-
-            def evaluate(values: Values, bands: Bands) -> Any:
-                return f1(values, bands) and f2(values, bands)
-
-        elif len(evs) == 3:
-            f1, f2, f3 = evs
-
-            def evaluate(values: Values, bands: Bands) -> Any:
-                return f1(values, bands) and f2(values, bands) and f3(values, bands)
-
-        else:
-
-            def evaluate(values: Values, bands: Bands) -> Any:
-                for f in evs:
-                    result = f(values, bands)
-                    if not result:
-                        return result
-                return result
-
-        if len(exs) == 2:  # unrolled like evaluate: the loops below, step by step
-            x1, x2 = exs
-            if is_or:
-
-                def explain(values: Values, bands: Bands) -> tuple[Any, frozenset[str]]:
-                    result, names = x1(values, bands)
-                    if result:
-                        return result, names
-                    result, found = x2(values, bands)
-                    if result:
-                        return result, found
-                    return result, names | found
-
-            else:
-
-                def explain(values: Values, bands: Bands) -> tuple[Any, frozenset[str]]:
-                    result, names = x1(values, bands)
-                    if not result:
-                        return result, names
-                    result, found = x2(values, bands)
-                    if not result:
-                        return result, found
-                    return result, names | found
-
-        elif is_or:
-
-            def explain(values: Values, bands: Bands) -> tuple[Any, frozenset[str]]:
-                names = _EMPTY
-                for x in exs:
-                    result, found = x(values, bands)
-                    if result:
-                        return result, found  # the first true operand decided it
-                    names = names | found
-                return result, names
-
-        else:
-
-            def explain(values: Values, bands: Bands) -> tuple[Any, frozenset[str]]:
-                names = _EMPTY
-                for x in exs:
-                    result, found = x(values, bands)
-                    if not result:
-                        return result, found  # the first false operand decided it
-                    names = names | found
-                return result, names
-
-        return _Part(evaluate, explain, _common_type(parts))
+        return _Part("or" if is_or else "and", tuple(parts), type=_common_type(parts))
 
     def unaryop(self, node: ast.UnaryOp) -> _Part:
         operand = self.compile(node.operand)
         if isinstance(node.op, ast.Not):
-            f, x = operand.evaluate, operand.explain
-
-            def evaluate(values: Values, bands: Bands) -> Any:
-                return not f(values, bands)
-
-            def explain(values: Values, bands: Bands) -> tuple[Any, frozenset[str]]:
-                value, names = x(values, bands)
-                return not value, names
-
-            return _Part(evaluate, explain, "bool")
+            return _Part("not", (operand,), type="bool")  # not flat: 'not' keeps the operand's names
         if isinstance(node.op, (ast.USub, ast.UAdd)):
-            symbol, fn = ("-", _neg) if isinstance(node.op, ast.USub) else ("+", _pos)
+            symbol = "-" if isinstance(node.op, ast.USub) else "+"
             self.check_arithmetic(operand, symbol)
             if operand.type == "number" and operand.literal is not _NOT_LITERAL:
-                return _constant_part(fn(operand.literal))  # so [-1, 0] is a list of literals
-            return _apply(fn, [operand], "number")
+                value = operand.literal
+                return _constant_part(-value if symbol == "-" else +value)  # so [-1, 0] is a list of literals
+            return _apply("call", [operand], "number", "_neg" if symbol == "-" else "_pos")
         raise ExpressionError(_REJECTED_OPS.get(type(node.op), "this operator is not allowed"))
 
     def binop(self, node: ast.BinOp) -> _Part:
         entry = _BINARY_OPS.get(type(node.op))
         if entry is None:
             raise ExpressionError(_REJECTED_OPS.get(type(node.op), "this operator is not allowed"))
-        symbol, fn = entry
+        symbol, helper = entry
         left, right = self.compile(node.left), self.compile(node.right)
         self.check_arithmetic(left, symbol)
         self.check_arithmetic(right, symbol)
-        if fn is not _add:
-            return _apply(fn, [left, right], "number")
-        # a + b + c + ... (scores that add up flags) is ((a + b) + c) + ...: one loop, same order
+        if symbol != "+":
+            return _apply("call", [left, right], "number", helper)
+        # a + b + c + ... (scores that add up flags) is ((a + b) + c) + ...: one call, same order
         terms = (left.terms or (left,)) + (right,)
-        if len(terms) == 2:
-            part = _apply(fn, [left, right], "number")
-        else:
-            evaluate, explain = _sum_closures(terms)
-            answered = _answered_names(terms)
-            if answered is not None:
-                explain = _flat_explain(evaluate, answered)
-            part = _Part(evaluate, explain, "number")
-            part.answered = answered
+        part = _apply("sum", terms, "number")
         part.terms = terms
         return part
 
     def compare(self, node: ast.Compare) -> _Part:
         parts = [self.compile(node.left)] + [self.compile(c) for c in node.comparators]
-        ops: list[Callable[[Any, Any], bool]] = []
+        helpers: list[str] = []
         for i, op in enumerate(node.ops):
             entry = _COMPARE_OPS.get(type(op))
             if entry is None:
                 raise ExpressionError(_REJECTED_OPS.get(type(op), "this comparison is not allowed"))
             self.check_comparison(parts[i], op, entry[0], parts[i + 1])
-            ops.append(entry[1])
+            helpers.append(entry[1])
         for i, op in enumerate(node.ops):  # after the checks, which need the original parts
             if type(op) in _MEMBERSHIP and isinstance(parts[i + 1].literal, list):
                 parts[i + 1] = _set_part(parts[i + 1].literal)  # fast, hashable membership test
-        if len(ops) == 1:
-            left, right = parts
-            evaluate = _compare_evaluator(type(node.ops[0]), left, right)
-            return _apply(ops[0], parts, "bool", evaluate)
-
-        first_ev, first_ex = parts[0].evaluate, parts[0].explain
-        chain_ev = tuple(zip(ops, (p.evaluate for p in parts[1:])))
-        chain_ex = tuple(zip(ops, (p.explain for p in parts[1:])))
-
-        def evaluate(values: Values, bands: Bands) -> Any:
-            a = first_ev(values, bands)
-            for op_fn, f in chain_ev:
-                b = f(values, bands)
-                if not op_fn(a, b):
-                    return False
-                a = b
-            return True
-
-        def explain(values: Values, bands: Bands) -> tuple[Any, frozenset[str]]:
-            a, names = first_ex(values, bands)
-            for op_fn, x in chain_ex:
-                b, found = x(values, bands)
-                names = names | found
-                if not op_fn(a, b):
-                    return False, names
-                a = b
-            return True, names
-
-        return _Part(evaluate, explain, "bool")
+        if len(helpers) > 1:  # a < b <= c: not flat, it stops at the first pair that fails
+            return _Part("chain", tuple(parts), tuple(helpers), "bool")
+        left, right = parts
+        op, constant = type(node.ops[0]), right.literal
+        if left.count_of is not None and constant.__class__ in (int, float) and (
+            (op is ast.GtE and constant == 1) or (op is ast.Gt and constant == 0)
+        ):
+            # count(x, 'a', 'b') >= 1, the usual "any of these": no need to count them all.
+            part = _Part("any_of", data=left.count_of, type="bool")
+            part.answered = left.answered
+            return part
+        if op is ast.Eq or op is ast.NotEq:  # Python's own == and != never raise on answer values
+            return _apply("==" if op is ast.Eq else "!=", parts, "bool")
+        return _apply("call", parts, "bool", helpers[0])
 
     def ifexp(self, node: ast.IfExp) -> _Part:
         test, body, orelse = self.compile(node.test), self.compile(node.body), self.compile(node.orelse)
-        ft, fb, fo = test.evaluate, body.evaluate, orelse.evaluate
-        xt, xb, xo = test.explain, body.explain, orelse.explain
-
-        def evaluate(values: Values, bands: Bands) -> Any:
-            return fb(values, bands) if ft(values, bands) else fo(values, bands)
-
-        def explain(values: Values, bands: Bands) -> tuple[Any, frozenset[str]]:
-            condition, names = xt(values, bands)
-            value, found = (xb if condition else xo)(values, bands)
-            return value, names | found
-
-        return _Part(evaluate, explain, _common_type([body, orelse]))
+        return _Part("if", (test, body, orelse), type=_common_type([body, orelse]))
 
     # -- calls --
 
@@ -1131,30 +563,13 @@ class _Compiler:
 
     def fn_answered(self, args: list[ast.expr]) -> _Part:
         ident, _ = self.bare_name(args[0], "answered")
-        only = frozenset((ident,))
-
-        def evaluate(values: Values, bands: Bands) -> Any:
-            return values.get(ident) is not None
-
-        def explain(values: Values, bands: Bands) -> tuple[Any, frozenset[str]]:
-            return values.get(ident) is not None, only  # answered or not, this name decided it
-
-        return _Part(evaluate, explain, "bool")
+        return _Part("answered", data=ident, type="bool")  # not flat: credited even when unanswered
 
     def fn_band(self, args: list[ast.expr]) -> _Part:
         ident, info = self.bare_name(args[0], "band")
         if info.kind != "score":
             raise ExpressionError(f"band() needs a score id, and '{ident}' is a question")
-        only = frozenset((ident,))
-
-        def evaluate(values: Values, bands: Bands) -> Any:
-            return bands.get(ident)
-
-        def explain(values: Values, bands: Bands) -> tuple[Any, frozenset[str]]:
-            label = bands.get(ident)
-            return label, (_EMPTY if label is None else only)
-
-        return _Part(evaluate, explain, "str")
+        return _Part("band", data=ident, type="str")  # not flat: credited when it has a band
 
     def fn_count(self, args: list[ast.expr]) -> _Part:
         ident, info = self.bare_name(args[0], "count")
@@ -1170,27 +585,7 @@ class _Compiler:
                 raise ExpressionError(f"count() lists {arg.value!r} twice; give each value once")
             wanted.append(arg.value)
         targets = frozenset(wanted)
-        only = frozenset((ident,))
-
-        def evaluate(values: Values, bands: Bands) -> Any:
-            answer = values.get(ident)
-            if answer.__class__ is list:  # the usual multi-choice answer: distinct targets chosen
-                try:
-                    return len(targets.intersection(answer))
-                except TypeError:  # an unhashable item in an odd value: count the slow way
-                    return sum(1 for value in targets if value in answer)
-            if answer.__class__ is str:
-                return 1 if answer in targets else 0
-            if isinstance(answer, (list, tuple)):
-                return sum(1 for value in targets if value in answer)
-            return 0  # unanswered (or an unexpected value)
-
-        def explain(values: Values, bands: Bands) -> tuple[Any, frozenset[str]]:
-            if values.get(ident) is None:
-                return 0, _EMPTY  # what evaluate gives for an unanswered question
-            return evaluate(values, bands), only
-
-        part = _Part(evaluate, explain, "number")
+        part = _Part("count", data=(ident, targets), type="number")
         part.count_of = (ident, targets)
         part.answered = (ident,)
         return part
@@ -1199,26 +594,26 @@ class _Compiler:
         part = self.compile(args[0])
         if part.type in _NUMBERISH:
             raise ExpressionError(f"len() needs a list or text, not {self.describe(part)}")
-        return _apply(_len, [part], "number")
+        return _apply("call", [part], "number", "_len")
 
     def fn_min(self, args: list[ast.expr]) -> _Part:
-        return _apply(_min, self.numeric_args(args, "min"), "number")
+        return _apply("call", self.numeric_args(args, "min"), "number", "_min")
 
     def fn_max(self, args: list[ast.expr]) -> _Part:
-        return _apply(_max, self.numeric_args(args, "max"), "number")
+        return _apply("call", self.numeric_args(args, "max"), "number", "_max")
 
     def fn_abs(self, args: list[ast.expr]) -> _Part:
-        return _apply(_abs, self.numeric_args(args, "abs"), "number")
+        return _apply("call", self.numeric_args(args, "abs"), "number", "_abs")
 
     def fn_round(self, args: list[ast.expr]) -> _Part:
         parts = self.numeric_args(args[:1], "round")
         if len(args) == 2:
-            digits = self.compile(args[1]).literal
+            digits = self.compile(args[1])
             # A literal keeps round(x, -10**9) from computing 10**(10**9).
-            if digits.__class__ is not int or not -9 <= digits <= 9:
+            if digits.literal.__class__ is not int or not -9 <= digits.literal <= 9:
                 raise ExpressionError("round() digits must be a whole number from -9 to 9, e.g. round(x, 1)")
-            return _apply(lambda x: _round(x, digits), parts, "number")
-        return _apply(_round, parts, "number")
+            parts.append(digits)
+        return _apply("call", parts, "number", "_round")
 
     def numeric_args(self, args: list[ast.expr], fname: str) -> list[_Part]:
         parts = [self.compile(a) for a in args]
@@ -1312,13 +707,9 @@ class _Compiler:
             part.type or "", "a value"
         )
 
-
 def _set_part(items: list[Any]) -> _Part:
     """The right side of ``x in [...]`` as a frozenset constant (literals are hashable)."""
-    part = _constant_part(frozenset(items))
-    result = _Part(part.evaluate, part.explain, "list", literal=part.literal)
-    result.answered = ()
-    return result
+    return _constant_part(frozenset(items))
 
 
 def _suggest(word: str, candidates: Any, otherwise: str = "") -> str:

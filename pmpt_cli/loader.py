@@ -14,10 +14,12 @@ import sys
 import zlib
 from difflib import get_close_matches
 from pathlib import Path
+from types import CodeType
 from typing import Any
 
+from .codegen import ExpressionCode
 from .errors import ExpressionError, Problem, QuestionnaireError
-from .expressions import CompiledExpression, NameInfo, compile_expression
+from .expressions import CompiledExpression, NameInfo, compile_expression_code, expression_from_code
 from .model import (
     ENABLE_OPERATORS,
     OUTCOMES,
@@ -85,8 +87,8 @@ def parse_questionnaire(data: bytes, *, origin: str = "<memory>") -> Questionnai
     cache_path = _cache_path(data)
     cached = _cache_read(cache_path, data) if cache_path else None
     if cached is not None:
-        raw, sha256 = cached
-        return build_questionnaire(raw, sha256=sha256, origin=origin)
+        raw, sha256, codes = cached
+        return build_questionnaire(raw, sha256=sha256, origin=origin, codes=codes)
     import tomllib  # only on a cache miss
 
     try:
@@ -98,27 +100,45 @@ def parse_questionnaire(data: bytes, *, origin: str = "<memory>") -> Questionnai
     import hashlib  # only on a cache miss: importing it loads OpenSSL, about 2 ms
 
     sha256 = hashlib.sha256(data).hexdigest()
-    blob = _cache_blob(data, raw, sha256) if cache_path else None  # before anything can touch raw
-    questionnaire = build_questionnaire(raw, sha256=sha256, origin=origin)
-    if blob is not None:
-        _cache_write(cache_path, blob)  # type: ignore[arg-type]
+    raw_blob = _marshal(raw) if cache_path else None  # before anything can touch raw
+    codes: dict[str, ExpressionCode] = {}
+    questionnaire = build_questionnaire(raw, sha256=sha256, origin=origin, codes=codes)
+    if raw_blob is not None:
+        entry = _marshal((_cache_tag(), data, sha256, raw_blob, {k: tuple(v) for k, v in codes.items()}))
+        if entry is not None:
+            _cache_write(cache_path, entry)  # type: ignore[arg-type]
     return questionnaire
 
 
 # -- the parse cache -------------------------------------------------------------
 #
-# Parsing pmpt-core's TOML takes about 6 ms and importing hashlib about 2 ms, a fifth of
-# `pmpt triage`. So a questionnaire that loaded once is kept, parsed, as marshal data in
-# $XDG_CACHE_HOME/pmpt (else ~/.cache/pmpt): the file's bytes, their sha256 and the TOML
-# document. An entry is used only if its bytes equal the file's exactly, so it can never
-# be stale. marshal is only safe for data we wrote ourselves: the folder is 0700, entries
-# are 0600 and written atomically, and an entry is read only if the folder and the file
-# belong to this user and nobody else may write them. Any problem is a miss, and a
-# failure to write is ignored. Validation and the expressions still run on every load.
-# PMPT_NO_CACHE=1 turns the cache off. docs/performance.md has the measurements.
+# Parsing pmpt-core's TOML takes about 6 ms, importing hashlib about 2 ms and checking and
+# compiling its expressions about 10 ms: together, a third of `pmpt triage`. So a
+# questionnaire that loaded once is kept as marshal data in $XDG_CACHE_HOME/pmpt (else
+# ~/.cache/pmpt): the file's bytes, their sha256, the TOML document and the compiled code
+# of each expression (codegen.ExpressionCode). An entry is used only if its bytes equal
+# the file's exactly and it was written by this very pmpt and Python (the tag), so it
+# can never be stale. Like Python's own __pycache__, it holds code: marshal is only safe
+# for data we wrote ourselves, so the folder is 0700, entries are 0600 and written
+# atomically, and an entry is read only if the folder and the file belong to this user
+# and nobody else may write them. Any problem is a miss, and a failure to write is
+# ignored. Everything but the expressions is still validated on every load; an entry is
+# written only for a questionnaire without problems. PMPT_NO_CACHE=1 turns the cache off.
+# docs/performance.md has the measurements.
 
-_CACHE_TAG = f"pmpt-toml-cache-1 {sys.version}"  # tomllib's output may change with Python
 _CACHE_ENTRIES = 32  # at most this many questionnaires are kept; the oldest go first
+
+
+def _cache_tag() -> str:
+    """This pmpt and Python: tomllib's output and the code objects depend on both.
+
+    The modification times of the expression compiler keep a developer's edits from
+    meeting code compiled before them.
+    """
+    from . import __version__, codegen, expressions
+
+    stamps = [os.stat(module.__file__).st_mtime_ns for module in (codegen, expressions)]  # type: ignore[arg-type]
+    return f"pmpt-cache-2 {__version__} {stamps} {sys.version}"
 
 
 def _cache_dir() -> str | None:
@@ -146,7 +166,7 @@ def _private(st: os.stat_result) -> bool:
     return st.st_uid == os.getuid() and not st.st_mode & 0o022
 
 
-def _cache_read(path: str, data: bytes) -> tuple[dict[str, Any], str] | None:
+def _cache_read(path: str, data: bytes) -> tuple[dict[str, Any], str, dict[str, ExpressionCode]] | None:
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError:
@@ -160,19 +180,23 @@ def _cache_read(path: str, data: bytes) -> tuple[dict[str, Any], str] | None:
         if not _private(os.stat(os.path.dirname(path))):
             return None
         entry = marshal.loads(blob)
-        if (
-            type(entry) is tuple and len(entry) == 4 and entry[0] == _CACHE_TAG and entry[1] == data
-            and type(entry[2]) is str and len(entry[2]) == 64 and type(entry[3]) is dict
+        if not (
+            type(entry) is tuple and len(entry) == 5 and entry[0] == _cache_tag() and entry[1] == data
+            and type(entry[2]) is str and len(entry[2]) == 64 and type(entry[4]) is dict
         ):  # fmt: skip
-            return entry[3], entry[2]
+            return None
+        raw = marshal.loads(entry[3])
+        codes = {source: ExpressionCode(*code) for source, code in entry[4].items()}
+        if type(raw) is dict and all(type(c.evaluate) is type(c.explain) is CodeType for c in codes.values()):
+            return raw, entry[2], codes
     except Exception:  # noqa: BLE001 - a damaged or foreign entry is a miss, never an error
         pass
     return None
 
 
-def _cache_blob(data: bytes, raw: dict[str, Any], sha256: str) -> bytes | None:
+def _marshal(value: Any) -> bytes | None:
     try:
-        return marshal.dumps((_CACHE_TAG, data, sha256, raw))
+        return marshal.dumps(value)
     except ValueError:  # TOML dates and times are not marshallable: do not cache those files
         return None
 
@@ -210,9 +234,16 @@ def _cache_prune(folder: str) -> None:
             os.unlink(old)
 
 
-def build_questionnaire(raw: dict[str, Any], *, sha256: str = "", origin: str = "<memory>") -> Questionnaire:
-    """Validate a parsed TOML document and build the ``Questionnaire``."""
-    builder = _Builder(raw)
+def build_questionnaire(
+    raw: dict[str, Any], *, sha256: str = "", origin: str = "<memory>", codes: dict[str, ExpressionCode] | None = None
+) -> Questionnaire:
+    """Validate a parsed TOML document and build the ``Questionnaire``.
+
+    ``codes`` maps expression sources to their compiled code: those found there are
+    trusted as they are (they come from the cache entry of these very bytes), the others
+    are checked and compiled and added to it.
+    """
+    builder = _Builder(raw, {} if codes is None else codes)
     questionnaire = builder.build(sha256=sha256, origin=origin)
     if builder.problems or questionnaire is None:
         count = len(builder.problems)
@@ -226,8 +257,9 @@ def build_questionnaire(raw: dict[str, Any], *, sha256: str = "", origin: str = 
 class _Builder:
     """Walks the raw document once, building objects and recording problems."""
 
-    def __init__(self, raw: dict[str, Any]) -> None:
+    def __init__(self, raw: dict[str, Any], codes: dict[str, ExpressionCode]) -> None:
         self.raw = raw
+        self.codes = codes
         self.problems: list[Problem] = []
         self.names: dict[str, NameInfo] = {}
         self.questions: dict[str, Question] = {}  # built so far, in order: enable-when looks back only
@@ -299,11 +331,14 @@ class _Builder:
         if not isinstance(source, str):
             self.problem(loc, f"must be an expression string, not {_type_name(type(source))}")
             return None
-        try:
-            return compile_expression(source, self.names)
-        except ExpressionError as exc:
-            self.problem(loc, exc.message)
-            return None
+        code = self.codes.get(source)
+        if code is None:
+            try:
+                code = self.codes[source] = compile_expression_code(source, self.names)
+            except ExpressionError as exc:
+                self.problem(loc, exc.message)
+                return None
+        return expression_from_code(source, code)
 
     # -- the document --------------------------------------------------------
 

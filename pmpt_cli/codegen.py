@@ -1,0 +1,403 @@
+"""Checked expression trees to Python functions, and the runtime those functions call.
+
+``expressions`` parses an expression, checks it against the allow-list and builds a
+small tree of ``_Part`` nodes. This module prints that tree as the source of two plain
+Python functions, ``evaluate(values, bands)`` and ``explain(values, bands)``, and has
+CPython compile them: one call per evaluation, instead of a call per node.
+
+Why this is safe: the source is never the questionnaire author's text. It is printed
+here from a tree that has passed the allow-list, using only fixed templates, question
+and score ids and literal values written with ``repr`` (ids are only ever string
+arguments of ``values.get``), and the helpers below. The functions run with empty
+builtins. Every helper keeps the language's promise never to raise: a missing answer
+(``None``) makes ordering comparisons and membership tests false and arithmetic ``None``
+(docs/questionnaire-format.md, "Expressions").
+
+Code objects can be marshalled, so the loader keeps them in its private cache beside
+the parsed TOML (``ExpressionCode``): a second run skips parsing, checking and compiling.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import FunctionType
+from typing import Any, NamedTuple
+
+_EMPTY: frozenset[str] = frozenset()
+_NUMERIC = frozenset({int, float, bool})  # exact classes: answers are plain TOML/JSON values
+_MAX_NESTING = 60  # lazy and/or/if blocks nest up to here; Python allows 100 indents
+
+
+# -- runtime: what generated code calls (never raises) ---------------------------
+
+
+def _add(a: Any, b: Any) -> Any:
+    if a.__class__ in _NUMERIC and b.__class__ in _NUMERIC:
+        try:
+            return a + b
+        except OverflowError:  # huge int mixed with a float
+            return None
+    return None
+
+
+def _sub(a: Any, b: Any) -> Any:
+    if a.__class__ in _NUMERIC and b.__class__ in _NUMERIC:
+        try:
+            return a - b
+        except OverflowError:
+            return None
+    return None
+
+
+def _mul(a: Any, b: Any) -> Any:
+    # Numbers only: 'ab' * 10**9 would be a memory bomb.
+    if a.__class__ in _NUMERIC and b.__class__ in _NUMERIC:
+        try:
+            return a * b
+        except OverflowError:
+            return None
+    return None
+
+
+def _div(a: Any, b: Any) -> Any:
+    if a.__class__ in _NUMERIC and b.__class__ in _NUMERIC and b:
+        try:
+            return a / b
+        except OverflowError:
+            return None
+    return None  # includes division by zero
+
+
+def _sum(*terms: Any) -> Any:
+    """``a + b + c ...`` left to right: ``None`` as soon as a term is not a number."""
+    total = terms[0]
+    for value in terms[1:]:
+        if total.__class__ in _NUMERIC and value.__class__ in _NUMERIC:
+            try:
+                total = total + value
+            except OverflowError:
+                return None
+        else:
+            return None
+    return total
+
+
+def _neg(x: Any) -> Any:
+    return -x if x.__class__ in _NUMERIC else None
+
+
+def _pos(x: Any) -> Any:
+    return +x if x.__class__ in _NUMERIC else None
+
+
+def _lt(a: Any, b: Any) -> bool:
+    try:
+        return a < b
+    except TypeError:  # None or mixed types: a missing answer never satisfies an ordering
+        return False
+
+
+def _le(a: Any, b: Any) -> bool:
+    try:
+        return a <= b
+    except TypeError:
+        return False
+
+
+def _gt(a: Any, b: Any) -> bool:
+    try:
+        return a > b
+    except TypeError:
+        return False
+
+
+def _ge(a: Any, b: Any) -> bool:
+    try:
+        return a >= b
+    except TypeError:
+        return False
+
+
+def _in(a: Any, b: Any) -> bool:
+    if a is None or b is None:
+        return False
+    try:
+        return a in b
+    except TypeError:  # e.g. a number "in" a number, or a list in a set
+        return False
+
+
+def _not_in(a: Any, b: Any) -> bool:
+    return not _in(a, b)
+
+
+def _eq(a: Any, b: Any) -> bool:
+    return a == b
+
+
+def _ne(a: Any, b: Any) -> bool:
+    return a != b
+
+
+def _chain(ops: tuple[Callable[[Any, Any], bool], ...], *values: Any) -> bool:
+    """``a < b <= c``: every neighbouring pair holds."""
+    return all(op(values[i], values[i + 1]) for i, op in enumerate(ops))
+
+
+def _len(x: Any) -> Any:
+    if x is None:
+        return 0
+    try:
+        return len(x)
+    except TypeError:
+        return None
+
+
+def _extreme(pick: Callable[..., Any], args: tuple[Any, ...]) -> Any:
+    present = [a for a in args if a is not None]
+    if not present:
+        return None
+    try:
+        return pick(present)
+    except TypeError:
+        return None
+
+
+def _min(*args: Any) -> Any:
+    return _extreme(min, args)
+
+
+def _max(*args: Any) -> Any:
+    return _extreme(max, args)
+
+
+def _abs(x: Any) -> Any:
+    return abs(x) if x.__class__ in _NUMERIC else None
+
+
+def _round(x: Any, ndigits: int | None = None) -> Any:
+    if x.__class__ not in _NUMERIC:
+        return None
+    try:
+        return round(x) if ndigits is None else round(x, ndigits)
+    except (OverflowError, ValueError):  # inf / nan
+        return None
+
+
+def _count(answer: Any, targets: frozenset[str]) -> int:
+    """How many of ``targets`` the answer holds (a multi-choice list, or one choice)."""
+    if answer.__class__ is list:  # the usual multi-choice answer: distinct targets chosen
+        try:
+            return len(targets.intersection(answer))
+        except TypeError:  # an unhashable item in an odd value: count the slow way
+            return sum(1 for value in targets if value in answer)
+    if answer.__class__ is str:
+        return 1 if answer in targets else 0
+    if isinstance(answer, (list, tuple)):
+        return sum(1 for value in targets if value in answer)
+    return 0  # unanswered (or an unexpected value)
+
+
+def _any_of(answer: Any, targets: frozenset[str]) -> bool:
+    """``count(x, ...) >= 1`` without counting them all."""
+    if answer.__class__ is list:
+        try:
+            return not targets.isdisjoint(answer)
+        except TypeError:  # an unhashable item in an odd value
+            pass
+    elif answer.__class__ is str:
+        return answer in targets
+    return _count(answer, targets) >= 1
+
+
+def _answered(get: Callable[[str], Any], names: tuple[str, ...]) -> frozenset[str]:
+    return frozenset([n for n in names if get(n) is not None])
+
+
+def _or_x(*pairs: tuple[Any, frozenset[str]]) -> tuple[Any, frozenset[str]]:
+    """``or`` over (value, names) pairs: the first true one, else the last value and every name."""
+    names = _EMPTY
+    for value, found in pairs:
+        if value:
+            return value, found
+        names = names | found
+    return value, names
+
+
+def _and_x(*pairs: tuple[Any, frozenset[str]]) -> tuple[Any, frozenset[str]]:
+    """``and`` over (value, names) pairs: the first false one, else the last value and every name."""
+    names = _EMPTY
+    for value, found in pairs:
+        if not value:
+            return value, found
+        names = names | found
+    return value, names
+
+
+def _chain_x(ops: tuple[Callable[[Any, Any], bool], ...], *pairs: tuple[Any, frozenset[str]]) -> tuple[bool, frozenset[str]]:
+    """A comparison chain: the names of every operand up to the first pair that fails."""
+    names = pairs[0][1]
+    for i, op in enumerate(ops):
+        names = names | pairs[i + 1][1]
+        if not op(pairs[i][0], pairs[i + 1][0]):
+            return False, names
+    return True, names
+
+
+_RUNTIME: dict[str, Any] = {
+    "__builtins__": {},  # nothing but the helpers: no open(), no __import__
+    "_E": _EMPTY,
+    **{f.__name__: f for f in (
+        _add, _sub, _mul, _div, _sum, _neg, _pos, _lt, _le, _gt, _ge, _eq, _ne, _in, _not_in, _chain,
+        _len, _min, _max, _abs, _round, _count, _any_of, _answered, _or_x, _and_x, _chain_x,
+    )},
+}  # fmt: skip
+
+
+# -- printing a checked tree as Python ------------------------------------------
+
+
+class ExpressionCode(NamedTuple):
+    """What the loader caches for an expression: marshallable, ready to make functions."""
+
+    names: tuple[str, ...]  # every question/score id referenced
+    evaluate: Any  # code object of evaluate(values, bands)
+    explain: Any  # code object of explain(values, bands)
+    constants: tuple[tuple[str, Any], ...]  # (name, frozenset) the code reads as globals
+
+
+def generate(root: Any, names: frozenset[str]) -> ExpressionCode:
+    """Compile the checked tree ``root`` (an ``expressions._Part``) to code objects."""
+    printer = _Printer()
+    body = printer.value(root)
+    lines = ["def evaluate(values, bands):", "    g = values.get", f"    return {body}", "",
+             "def explain(values, bands):", "    g = values.get"]  # fmt: skip
+    value, found = printer.explain(root, lines, 1)
+    lines.append(f"    return {value}, {found}")
+    module = compile("\n".join(lines) + "\n", "<pmpt expression>", "exec", dont_inherit=True)
+    functions = {c.co_name: c for c in module.co_consts if hasattr(c, "co_code")}
+    return ExpressionCode(
+        tuple(sorted(names)), functions["evaluate"], functions["explain"], tuple(printer.constants.items())
+    )
+
+
+def functions(code: ExpressionCode) -> tuple[Callable[..., Any], Callable[..., Any]]:
+    """``(evaluate, explain)`` made from ``code``, sharing one namespace."""
+    namespace = dict(_RUNTIME)
+    namespace.update(code.constants)
+    return FunctionType(code.evaluate, namespace), FunctionType(code.explain, namespace)
+
+
+class _Printer:
+    """Prints parts as Python: ``value`` as one expression, ``explain`` as statements."""
+
+    def __init__(self) -> None:
+        self.constants: dict[str, Any] = {}
+        self.temps = 0
+
+    def constant(self, value: Any) -> str:
+        if value.__class__ is frozenset:  # no literal syntax: a global of the function
+            name = f"_k{len(self.constants)}"
+            self.constants[name] = value
+            return name
+        return repr(value)  # str, int, float (finite), bool, None
+
+    def value(self, part: Any) -> str:
+        op, kids, data = part.op, part.kids, part.data
+        if op == "const":
+            return self.constant(data)
+        if op == "list":  # a fresh list each time, so a caller cannot change the constant
+            return "[" + ", ".join(self.constant(item) for item in data) + "]"
+        if op == "name":
+            return f"g({data!r})"
+        if op == "answered":
+            return f"(g({data!r}) is not None)"
+        if op == "band":
+            return f"bands.get({data!r})"
+        if op in ("count", "any_of"):
+            ident, targets = data
+            return f"_{op}(g({ident!r}), {self.constant(targets)})"
+        args = [self.value(kid) for kid in kids]
+        if op in ("or", "and"):
+            return "(" + f" {op} ".join(args) + ")"
+        if op == "if":
+            return f"({args[1]} if {args[0]} else {args[2]})"
+        if op == "chain":
+            return f"_chain(({', '.join(data)},), {', '.join(args)})"
+        return self.apply(part, args)
+
+    def temp(self) -> str:
+        self.temps += 1
+        return f"t{self.temps}"
+
+    def explain(self, part: Any, lines: list[str], depth: int) -> tuple[str, str]:
+        """Append statements computing ``part``'s explanation; return its (value, names) temps.
+
+        Mirrors ``CompiledExpression.explain``. ``and``/``or``/``if`` stay lazy (nested
+        blocks) up to ``_MAX_NESTING``; deeper, operands are all explained first and then
+        combined, which gives the same result because evaluation has no side effects.
+        """
+        pad = "    " * depth
+        op, kids, data = part.op, part.kids, part.data
+        value, names = self.temp(), self.temp()
+        if part.answered is not None:  # names: the answered ones of a fixed list
+            lines.append(f"{pad}{value} = {self.value(part)}")
+            lines.append(f"{pad}{names} = {self.answered(part.answered)}")
+        elif op == "answered":  # answered or not, this name decided it
+            lines.append(f"{pad}{value}, {names} = (g({data!r}) is not None), {self.constant(frozenset([data]))}")
+        elif op == "band":
+            lines.append(f"{pad}{value} = bands.get({data!r})")
+            lines.append(f"{pad}{names} = _E if {value} is None else {self.constant(frozenset([data]))}")
+        elif op in ("or", "and") and depth + len(kids) < _MAX_NESTING:
+            self.lazy_boolean(op == "or", kids, lines, depth, value, names)
+        elif op == "if" and depth < _MAX_NESTING:
+            test, test_names = self.explain(kids[0], lines, depth)
+            for branch, keyword in ((kids[1], "if"), (kids[2], "else")):
+                lines.append(f"{pad}{keyword} {test}:" if keyword == "if" else f"{pad}else:")
+                taken, taken_names = self.explain(branch, lines, depth + 1)
+                lines.append(f"{pad}    {value}, {names} = {taken}, {test_names} | {taken_names}")
+        else:
+            pairs = [self.explain(kid, lines, depth) for kid in kids]
+            if op in ("or", "and", "chain"):
+                combine = {"or": "_or_x(", "and": "_and_x(", "chain": f"_chain_x(({', '.join(data or ())},), "}[op]
+                lines.append(f"{pad}{value}, {names} = {combine}{', '.join(f'({v}, {n})' for v, n in pairs)})")
+            elif op == "if":  # past the nesting limit: both branches explained, one kept
+                (test, test_names), taken, other = pairs
+                lines.append(f"{pad}{value}, {names} = ({taken[0]}, {test_names} | {taken[1]}) if {test} else "
+                             f"({other[0]}, {test_names} | {other[1]})")  # fmt: skip
+            else:  # not, ==, !=, calls, sums: the operator on the operands, every operand's names
+                lines.append(f"{pad}{value} = {self.apply(part, [v for v, _ in pairs])}")
+                lines.append(f"{pad}{names} = {' | '.join(n for _, n in pairs)}")
+        return value, names
+
+    def lazy_boolean(self, is_or: bool, kids: Any, lines: list[str], depth: int, value: str, names: str) -> None:
+        """``a or b or c``: stop at the first true operand (``and``: the first false one)."""
+        seen: list[str] = []
+        for i, kid in enumerate(kids):
+            pad = "    " * (depth + i)
+            kid_value, kid_names = self.explain(kid, lines, depth + i)
+            seen.append(kid_names)
+            lines.append(f"{pad}if {'' if is_or else 'not '}{kid_value}:")  # this operand decided it
+            lines.append(f"{pad}    {value}, {names} = {kid_value}, {kid_names}")
+            lines.append(f"{pad}else:")
+            if i == len(kids) - 1:  # none decided it: the last value, and every operand's names
+                lines.append(f"{pad}    {value}, {names} = {kid_value}, {' | '.join(seen)}")
+
+    def answered(self, idents: tuple[str, ...]) -> str:
+        if not idents:
+            return "_E"
+        if len(idents) == 1:
+            return f"_E if g({idents[0]!r}) is None else {self.constant(frozenset(idents))}"
+        return f"_answered(g, {idents!r})"
+
+    def apply(self, part: Any, args: list[str]) -> str:
+        op, data = part.op, part.data
+        if op == "call":
+            return f"{data}({', '.join(args)})"
+        if op == "sum":
+            return f"_sum({', '.join(args)})"
+        if op in ("==", "!="):
+            return f"({args[0]} {op} {args[1]})"
+        if op == "not":
+            return f"(not {args[0]})"
+        raise AssertionError(f"unknown part {op!r}")  # pragma: no cover - the compiler makes only these
