@@ -272,8 +272,11 @@ def generate(root: Any, names: frozenset[str]) -> ExpressionCode:
     body = printer.value(root)
     lines = ["def evaluate(values, bands):", "    g = values.get", f"    return {body}", "",
              "def explain(values, bands):", "    g = values.get"]  # fmt: skip
-    value, found = printer.explain(root, lines, 1)
-    lines.append(f"    return {value}, {found}")
+    if root.answered is not None:  # the usual rule: its value, and which of its names were answered
+        lines.append(f"    return evaluate(values, bands), {printer.answered(root.answered)}")
+    else:
+        value, found = printer.explain(root, lines, 1)
+        lines.append(f"    return {value}, {found}")
     module = compile("\n".join(lines) + "\n", "<pmpt expression>", "exec", dont_inherit=True)
     functions = {c.co_name: c for c in module.co_consts if hasattr(c, "co_code")}
     return ExpressionCode(
@@ -285,7 +288,8 @@ def functions(code: ExpressionCode) -> tuple[Callable[..., Any], Callable[..., A
     """``(evaluate, explain)`` made from ``code``, sharing one namespace."""
     namespace = dict(_RUNTIME)
     namespace.update(code.constants)
-    return FunctionType(code.evaluate, namespace), FunctionType(code.explain, namespace)
+    evaluate = namespace["evaluate"] = FunctionType(code.evaluate, namespace)
+    return evaluate, FunctionType(code.explain, namespace)
 
 
 class _Printer:
@@ -293,12 +297,15 @@ class _Printer:
 
     def __init__(self) -> None:
         self.constants: dict[str, Any] = {}
+        self.names: dict[frozenset[Any], str] = {}  # each constant once
         self.temps = 0
 
     def constant(self, value: Any) -> str:
         if value.__class__ is frozenset:  # no literal syntax: a global of the function
-            name = f"_k{len(self.constants)}"
-            self.constants[name] = value
+            name = self.names.get(value)
+            if name is None:
+                name = self.names[value] = f"_k{len(self.constants)}"
+                self.constants[name] = value
             return name
         return repr(value)  # str, int, float (finite), bool, None
 
