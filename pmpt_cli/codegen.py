@@ -247,6 +247,7 @@ def _chain_x(ops: tuple[Callable[[Any, Any], bool], ...], *pairs: tuple[Any, fro
 _RUNTIME: dict[str, Any] = {
     "__builtins__": {},  # nothing but the helpers: no open(), no __import__
     "_E": _EMPTY,
+    "len": len,
     **{f.__name__: f for f in (
         _add, _sub, _mul, _div, _sum, _neg, _pos, _lt, _le, _gt, _ge, _eq, _ne, _in, _not_in, _chain,
         _len, _min, _max, _abs, _round, _count, _any_of, _answered, _or_x, _and_x, _chain_x,
@@ -263,14 +264,18 @@ class ExpressionCode(NamedTuple):
     names: tuple[str, ...]  # every question/score id referenced
     evaluate: Any  # code object of evaluate(values, bands)
     explain: Any  # code object of explain(values, bands)
+    fast: Any  # code object of evaluate(values, bands) for checked answers (_TypedPrinter)
     constants: tuple[tuple[str, Any], ...]  # (name, frozenset) the code reads as globals
+    flat: tuple[str, ...] | None  # when not None, explain() is (evaluate(), the answered ones of these)
 
 
 def generate(root: Any, names: frozenset[str]) -> ExpressionCode:
     """Compile the checked tree ``root`` (an ``expressions._Part``) to code objects."""
     printer = _Printer()
     body = printer.value(root)
+    typed = _TypedPrinter(printer.constants, printer.names)  # shares the constants
     lines = ["def evaluate(values, bands):", "    g = values.get", f"    return {body}", "",
+             "def fast(values, bands):", "    g = values.get", f"    return {typed.value(root)}", "",
              "def explain(values, bands):", "    g = values.get"]  # fmt: skip
     if root.answered is not None:  # the usual rule: its value, and which of its names were answered
         lines.append(f"    return evaluate(values, bands), {printer.answered(root.answered)}")
@@ -278,26 +283,27 @@ def generate(root: Any, names: frozenset[str]) -> ExpressionCode:
         value, found = printer.explain(root, lines, 1)
         lines.append(f"    return {value}, {found}")
     module = compile("\n".join(lines) + "\n", "<pmpt expression>", "exec", dont_inherit=True)
-    functions = {c.co_name: c for c in module.co_consts if hasattr(c, "co_code")}
+    code = {c.co_name: c for c in module.co_consts if hasattr(c, "co_code")}
     return ExpressionCode(
-        tuple(sorted(names)), functions["evaluate"], functions["explain"], tuple(printer.constants.items())
+        tuple(sorted(names)), code["evaluate"], code["explain"], code["fast"], tuple(printer.constants.items()),
+        None if root.answered is None else tuple(sorted(root.answered)),
     )
 
 
-def functions(code: ExpressionCode) -> tuple[Callable[..., Any], Callable[..., Any]]:
-    """``(evaluate, explain)`` made from ``code``, sharing one namespace."""
+def functions(code: ExpressionCode) -> tuple[Callable[..., Any], Callable[..., Any], Callable[..., Any]]:
+    """``(evaluate, explain, fast)`` made from ``code``, sharing one namespace."""
     namespace = dict(_RUNTIME)
     namespace.update(code.constants)
     evaluate = namespace["evaluate"] = FunctionType(code.evaluate, namespace)
-    return evaluate, FunctionType(code.explain, namespace)
+    return evaluate, FunctionType(code.explain, namespace), FunctionType(code.fast, namespace)
 
 
 class _Printer:
     """Prints parts as Python: ``value`` as one expression, ``explain`` as statements."""
 
-    def __init__(self) -> None:
-        self.constants: dict[str, Any] = {}
-        self.names: dict[frozenset[Any], str] = {}  # each constant once
+    def __init__(self, constants: dict[str, Any] | None = None, names: dict[frozenset[Any], str] | None = None) -> None:
+        self.constants: dict[str, Any] = {} if constants is None else constants
+        self.names: dict[frozenset[Any], str] = {} if names is None else names  # each constant once
         self.temps = 0
 
     def constant(self, value: Any) -> str:
@@ -322,7 +328,7 @@ class _Printer:
         if op == "band":
             return f"bands.get({data!r})"
         if op in ("count", "any_of"):
-            ident, targets = data
+            ident, targets, _ = data
             return f"_{op}(g({ident!r}), {self.constant(targets)})"
         args = [self.value(kid) for kid in kids]
         if op in ("or", "and"):
@@ -408,3 +414,73 @@ class _Printer:
         if op == "not":
             return f"(not {args[0]})"
         raise AssertionError(f"unknown part {op!r}")  # pragma: no cover - the compiler makes only these
+
+
+# Helpers that always give True or False, whatever their operands.
+_BOOLEAN_HELPERS = frozenset({"_lt", "_le", "_gt", "_ge", "_in", "_not_in", "_chain"})
+_ORDERING = {"_lt": "<", "_le": "<=", "_gt": ">", "_ge": ">="}
+_NUMBERISH = frozenset({"number", "bool"})
+_SCALAR = frozenset({"number", "bool", "str"})
+
+
+def _never_none(part: Any) -> bool:
+    """Whether ``part`` has a value whatever the answers (unanswered questions are ``None``)."""
+    op = part.op
+    if op in ("const", "list"):
+        return part.data is not None
+    if op in ("answered", "count", "any_of", "==", "!=", "not") or (op == "call" and part.data in _BOOLEAN_HELPERS):
+        return True
+    if op in ("or", "and", "if"):
+        return all(_never_none(kid) for kid in part.kids[op == "if" :])
+    return False
+
+
+class _TypedPrinter(_Printer):
+    """``value`` for answers that passed validation.check_answers, and scores from scoring.
+
+    There every answer has its question's type (a choice a str, a multi-choice a list of
+    str, a scale or number an int or float, yes/no a bool) or is ``None``, and every score
+    is an int, a float or ``None``. Knowing that, the commonest helpers become Python's
+    own operators, which never raise on such values and give the same results (a test runs
+    both on random valid answers). Anything else prints as ``value`` does.
+    """
+
+    def value(self, part: Any) -> str:
+        op, kids, data = part.op, part.kids, part.data
+        if op in ("count", "any_of"):
+            ident, targets, multi = data
+            answer, choices = f"g({ident!r})", self.constant(targets)
+            if not multi:  # one choice, or None (never one of the targets, which are strings)
+                return f"({answer} in {choices})"
+            if op == "any_of":
+                return f"(not {choices}.isdisjoint({answer} or ()))"
+            return f"len({choices}.intersection({answer} or ()))"
+        if op == "call" and data in _ORDERING and len(kids) == 2:
+            left, right = kids
+            if {left.type, right.type} <= _NUMBERISH or left.type == right.type == "str":
+                return self.ordering(left, _ORDERING[data], right)
+        if op == "call" and data in ("_in", "_not_in") and len(kids) == 2:
+            left, right = kids
+            negate = " not" if data == "_not_in" else ""
+            if right.op == "const" and right.data.__class__ is frozenset and None not in right.data \
+                    and left.type in _SCALAR:  # fmt: skip
+                return f"({self.value(left)}{negate} in {self.constant(right.data)})"
+            if left.op == "const" and left.data.__class__ is str and right.type == "list" and right.op == "name":
+                return f"({left.data!r}{negate} in ({self.value(right)} or ()))"
+        if op == "call" and data == "_len" and kids[0].type == "list" and kids[0].op == "name":
+            return f"len({self.value(kids[0])} or ())"
+        if op == "sum" and all(_never_none(k) and k.type in _NUMBERISH for k in kids):
+            return "(" + " + ".join(self.value(k) for k in kids) + ")"
+        return super().value(part)
+
+    def ordering(self, left: Any, symbol: str, right: Any) -> str:
+        """``a >= b``: false when either side is None, as ``_ge`` gives."""
+        terms, operands = [], []
+        for part in (left, right):
+            code = self.value(part)
+            if not _never_none(part):
+                temp = self.temp()
+                terms.append(f"({temp} := {code}) is not None")
+                code = temp
+            operands.append(code)
+        return "(" + " and ".join([*terms, f"{operands[0]} {symbol} {operands[1]}"]) + ")"

@@ -78,7 +78,7 @@ def compile_enable_plan(
 
 def _gate(question: Question) -> Callable[[Mapping[str, Any]], bool]:
     conditions = tuple((c.question, c) for c in question.enable_when)
-    enable_if = question.enable_if._evaluate if question.enable_if is not None else None
+    enable_if = question.enable_if._fast if question.enable_if is not None else None
     if not conditions and enable_if is not None:  # the usual case: a computed condition alone
 
         def gate(answers: Mapping[str, Any]) -> bool:

@@ -9,13 +9,12 @@ from typing import Any
 
 from .enablement import active_answers
 from .errors import AnswersError, Problem
-from .model import OUTCOMES, NoteResult, Questionnaire, Reason, Rule, TriageResult
+from .model import OUTCOMES, NoteResult, Question, Questionnaire, Reason, Rule, TriageResult
 from .scoring import score_env
 from .validation import check_answers
 
 _SEVERITY = {outcome: rank for rank, outcome in enumerate(OUTCOMES)}
 _DECIDE_KEY = itemgetter(2)
-_ORDER_KEY = itemgetter(3)
 _new = tuple.__new__
 _RED_FLAG_TIER = {"emergency": 2, "urgent": 1}
 
@@ -31,41 +30,40 @@ def run_triage(
     """
     clean, problems = check_answers(questionnaire, answers)
     kept, skipped = active_answers(questionnaire, clean)
+    rule_plan, rule_conditions, note_plan, required = questionnaire.condition_plan
     if not allow_missing:
         # missing_required(questionnaire, kept), without walking the questions a second time:
         # active_answers of the kept answers gives the same kept answers and skipped ids.
-        skipped_ids = set(skipped)
-        missing = [q for q in questionnaire.questions if q.required and q.id not in kept and q.id not in skipped_ids]
-        if missing:
+        unanswered = [q for q in required if q.id not in kept]
+        if unanswered:
+            skipped_ids = set(skipped)
             invalid = {p.location for p in problems}
             problems += [
                 Problem(f"answers.{q.id}", f"required question not answered: {q.text}")
-                for q in missing
-                if f"answers.{q.id}" not in invalid
+                for q in unanswered
+                if q.id not in skipped_ids and f"answers.{q.id}" not in invalid
             ]
     if problems:
         raise AnswersError(f"{_count(problems, 'problem')} with the answers; fix them and try again.", problems=problems)
     scores, env, bands = score_env(questionnaire, kept)
-    rule_plan, rule_conditions, note_plan = questionnaire.condition_plan
+    # The plan lists the rules in reason order, (severity, -priority) with ties in file order,
+    # so the rules that fire come out in that order; the deciding one then moves to the front.
     fired = list(compress(rule_plan, [holds(env, bands) for holds in rule_conditions]))
     if fired:
-        decider = max(fired, key=_DECIDE_KEY)[0]  # decide(): the first with the highest (tier, priority)
-        # Deciding rule first, then by severity and priority, ties in file order: a stable sort on
-        # the precomputed (severity, -priority), then the decider moved to the front.
-        order = sorted(fired, key=_ORDER_KEY)
-        order = [e for e in order if e[0] is decider] + [e for e in order if e[0] is not decider]
+        decider = max(fired, key=_DECIDE_KEY)[0]  # decide(): keys are unique, so order does not matter
+        order = [e for e in fired if e[0] is decider] + [e for e in fired if e[0] is not decider]
     else:
         decider, order = None, fired
     # NamedTuples made with tuple.__new__ (as their own _make does): Reason(rule_id, outcome,
     # explanation, source, evidence, decisive) and NoteResult(id, text, source, evidence).
     reasons = tuple([
         _new(Reason, (rule.id, rule.outcome, rule.explanation, rule.source,
-                      _evidence(explain(env, bands)[1], env), rule is decider))
-        for rule, _, _, _, explain in order
+                      _evidence(flat, explain, env, bands), rule is decider))
+        for rule, _, _, flat, explain in order
     ])  # fmt: skip
     notes = tuple([
-        _new(NoteResult, (note.id, note.text, note.source, _evidence(explain(env, bands)[1], env)))
-        for note, evaluate, explain in note_plan
+        _new(NoteResult, (note.id, note.text, note.source, _evidence(flat, explain, env, bands)))
+        for note, evaluate, flat, explain in note_plan
         if evaluate(env, bands)
     ])  # fmt: skip
     # TriageResult(questionnaire_id, questionnaire_version, questionnaire_sha256, outcome, decided_by,
@@ -78,20 +76,29 @@ def run_triage(
     ))  # fmt: skip
 
 
-def compile_condition_plan(questionnaire: Questionnaire) -> tuple[tuple[Any, ...], tuple[Any, ...], tuple[Any, ...]]:
+def compile_condition_plan(
+    questionnaire: Questionnaire,
+) -> tuple[tuple[Any, ...], tuple[Any, ...], tuple[Any, ...], tuple[Question, ...]]:
     """What ``run_triage`` needs of the rules and notes (``Questionnaire.condition_plan``).
 
-    ``(rule, evaluate, decide key, order key, explain)`` per rule, the rules' evaluators
-    alone, and ``(note, evaluate, explain)`` per note. The loader has checked every
-    outcome and priority, so the keys always exist.
+    ``(rule, evaluate, decide key, flat, explain)`` per rule in reason order (severity, then
+    priority, ties in file order), the rules' evaluators alone in the same order,
+    ``(note, evaluate, flat, explain)`` per note, and the required questions. ``flat`` is
+    the expression's ``_flat`` names (see ``_evidence``). The decide key adds the file
+    position to ``_decide_key``, so the first of equal rules wins wherever it is listed.
+    The loader has checked every outcome and priority, so the keys always exist.
     """
+    keyed = [
+        ((_SEVERITY[r.outcome], -r.priority, index), (*_decide_key(r), -index), r)
+        for index, r in enumerate(questionnaire.rules)
+    ]
+    keyed.sort(key=itemgetter(0))
+    rules = tuple((r, r.when._fast, decide_key, r.when._flat, r.when._explain) for _, decide_key, r in keyed)
     return (
-        tuple(
-            (r, r.when._evaluate, _decide_key(r), (_SEVERITY[r.outcome], -r.priority), r.when._explain)
-            for r in questionnaire.rules
-        ),  # fmt: skip
-        tuple(r.when._evaluate for r in questionnaire.rules),
-        tuple((n, n.when._evaluate, n.when._explain) for n in questionnaire.notes),
+        rules,
+        tuple(entry[1] for entry in rules),
+        tuple((n, n.when._fast, n.when._flat, n.when._explain) for n in questionnaire.notes),
+        tuple(q for q in questionnaire.questions if q.required),
     )
 
 
@@ -119,11 +126,16 @@ def red_flags_raised(questionnaire: Questionnaire, answers: Mapping[str, Any], t
     return [r for r in questionnaire.rules if r.outcome == tier and r.when.evaluate(env, bands)]
 
 
-def _evidence(names: frozenset[str], env: Mapping[str, Any]) -> dict[str, Any]:
-    if len(names) == 1:  # the usual case, without sorting
-        for name in names:
-            return {name: env.get(name)}
-    return {name: env.get(name) for name in sorted(names)}
+def _evidence(flat: tuple[str, ...] | None, explain: Any, env: Mapping[str, Any], bands: Any) -> dict[str, Any]:
+    """The answers and scores that made a condition hold, by name.
+
+    For a condition whose explanation is simply "the answered ones of its names" (``flat``,
+    sorted), that is read off the values; for the others (and/or/if) ``explain`` decides.
+    """
+    if flat is None:  # every name explain() credits, even an unanswered one (answered())
+        names = explain(env, bands)[1]
+        return {name: env.get(name) for name in (names if len(names) < 2 else sorted(names))}
+    return {name: value for name in flat if (value := env.get(name)) is not None}
 
 
 def _count(items: list[Any], noun: str) -> str:

@@ -81,14 +81,22 @@ class NameInfo:
 class CompiledExpression:
     """A checked expression, ready to evaluate many times. Equal when source and names are."""
 
-    __slots__ = ("source", "names", "_evaluate", "_explain")
+    __slots__ = ("source", "names", "_evaluate", "_explain", "_fast", "_flat")
 
-    def __init__(self, source: str, names: frozenset[str], evaluate: Evaluator, explain: Explainer) -> None:
+    def __init__(
+        self, source: str, names: frozenset[str], evaluate: Evaluator, explain: Explainer, fast: Evaluator,
+        flat: tuple[str, ...] | None = None,
+    ) -> None:
         setter = object.__setattr__  # set once here; __setattr__ refuses any later change
         setter(self, "source", source)
         setter(self, "names", names)  # every question/score id referenced, including function arguments
         setter(self, "_evaluate", evaluate)
         setter(self, "_explain", explain)
+        # evaluate() for checked answers only (validation.check_answers) and computed scores:
+        # what the engine's plans call. Same results there, without the type checks.
+        setter(self, "_fast", fast)
+        # When not None, explain() is (evaluate(), the answered ones of these names, sorted).
+        setter(self, "_flat", flat)
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"a compiled expression cannot change (tried to set {name!r})")
@@ -145,8 +153,7 @@ def compile_expression_code(source: str, names: Mapping[str, NameInfo]) -> codeg
 
 def expression_from_code(source: str, code: codegen.ExpressionCode) -> CompiledExpression:
     """The expression ``compile_expression_code`` compiled (from the loader's cache, say)."""
-    evaluate, explain = codegen.functions(code)
-    return CompiledExpression(source, frozenset(code.names), evaluate, explain)
+    return CompiledExpression(source, frozenset(code.names), *codegen.functions(code), code.flat)
 
 
 # -- parsing and limits --------------------------------------------------------
@@ -329,7 +336,7 @@ class _Part:
         self.literal = literal
         self.name = name
         self.terms: tuple[_Part, ...] | None = None  # the operands of a left-deep '+' chain
-        self.count_of: tuple[str, frozenset[str]] | None = None  # (id, values) of a count() call
+        self.count_of: tuple[str, frozenset[str], bool] | None = None  # (id, values, multi) of a count()
         # When not None, explain() is exactly (evaluate(), the answered ones of these names): true
         # of names, count() and constants, and of anything computed from them alone without
         # and/or/if (which credit only some operands), band() or answered().
@@ -610,8 +617,8 @@ class _Compiler:
                 raise ExpressionError(f"count() lists {arg.value!r} twice; give each value once")
             wanted.append(arg.value)
         targets = frozenset(wanted)
-        part = _Part("count", data=(ident, targets), type="number")
-        part.count_of = (ident, targets)
+        part = _Part("count", data=(ident, targets, info.qtype == "multi_choice"), type="number")
+        part.count_of = part.data
         part.answered = (ident,)
         return part
 

@@ -187,7 +187,7 @@ def _cache_read(path: str, data: bytes) -> tuple[dict[str, Any], str, dict[str, 
             return None
         raw = marshal.loads(entry[3])
         codes = {source: ExpressionCode(*code) for source, code in entry[4].items()}
-        if type(raw) is dict and all(type(c.evaluate) is type(c.explain) is CodeType for c in codes.values()):
+        if type(raw) is dict and all(type(c.evaluate) is type(c.explain) is type(c.fast) is CodeType for c in codes.values()):
             return raw, entry[2], codes
     except Exception:  # noqa: BLE001 - a damaged or foreign entry is a miss, never an error
         pass
