@@ -19,7 +19,7 @@ the parsed TOML (``ExpressionCode``): a second run skips parsing, checking and c
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from types import FunctionType
 from typing import Any, NamedTuple
 
@@ -290,6 +290,41 @@ def generate(root: Any, names: frozenset[str]) -> ExpressionCode:
     )
 
 
+class ProgramCode(NamedTuple):
+    """Every rule's and note's condition in one function (``generate_conditions``)."""
+
+    conditions: Any  # code object of conditions(values, bands) -> (rule flags, note flags)
+    constants: tuple[tuple[str, Any], ...]
+
+
+def generate_conditions(rules: Sequence[Any], notes: Sequence[Any]) -> ProgramCode:
+    """One function computing all the ``rules``' and ``notes``' conditions (checked trees).
+
+    For checked answers only (it prints like ``fast``), reading each answer or score once
+    into a local: one call per triage instead of one per condition.
+    """
+    printer = _TypedPrinter()
+    printer.locals = {}
+    rule_flags = [printer.value(part) for part in rules]
+    note_flags = [printer.value(part) for part in notes]
+    lines = ["def conditions(values, bands):", "    g = values.get"]
+    lines += [f"    {local} = g({ident!r})" for ident, local in printer.locals.items()]
+    lines.append(f"    return {_tuple(rule_flags)}, {_tuple(note_flags)}")
+    module = compile("\n".join(lines) + "\n", "<pmpt conditions>", "exec", dont_inherit=True)
+    (code,) = [c for c in module.co_consts if hasattr(c, "co_code")]
+    return ProgramCode(code, tuple(printer.constants.items()))
+
+
+def conditions_function(program: ProgramCode) -> Callable[[Any, Any], tuple[tuple[Any, ...], tuple[Any, ...]]]:
+    namespace = dict(_RUNTIME)
+    namespace.update(program.constants)
+    return FunctionType(program.conditions, namespace)
+
+
+def _tuple(items: list[str]) -> str:
+    return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
+
+
 def functions(code: ExpressionCode) -> tuple[Callable[..., Any], Callable[..., Any], Callable[..., Any]]:
     """``(evaluate, explain, fast)`` made from ``code``, sharing one namespace."""
     namespace = dict(_RUNTIME)
@@ -322,14 +357,14 @@ class _Printer:
         if op == "list":  # a fresh list each time, so a caller cannot change the constant
             return "[" + ", ".join(self.constant(item) for item in data) + "]"
         if op == "name":
-            return f"g({data!r})"
+            return self.read(data)
         if op == "answered":
-            return f"(g({data!r}) is not None)"
+            return f"({self.read(data)} is not None)"
         if op == "band":
             return f"bands.get({data!r})"
         if op in ("count", "any_of"):
             ident, targets, _ = data
-            return f"_{op}(g({ident!r}), {self.constant(targets)})"
+            return f"_{op}({self.read(ident)}, {self.constant(targets)})"
         args = [self.value(kid) for kid in kids]
         if op in ("or", "and"):
             return "(" + f" {op} ".join(args) + ")"
@@ -338,6 +373,10 @@ class _Printer:
         if op == "chain":
             return f"_chain(({', '.join(data)},), {', '.join(args)})"
         return self.apply(part, args)
+
+    def read(self, ident: str) -> str:
+        """The answer or score ``ident`` (``None`` when unanswered)."""
+        return f"g({ident!r})"
 
     def temp(self) -> str:
         self.temps += 1
@@ -445,11 +484,21 @@ class _TypedPrinter(_Printer):
     both on random valid answers). Anything else prints as ``value`` does.
     """
 
+    locals: dict[str, str] | None = None  # id -> local variable, when a program reads each id once
+
+    def read(self, ident: str) -> str:
+        if self.locals is None:
+            return super().read(ident)
+        local = self.locals.get(ident)
+        if local is None:
+            local = self.locals[ident] = f"a{len(self.locals)}"
+        return local
+
     def value(self, part: Any) -> str:
         op, kids, data = part.op, part.kids, part.data
         if op in ("count", "any_of"):
             ident, targets, multi = data
-            answer, choices = f"g({ident!r})", self.constant(targets)
+            answer, choices = self.read(ident), self.constant(targets)
             if not multi:  # one choice, or None (never one of the targets, which are strings)
                 return f"({answer} in {choices})"
             if op == "any_of":

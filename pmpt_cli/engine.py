@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from itertools import compress
 from operator import itemgetter
 from typing import Any
 
+from .codegen import conditions_function
 from .enablement import active_answers
 from .errors import AnswersError, Problem
 from .model import OUTCOMES, NoteResult, Question, Questionnaire, Reason, Rule, TriageResult
@@ -30,7 +31,7 @@ def run_triage(
     """
     clean, problems = check_answers(questionnaire, answers)
     kept, skipped = active_answers(questionnaire, clean)
-    rule_plan, rule_conditions, note_plan, required = questionnaire.condition_plan
+    rule_plan, conditions, note_plan, required = questionnaire.condition_plan
     if not allow_missing:
         # missing_required(questionnaire, kept), without walking the questions a second time:
         # active_answers of the kept answers gives the same kept answers and skipped ids.
@@ -48,7 +49,8 @@ def run_triage(
     scores, env, bands = score_env(questionnaire, kept)
     # The plan lists the rules in reason order, (severity, -priority) with ties in file order,
     # so the rules that fire come out in that order; the deciding one then moves to the front.
-    fired = list(compress(rule_plan, [holds(env, bands) for holds in rule_conditions]))
+    rule_flags, note_flags = conditions(env, bands)
+    fired = list(compress(rule_plan, rule_flags))
     if fired:
         decider = max(fired, key=_DECIDE_KEY)[0]  # decide(): keys are unique, so order does not matter
         order = [e for e in fired if e[0] is decider] + [e for e in fired if e[0] is not decider]
@@ -63,8 +65,7 @@ def run_triage(
     ])  # fmt: skip
     notes = tuple([
         _new(NoteResult, (note.id, note.text, note.source, _evidence(flat, explain, env, bands)))
-        for note, evaluate, flat, explain in note_plan
-        if evaluate(env, bands)
+        for note, flat, explain in compress(note_plan, note_flags)
     ])  # fmt: skip
     # TriageResult(questionnaire_id, questionnaire_version, questionnaire_sha256, outcome, decided_by,
     #              reasons, notes, scores, answers, skipped, ignored)
@@ -78,28 +79,44 @@ def run_triage(
 
 def compile_condition_plan(
     questionnaire: Questionnaire,
-) -> tuple[tuple[Any, ...], tuple[Any, ...], tuple[Any, ...], tuple[Question, ...]]:
+) -> tuple[tuple[Any, ...], Callable[[Any, Any], tuple[Any, Any]], tuple[Any, ...], tuple[Question, ...]]:
     """What ``run_triage`` needs of the rules and notes (``Questionnaire.condition_plan``).
 
-    ``(rule, evaluate, decide key, flat, explain)`` per rule in reason order (severity, then
-    priority, ties in file order), the rules' evaluators alone in the same order,
-    ``(note, evaluate, flat, explain)`` per note, and the required questions. ``flat`` is
-    the expression's ``_flat`` names (see ``_evidence``). The decide key adds the file
-    position to ``_decide_key``, so the first of equal rules wins wherever it is listed.
-    The loader has checked every outcome and priority, so the keys always exist.
+    ``(rule, evaluate, decide key, flat, explain)`` per rule in reason order (see
+    ``reason_order``); ``conditions(env, bands)``, which gives the rules' flags in that
+    order and the notes' in file order; ``(note, flat, explain)`` per note; and the
+    required questions. ``flat`` is the expression's ``_flat`` names (see ``_evidence``).
+    The decide key adds the file position to ``_decide_key``, so the first of equal rules
+    wins wherever it is listed. The loader has checked every outcome and priority.
     """
-    keyed = [
-        ((_SEVERITY[r.outcome], -r.priority, index), (*_decide_key(r), -index), r)
-        for index, r in enumerate(questionnaire.rules)
-    ]
-    keyed.sort(key=itemgetter(0))
-    rules = tuple((r, r.when._fast, decide_key, r.when._flat, r.when._explain) for _, decide_key, r in keyed)
+    position = {id(r): index for index, r in enumerate(questionnaire.rules)}
+    rules = reason_order(questionnaire.rules)
+    plan = tuple(
+        (r, r.when._fast, (*_decide_key(r), -position[id(r)]), r.when._flat, r.when._explain) for r in rules
+    )
+    program = questionnaire.program
+    if program is not None and program[0] == tuple(r.when.source for r in rules) and program[1] == tuple(
+        n.when.source for n in questionnaire.notes
+    ):
+        conditions = conditions_function(program[2])  # the loader compiled them into one function
+    else:  # a questionnaire built some other way (_replace, say): one call per condition
+        rule_tests = tuple(r.when._fast for r in rules)
+        note_tests = tuple(n.when._fast for n in questionnaire.notes)
+
+        def conditions(env: Any, bands: Any) -> tuple[Any, Any]:
+            return [test(env, bands) for test in rule_tests], [test(env, bands) for test in note_tests]
+
     return (
-        rules,
-        tuple(entry[1] for entry in rules),
-        tuple((n, n.when._fast, n.when._flat, n.when._explain) for n in questionnaire.notes),
+        plan,
+        conditions,
+        tuple((n, n.when._flat, n.when._explain) for n in questionnaire.notes),
         tuple(q for q in questionnaire.questions if q.required),
     )
+
+
+def reason_order(rules: Sequence[Rule]) -> list[Rule]:
+    """Most severe outcome first, then higher priority, ties in file order: how reasons are listed."""
+    return sorted(rules, key=lambda r: (_SEVERITY[r.outcome], -r.priority))
 
 
 def decide(fired: list[Rule]) -> Rule | None:

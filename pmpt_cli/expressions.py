@@ -139,6 +139,11 @@ def compile_expression(source: str, names: Mapping[str, NameInfo]) -> CompiledEx
 
 def compile_expression_code(source: str, names: Mapping[str, NameInfo]) -> codegen.ExpressionCode:
     """``compile_expression`` up to the code objects, which the loader can cache."""
+    return codegen.generate(*check_expression(source, names))
+
+
+def check_expression(source: str, names: Mapping[str, NameInfo]) -> tuple[_Part, frozenset[str]]:
+    """The checked tree of ``source`` and the ids it references (what ``codegen`` prints)."""
     body = _parse(source)
     compiler = _Compiler(names)
     try:
@@ -148,7 +153,7 @@ def compile_expression_code(source: str, names: Mapping[str, NameInfo]) -> codeg
         # deep, say so (the exact message the full walk gives), else report the error.
         _check_size(body)
         raise
-    return codegen.generate(part, frozenset(compiler.referenced))
+    return part, frozenset(compiler.referenced)
 
 
 def expression_from_code(source: str, code: codegen.ExpressionCode) -> CompiledExpression:

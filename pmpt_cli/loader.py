@@ -17,9 +17,10 @@ from pathlib import Path
 from types import CodeType
 from typing import Any
 
-from .codegen import ExpressionCode
+from . import codegen
+from .codegen import ExpressionCode, ProgramCode
 from .errors import ExpressionError, Problem, QuestionnaireError
-from .expressions import CompiledExpression, NameInfo, compile_expression_code, expression_from_code
+from .expressions import CompiledExpression, NameInfo, check_expression, expression_from_code
 from .model import (
     ENABLE_OPERATORS,
     OUTCOMES,
@@ -87,8 +88,8 @@ def parse_questionnaire(data: bytes, *, origin: str = "<memory>") -> Questionnai
     cache_path = _cache_path(data)
     cached = _cache_read(cache_path, data) if cache_path else None
     if cached is not None:
-        raw, sha256, codes = cached
-        return build_questionnaire(raw, sha256=sha256, origin=origin, codes=codes)
+        raw, sha256, codes, program = cached
+        return build_questionnaire(raw, sha256=sha256, origin=origin, codes=codes, program=program)
     import tomllib  # only on a cache miss
 
     try:
@@ -104,7 +105,10 @@ def parse_questionnaire(data: bytes, *, origin: str = "<memory>") -> Questionnai
     codes: dict[str, ExpressionCode] = {}
     questionnaire = build_questionnaire(raw, sha256=sha256, origin=origin, codes=codes)
     if raw_blob is not None:
-        entry = _marshal((_cache_tag(), data, sha256, raw_blob, {k: tuple(v) for k, v in codes.items()}))
+        program = questionnaire.program
+        if program is not None:  # marshal takes plain tuples only
+            program = (program[0], program[1], tuple(program[2]))
+        entry = _marshal((_cache_tag(), data, sha256, raw_blob, {k: tuple(v) for k, v in codes.items()}, program))
         if entry is not None:
             _cache_write(cache_path, entry)  # type: ignore[arg-type]
     return questionnaire
@@ -166,7 +170,7 @@ def _private(st: os.stat_result) -> bool:
     return st.st_uid == os.getuid() and not st.st_mode & 0o022
 
 
-def _cache_read(path: str, data: bytes) -> tuple[dict[str, Any], str, dict[str, ExpressionCode]] | None:
+def _cache_read(path: str, data: bytes) -> tuple[dict[str, Any], str, dict[str, ExpressionCode], Any] | None:
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError:
@@ -181,14 +185,19 @@ def _cache_read(path: str, data: bytes) -> tuple[dict[str, Any], str, dict[str, 
             return None
         entry = marshal.loads(blob)
         if not (
-            type(entry) is tuple and len(entry) == 5 and entry[0] == _cache_tag() and entry[1] == data
+            type(entry) is tuple and len(entry) == 6 and entry[0] == _cache_tag() and entry[1] == data
             and type(entry[2]) is str and len(entry[2]) == 64 and type(entry[4]) is dict
         ):  # fmt: skip
             return None
         raw = marshal.loads(entry[3])
         codes = {source: ExpressionCode(*code) for source, code in entry[4].items()}
+        program = entry[5]
+        if program is not None:
+            program = (program[0], program[1], ProgramCode(*program[2]))
+            if type(program[2].conditions) is not CodeType:
+                return None
         if type(raw) is dict and all(type(c.evaluate) is type(c.explain) is type(c.fast) is CodeType for c in codes.values()):
-            return raw, entry[2], codes
+            return raw, entry[2], codes, program
     except Exception:  # noqa: BLE001 - a damaged or foreign entry is a miss, never an error
         pass
     return None
@@ -235,15 +244,17 @@ def _cache_prune(folder: str) -> None:
 
 
 def build_questionnaire(
-    raw: dict[str, Any], *, sha256: str = "", origin: str = "<memory>", codes: dict[str, ExpressionCode] | None = None
+    raw: dict[str, Any], *, sha256: str = "", origin: str = "<memory>",
+    codes: dict[str, ExpressionCode] | None = None, program: Any = None,
 ) -> Questionnaire:
     """Validate a parsed TOML document and build the ``Questionnaire``.
 
     ``codes`` maps expression sources to their compiled code: those found there are
     trusted as they are (they come from the cache entry of these very bytes), the others
-    are checked and compiled and added to it.
+    are checked and compiled and added to it. ``program`` is the conditions program from
+    that cache entry (``Questionnaire.program``); without it one is compiled.
     """
-    builder = _Builder(raw, {} if codes is None else codes)
+    builder = _Builder(raw, {} if codes is None else codes, program)
     questionnaire = builder.build(sha256=sha256, origin=origin)
     if builder.problems or questionnaire is None:
         count = len(builder.problems)
@@ -257,9 +268,11 @@ def build_questionnaire(
 class _Builder:
     """Walks the raw document once, building objects and recording problems."""
 
-    def __init__(self, raw: dict[str, Any], codes: dict[str, ExpressionCode]) -> None:
+    def __init__(self, raw: dict[str, Any], codes: dict[str, ExpressionCode], program: Any = None) -> None:
         self.raw = raw
         self.codes = codes
+        self.program = program
+        self.parts: dict[str, Any] = {}  # source -> checked tree, for the expressions compiled here
         self.problems: list[Problem] = []
         self.names: dict[str, NameInfo] = {}
         self.questions: dict[str, Question] = {}  # built so far, in order: enable-when looks back only
@@ -334,11 +347,29 @@ class _Builder:
         code = self.codes.get(source)
         if code is None:
             try:
-                code = self.codes[source] = compile_expression_code(source, self.names)
+                part, referenced = check_expression(source, self.names)
             except ExpressionError as exc:
                 self.problem(loc, exc.message)
                 return None
+            self.parts[source] = part
+            code = self.codes[source] = codegen.generate(part, referenced)
         return expression_from_code(source, code)
+
+    def conditions_program(self, rules: tuple[Rule, ...], notes: tuple[Note, ...]) -> Any:
+        """``(rule sources, note sources, ProgramCode)``: every condition in one function.
+
+        The rules go in the engine's reason order, which is how it reads the flags.
+        """
+        if self.program is not None:
+            return self.program
+        from .engine import reason_order
+
+        rules = reason_order(rules)
+        parts = self.parts
+        if not all(r.when.source in parts for r in rules) or not all(n.when.source in parts for n in notes):
+            return None  # not compiled here (never so, as codes come all from the cache or none)
+        code = codegen.generate_conditions([parts[r.when.source] for r in rules], [parts[n.when.source] for n in notes])
+        return tuple(r.when.source for r in rules), tuple(n.when.source for n in notes), code
 
     # -- the document --------------------------------------------------------
 
@@ -377,6 +408,7 @@ class _Builder:
             sha256=sha256, sections=sections, questions=questions, scores=scores, rules=rules,
             default=default, description=description, minutes=minutes, sources=sources,
             notes=notes, outcome_texts=outcome_texts, path=origin, score_order=score_order,
+            program=self.conditions_program(rules, notes),
         )  # fmt: skip
 
     def build_sources(self) -> tuple[Source, ...]:
