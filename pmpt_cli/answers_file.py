@@ -7,11 +7,12 @@ import sys
 import tomllib
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, BinaryIO, NamedTuple
+from typing import Any, BinaryIO
 
 from .errors import AnswersError, InputFileError, Problem
 from .loader import suggest
 from .model import Questionnaire
+from .records import Record
 from .validation import AnswerInvalid, parse_text
 
 #: Keys an exported summary adds; accepted (and ignored) so a summary is an answers file.
@@ -25,7 +26,7 @@ ANSWERS_FILE_KEYS = {"questionnaire", "answers"} | SUMMARY_KEYS | ANNOTATION_KEY
 MAX_ANSWERS_BYTES = 5_000_000
 
 
-class AnswerSet(NamedTuple):
+class AnswerSet(Record):
     """What an answers file said: which questionnaire, and the raw answers."""
 
     origin: str

@@ -1,14 +1,15 @@
 """The ``pmpt`` command line: flags in, library calls, rendering out.
 
 Errors become exit codes in exactly one place, ``ErrorBoundaryGroup.invoke``.
-Heavy imports (rich, questionary, tomli-w) happen inside the paths that need them.
+Heavy imports (rich, questionary, tomli-w) happen inside the paths that need them, and
+the commands other than ``triage`` are imported and built only when they are run or
+listed (``ErrorBoundaryGroup.lazy_commands``).
 """
 
 # No `from __future__ import annotations` here: typer would then eval every command's
 # annotation strings, twice, on every run (about 2.5 ms; docs/performance.md).
 import os
 import sys
-from dataclasses import dataclass
 from typing import Annotated, Any, Optional
 
 import typer
@@ -22,12 +23,16 @@ ISSUES_URL = "https://github.com/pmpt-health/pmpt/issues"
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 
 
-@dataclass
 class AppState:
     """Global options, shared with commands through ``ctx.obj``."""
 
-    debug: bool = False
-    no_color: bool = False
+    # A plain class, not a @dataclass: that would import `dataclasses` and build the class
+    # on every run, about 0.7 ms of start-up together.
+    __slots__ = ("debug", "no_color")
+
+    def __init__(self, debug: bool = False, no_color: bool = False) -> None:
+        self.debug = debug
+        self.no_color = no_color
 
 
 def report_error(error: PmptError) -> None:
@@ -37,8 +42,52 @@ def report_error(error: PmptError) -> None:
     sys.stderr.write(f"error: {error.message}\n")
 
 
+# -- lazily loaded commands: the scripting and authoring toolkit (issue 5) ---------------
+# Importing their modules and building their click commands costs about 2 ms, which
+# `pmpt triage` need not pay. Each loader returns what app.add_typer / @app.command built.
+
+
+def _load_batch() -> Any:
+    from .cli_batch import batch_app
+
+    return typer.main.get_command(batch_app)  # a one-command Typer becomes that command
+
+
+def _load_questionnaires() -> Any:
+    from .cli_questionnaires import questionnaires_app
+
+    return typer.main.get_group(questionnaires_app)
+
+
+def _load_answers() -> Any:
+    from .cli_answers import answers_app
+
+    return typer.main.get_group(answers_app)
+
+
 class ErrorBoundaryGroup(TyperGroup):
-    """Converts pmpt's exceptions to exit codes, once, for every command."""
+    """Converts pmpt's exceptions to exit codes, once, for every command.
+
+    It also holds the commands in ``lazy_commands``, built only when one is named or
+    when help or shell completion lists them all.
+    """
+
+    #: Command name -> loader, in the order help lists them (after the eager ``triage``).
+    lazy_commands = {"batch": _load_batch, "questionnaires": _load_questionnaires, "answers": _load_answers}
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        eager = [name for name in self.commands if name not in self.lazy_commands]
+        return [*eager, *self.lazy_commands]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name not in self.commands:
+            if cmd_name in self.lazy_commands:
+                self.commands[cmd_name] = self.lazy_commands[cmd_name]()
+            else:  # unknown: typer suggests close matches from self.commands, so load them all
+                for name, load in self.lazy_commands.items():
+                    if name not in self.commands:
+                        self.commands[name] = load()
+        return self.commands.get(cmd_name)
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -162,60 +211,3 @@ def main(argv: list[str] | None = None) -> int:
         code = exit_.code
         return code if isinstance(code, int) else (0 if code is None else int(ExitCode.FAILURE))
     return 0
-
-
-# -- scripting and authoring toolkit (issue 5): questionnaires, answers template, batch --------
-
-from .cli_answers import answers_app  # noqa: E402
-from .cli_questionnaires import questionnaires_app  # noqa: E402
-
-app.add_typer(questionnaires_app, name="questionnaires")
-app.add_typer(answers_app, name="answers")
-
-
-@app.command(
-    epilog="Examples:\n\n"
-    "  pmpt batch people.csv --output results.csv\n\n"
-    "  pmpt batch answers/ --questionnaire mini --format jsonl > results.jsonl\n\n"
-    "  pmpt batch people.jsonl --id-column patient --output results.jsonl --force",
-)
-def batch(
-    inputs: Annotated[
-        list[str],
-        typer.Argument(metavar="INPUT...", help="Answers files (.toml/.json), folders of them, .csv or .jsonl "
-                       "files with one person per row (- reads CSV or JSON Lines from stdin)."),
-    ],
-    questionnaire: Annotated[
-        Optional[str],
-        typer.Option("--questionnaire", "-q", metavar="ID|PATH", autocompletion=complete_questionnaire_ids,
-                     help="Questionnaire id or .toml path (default: the one the inputs name, else pmpt-core)."),
-    ] = None,
-    output: Annotated[
-        Optional[str], typer.Option("--output", "-o", metavar="FILE", help="Write results to FILE (default: stdout).")
-    ] = None,
-    fmt: Annotated[
-        Optional[str],
-        typer.Option("--format", metavar="csv|jsonl",
-                     help="Output format (default: from --output's extension, else csv for CSV input, else jsonl)."),
-    ] = None,
-    force: Annotated[bool, typer.Option("--force", "-f", help="Overwrite the --output file if it exists.")] = False,
-    id_column: Annotated[
-        str, typer.Option("--id-column", metavar="NAME", help="Column (CSV) or key (JSON Lines) holding the id.")
-    ] = "id",
-    ignore_column: Annotated[
-        Optional[list[str]],
-        typer.Option("--ignore-column", metavar="NAME", help="CSV column that is not an answer (repeatable)."),
-    ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar or summary on stderr.")] = False,
-) -> None:
-    """Triage many people at once: one output row each (id, outcome, scores, reasons, or the error).
-
-    A bad row is reported and skipped and the rest still run; the exit status is 1 if any row failed.
-    A count per outcome is printed on stderr at the end.
-    """
-    from .batch import BatchRequest, run_batch
-
-    run_batch(BatchRequest(
-        inputs=list(inputs), questionnaire=questionnaire, output=output, format=fmt, force=force,
-        id_column=id_column, ignore_columns=list(ignore_column or []), quiet=quiet,
-    ))  # fmt: skip

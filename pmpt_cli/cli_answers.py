@@ -1,6 +1,6 @@
 """``pmpt answers template``: a ready-to-fill answers file for a questionnaire.
 
-Only typer is imported at module level (cli.py imports this module on every run).
+cli.py imports this module only when the command is run or listed (help, completion).
 """
 
 import json

@@ -1,7 +1,8 @@
 """``pmpt questionnaires list | show | validate``: discover, read and check questionnaires.
 
-Only typer is imported at module level (cli.py imports this module on every run);
-the loader, lint and rendering load inside the commands.
+cli.py imports this module only when these commands are run or listed (help,
+completion); still, only typer is imported at module level: the loader, lint and
+rendering load inside the commands.
 """
 
 import sys

@@ -5,14 +5,17 @@ cross-reference, so the engine can trust it and stay simple and fast.
 
 Records are ``NamedTuple``s rather than frozen dataclasses: creating a dataclass
 costs about 0.25 ms at import and pmpt has over a dozen, a fifth of its start-up
-budget (docs/performance.md). ``Questionnaire`` stays a dataclass for its caches.
+budget (docs/performance.md). They are declared with ``records.Record``, which makes
+the same namedtuple classes as ``typing.NamedTuple`` for a third of the cost.
+``Questionnaire`` is a plain read-only class, for its caches.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
+
+from .records import Record
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -35,7 +38,7 @@ SCORE_METHODS: tuple[str, ...] = ("sum", "mean", "percent", "max", "count", "exp
 ENABLE_OPERATORS: tuple[str, ...] = ("exists", "=", "!=", ">", "<", ">=", "<=")
 
 
-class Source(NamedTuple):
+class Source(Record):
     """A work the questionnaire draws on."""
 
     id: str
@@ -43,14 +46,14 @@ class Source(NamedTuple):
     url: str = ""
 
 
-class Section(NamedTuple):
+class Section(Record):
     """A titled group of questions, asked in file order."""
     id: str
     title: str
     intro: str = ""
 
 
-class Choice(NamedTuple):
+class Choice(Record):
     """One option of a choice question; ``score`` feeds named scores."""
 
     value: str
@@ -60,7 +63,7 @@ class Choice(NamedTuple):
     exclusive: bool = False
 
 
-class EnableWhen(NamedTuple):
+class EnableWhen(Record):
     """A FHIR ``enableWhen`` condition on an earlier question."""
 
     question: str
@@ -68,7 +71,7 @@ class EnableWhen(NamedTuple):
     answer: Any
 
 
-class Question(NamedTuple):
+class Question(Record):
     """One question; ``type`` is one of ``QUESTION_TYPES``."""
     id: str
     section: str
@@ -118,14 +121,14 @@ def _bound(value: float) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-class Band(NamedTuple):
+class Band(Record):
     """A labelled range of a score, ``min`` and ``max`` inclusive."""
     min: float
     max: float
     label: str
 
 
-class Score(NamedTuple):
+class Score(Record):
     """A named score over answers (``items``) or an ``expression``, with bands."""
     id: str
     label: str
@@ -150,7 +153,7 @@ class Score(NamedTuple):
         return None
 
 
-class Rule(NamedTuple):
+class Rule(Record):
     """A decision rule: when ``when`` is true it proposes ``outcome``."""
     id: str
     outcome: str
@@ -160,7 +163,7 @@ class Rule(NamedTuple):
     source: str
 
 
-class Note(NamedTuple):
+class Note(Record):
     """A contributing factor reported as "also noted"; it never decides."""
     id: str
     when: CompiledExpression
@@ -168,14 +171,14 @@ class Note(NamedTuple):
     source: str
 
 
-class Default(NamedTuple):
+class Default(Record):
     """The outcome when no rule fires."""
     outcome: str
     explanation: str
     source: str
 
 
-class OutcomeText(NamedTuple):
+class OutcomeText(Record):
     """How the summary words one outcome."""
 
     headline: str
@@ -184,10 +187,15 @@ class OutcomeText(NamedTuple):
     next: str
 
 
-@dataclass(frozen=True, eq=False)
 class Questionnaire:
-    """A loaded, validated questionnaire. Build it with ``load_questionnaire``."""
+    """A loaded, validated questionnaire. Build it with ``load_questionnaire``.
 
+    Read-only, like a frozen dataclass: the attributes are set once, in ``__init__``;
+    ``_replace`` makes a changed copy. (A plain class because ``@dataclass`` costs about
+    1 ms of start-up: importing ``dataclasses`` and generating the methods.)
+    """
+
+    # The attributes, in __init__'s order (the defaults are there).
     id: str
     title: str
     version: str
@@ -199,14 +207,50 @@ class Questionnaire:
     scores: tuple[Score, ...]
     rules: tuple[Rule, ...]
     default: Default
-    description: str = ""
-    minutes: int | None = None
-    sources: tuple[Source, ...] = ()
-    notes: tuple[Note, ...] = ()
-    outcome_texts: dict[str, OutcomeText] = field(default_factory=dict)
-    path: str = ""
+    description: str
+    minutes: int | None
+    sources: tuple[Source, ...]
+    notes: tuple[Note, ...]
+    outcome_texts: dict[str, OutcomeText]
+    path: str
     #: Scores in an order where each comes after the scores it uses.
-    score_order: tuple[str, ...] = ()
+    score_order: tuple[str, ...]
+    #: Every rule's and note's condition compiled into one function, when the loader made it
+    #: (codegen.generate_conditions; see engine.compile_condition_plan).
+    program: Any
+
+    _fields = tuple(__annotations__)  # the names above, for repr and _replace
+
+    def __init__(
+        self, id: str, title: str, version: str, language: str, licence: str, sha256: str,
+        sections: tuple[Section, ...], questions: tuple[Question, ...], scores: tuple[Score, ...],
+        rules: tuple[Rule, ...], default: Default, description: str = "", minutes: int | None = None,
+        sources: tuple[Source, ...] = (), notes: tuple[Note, ...] = (),
+        outcome_texts: dict[str, OutcomeText] | None = None, path: str = "", score_order: tuple[str, ...] = (),
+        program: Any = None,
+    ) -> None:
+        # Straight into the instance dict, since __setattr__ refuses (cached_property does the same).
+        self.__dict__.update(
+            id=id, title=title, version=version, language=language, licence=licence, sha256=sha256,
+            sections=sections, questions=questions, scores=scores, rules=rules, default=default,
+            description=description, minutes=minutes, sources=sources, notes=notes,
+            outcome_texts={} if outcome_texts is None else outcome_texts, path=path, score_order=score_order,
+            program=program,
+        )  # fmt: skip
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}")
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._fields)
+        return f"{type(self).__qualname__}({fields})"
+
+    def _replace(self, **changes: Any) -> Questionnaire:
+        """A copy with some attributes changed (its cached plans are computed afresh)."""
+        return type(self)(**{name: getattr(self, name) for name in self._fields} | changes)
 
     def question(self, qid: str) -> Question | None:
         return self.questions_by_id.get(qid)
@@ -214,7 +258,7 @@ class Questionnaire:
     def score(self, sid: str) -> Score | None:
         return self.scores_by_id.get(sid)
 
-    # cached_property writes to the instance dict directly, so it works on frozen dataclasses.
+    # cached_property writes to the instance dict directly, so it works despite __setattr__.
     @cached_property
     def questions_by_id(self) -> dict[str, Question]:
         return {q.id: q for q in self.questions}
@@ -249,14 +293,14 @@ class Questionnaire:
         return compile_score_plan(self)
 
     @cached_property
-    def condition_plan(self) -> tuple[tuple[Any, ...], tuple[Any, ...], tuple[Any, ...]]:
-        """Each rule and note with its evaluator and explainer at hand, and the rules' sort keys."""
+    def condition_plan(self) -> tuple[tuple[Any, ...], tuple[Any, ...], tuple[Any, ...], tuple[Question, ...]]:
+        """The rules in reason order and the notes, with their evaluators at hand; the required questions."""
         from .engine import compile_condition_plan
 
         return compile_condition_plan(self)
 
 
-class ScoreResult(NamedTuple):
+class ScoreResult(Record):
     """A computed score: ``value`` is ``None`` when too many items were missing."""
 
     id: str
@@ -267,7 +311,7 @@ class ScoreResult(NamedTuple):
     missing: int
 
 
-class Reason(NamedTuple):
+class Reason(Record):
     """A rule that fired, with the answers and scores that made it fire."""
 
     rule_id: str
@@ -278,7 +322,7 @@ class Reason(NamedTuple):
     decisive: bool
 
 
-class NoteResult(NamedTuple):
+class NoteResult(Record):
     """A note whose condition held, with the answers behind it."""
     id: str
     text: str
@@ -286,7 +330,7 @@ class NoteResult(NamedTuple):
     evidence: dict[str, Any]
 
 
-class TriageResult(NamedTuple):
+class TriageResult(Record):
     """Everything ``run_triage`` found; rendering and export read only this."""
 
     questionnaire_id: str

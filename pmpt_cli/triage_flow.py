@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from .answers_file import AnswerSet, apply_overrides, read_answers_file
 from .engine import run_triage
 from .errors import AnswersError, Problem, UsageError
 from .loader import load_questionnaire
 from .model import Questionnaire, TriageResult
+from .records import Record
 from .registry import DEFAULT_QUESTIONNAIRE
 from .validation import check_answers, missing_required
 
 
-class TriageRequest(NamedTuple):
+class TriageRequest(Record):
     """The triage command's options, independent of typer."""
 
     answers_path: str | None = None
@@ -31,7 +32,7 @@ class TriageRequest(NamedTuple):
     save: str | None = None  # where unfinished answers go on Ctrl-C (and what --resume reads)
 
 
-class Gathered(NamedTuple):
+class Gathered(Record):
     """The answers to triage, and how they were gathered."""
 
     answers: dict[str, Any]

@@ -249,9 +249,7 @@ def test_interrupt_carries_the_answers_so_far(mini, stop):
 
 
 def test_welcome_text_without_minutes(mini):
-    from dataclasses import replace
-
-    text = welcome_text(replace(mini, minutes=None), "K")
+    text = welcome_text(mini._replace(minutes=None), "K")
     assert "up to 7 questions." in text and "minute" not in text
 
 

@@ -1,0 +1,107 @@
+"""The generated code the engine runs agrees with the reference evaluators.
+
+``CompiledExpression.evaluate`` is the reference: it takes any values and never raises.
+The engine runs faster code that may assume checked answers (``_fast``, and the one
+conditions function per questionnaire); on random valid answers to pmpt-core and to the
+example questionnaires they must give the same values, and the cache must change nothing.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from conftest import ROOT
+from hypothesis import given
+from hypothesis import strategies as st
+from test_vignettes import ANSWERS, PROPERTY, Q
+
+from pmpt_cli.enablement import active_answers
+from pmpt_cli.engine import reason_order, run_triage
+from pmpt_cli.loader import load_questionnaire, parse_questionnaire
+from pmpt_cli.model import Questionnaire
+from pmpt_cli.scoring import score_env
+from pmpt_cli.validation import check_answers
+
+
+def _expressions(questionnaire: Questionnaire) -> list[Any]:
+    found = [r.when for r in questionnaire.rules] + [n.when for n in questionnaire.notes]
+    found += [s.expression for s in questionnaire.scores if s.expression is not None]
+    found += [q.enable_if for q in questionnaire.questions if q.enable_if is not None]
+    return found
+
+
+def _env(questionnaire: Questionnaire, answers: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    clean, _ = check_answers(questionnaire, answers)
+    _, env, bands = score_env(questionnaire, active_answers(questionnaire, clean)[0])
+    return env, bands
+
+
+def _agree(questionnaire: Questionnaire, env: dict[str, Any], bands: dict[str, Any]) -> None:
+    for expression in _expressions(questionnaire):
+        assert expression._fast(env, bands) == expression.evaluate(env, bands), expression.source
+    _, conditions, _, _ = questionnaire.condition_plan
+    rule_flags, note_flags = conditions(env, bands)
+    assert [bool(f) for f in rule_flags] == [bool(r.when.evaluate(env, bands)) for r in reason_order(questionnaire.rules)]
+    assert [bool(f) for f in note_flags] == [bool(n.when.evaluate(env, bands)) for n in questionnaire.notes]
+
+
+def test_pmpt_core_has_a_conditions_program() -> None:
+    assert Q.program is not None
+    assert Q.program[0] == tuple(r.when.source for r in reason_order(Q.rules))
+
+
+@PROPERTY
+@given(answers=ANSWERS, keep=st.floats(0.3, 1.0), seed=st.integers(0, 2**16))
+def test_fast_code_agrees_with_evaluate_on_valid_answers(answers, keep, seed) -> None:
+    """Complete and partial answers (the interview evaluates red flags on partial ones)."""
+    rng = random.Random(seed)
+    partial = {qid: value for qid, value in answers.items() if rng.random() < keep}
+    for chosen in (answers, partial):
+        _agree(Q, *_env(Q, chosen))
+
+
+def test_fast_code_agrees_on_the_example_questionnaires() -> None:
+    for path in sorted((ROOT / "examples" / "questionnaires").glob("*.toml")) + [ROOT / "tests/fixtures/mini.toml"]:
+        questionnaire = load_questionnaire(path)
+        rng = random.Random(path.name)
+        for _ in range(200):
+            answers = {}
+            for question in questionnaire.questions:
+                if question.type in ("choice", "multi_choice") and rng.random() < 0.9:
+                    values = list(question.choice_values)
+                    answers[question.id] = rng.choice(values) if question.type == "choice" else [rng.choice(values)]
+                elif question.type == "yes_no":
+                    answers[question.id] = rng.random() < 0.5
+                elif question.type in ("scale", "number") and question.min is not None and question.max is not None:
+                    answers[question.id] = rng.randint(int(question.min), int(question.max))
+            clean, _ = check_answers(questionnaire, answers)
+            _agree(questionnaire, *_env(questionnaire, clean))
+
+
+def test_without_the_program_the_engine_gives_the_same_results() -> None:
+    """A questionnaire changed after loading (here: no program) falls back to one call per condition."""
+    plain = Q._replace(program=None)
+    for path in sorted((ROOT / "tests" / "vignettes").glob("*.toml")):
+        from pmpt_cli.answers_file import read_answers_file
+
+        answers = read_answers_file(str(path)).answers
+        assert run_triage(plain, answers) == run_triage(Q, answers), path.name
+
+
+def test_a_cached_load_runs_the_same_code(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.delenv("PMPT_NO_CACHE", raising=False)
+    data = (ROOT / "questionnaires" / "pmpt-core.toml").read_bytes()
+    fresh = parse_questionnaire(data)
+    cached = parse_questionnaire(data)  # from the entry the first load wrote
+    assert list(tmp_path.glob("pmpt/toml-*.marshal"))
+    for a, b in zip(_expressions(fresh), _expressions(cached), strict=True):
+        assert a._fast.__code__.co_code == b._fast.__code__.co_code
+        assert a._explain.__code__.co_code == b._explain.__code__.co_code
+    assert fresh.program[2].conditions.co_code == cached.program[2].conditions.co_code
+    for path in sorted((ROOT / "tests" / "vignettes").glob("*.toml"))[:20]:
+        from pmpt_cli.answers_file import read_answers_file
+
+        answers = read_answers_file(str(path)).answers
+        assert run_triage(cached, answers) == run_triage(fresh, answers)
