@@ -210,6 +210,40 @@ def _any_of(answer: Any, targets: frozenset[str]) -> bool:
     return _count(answer, targets) >= 1
 
 
+def _score_value(raw: Any) -> Any:
+    """An expression score's value: a number (True counts 1) or ``None``."""
+    if raw.__class__ is bool:
+        return int(raw)
+    return raw if isinstance(raw, (int, float)) else None
+
+
+def _aggregate(method: str, values: tuple[Any, ...], tops: tuple[Any, ...] | None, max_missing: int) -> tuple[Any, int, int]:
+    """An item score's ``(value, answered, missing)``, as scoring.score_env computes it.
+
+    ``tops`` (percent scores only) holds each item's largest value, ``None`` for a score item.
+    """
+    present: list[Any] = []
+    top = 0
+    for index, value in enumerate(values):
+        if value is not None:
+            present.append(value)
+            if tops is not None and tops[index] is not None:
+                top += tops[index]
+    answered = len(present)
+    missing = len(values) - answered
+    if not present or missing > max_missing:
+        return None, answered, missing
+    if method == "sum":
+        return sum(present), answered, missing
+    if method == "mean":
+        return round(sum(present) / answered, 2), answered, missing
+    if method == "percent":
+        return (round(100 * sum(present) / top, 2) if top else None), answered, missing
+    if method == "max":
+        return max(present), answered, missing
+    return sum(1 for v in present if v > 0), answered, missing  # count
+
+
 def _answered(get: Callable[[str], Any], names: tuple[str, ...]) -> frozenset[str]:
     return frozenset([n for n in names if get(n) is not None])
 
@@ -251,7 +285,13 @@ _RUNTIME: dict[str, Any] = {
     **{f.__name__: f for f in (
         _add, _sub, _mul, _div, _sum, _neg, _pos, _lt, _le, _gt, _ge, _eq, _ne, _in, _not_in, _chain,
         _len, _min, _max, _abs, _round, _count, _any_of, _answered, _or_x, _and_x, _chain_x,
+        _score_value, _aggregate,
     )},
+    "_new": tuple.__new__,
+    "sum": sum,
+    "map": map,
+    "int": int,
+    "float": float,
 }  # fmt: skip
 
 
@@ -291,34 +331,96 @@ def generate(root: Any, names: frozenset[str]) -> ExpressionCode:
 
 
 class ProgramCode(NamedTuple):
-    """Every rule's and note's condition in one function (``generate_conditions``)."""
+    """A questionnaire's scores and conditions in one function (``generate_program``)."""
 
-    conditions: Any  # code object of conditions(values, bands) -> (rule flags, note flags)
+    code: Any  # code object of program(values) -> (scores, bands, rule flags, note flags)
     constants: tuple[tuple[str, Any], ...]
 
 
-def generate_conditions(rules: Sequence[Any], notes: Sequence[Any]) -> ProgramCode:
-    """One function computing all the ``rules``' and ``notes``' conditions (checked trees).
+class ItemScore(NamedTuple):
+    """A score over items, for ``generate_program`` (see scoring.score_env)."""
 
-    For checked answers only (it prints like ``fast``), reading each answer or score once
-    into a local: one call per triage instead of one per condition.
+    id: str
+    label: str
+    method: str  # sum, mean, percent, max or count
+    items: tuple[tuple[str, str, Any, Any], ...]  # (id, kind, choice scores, max): see _item_value
+    max_missing: int
+    bands: tuple[tuple[float, float, str], ...]  # (min, max, label)
+
+
+class ExpressionScore(NamedTuple):
+    """A score computed by an expression (its checked tree), for ``generate_program``."""
+
+    id: str
+    label: str
+    part: Any
+    bands: tuple[tuple[float, float, str], ...]
+
+
+def generate_program(
+    scores: Sequence[ItemScore | ExpressionScore], display_order: Sequence[str], rules: Sequence[Any],
+    notes: Sequence[Any],
+) -> ProgramCode:
+    """One function that computes a questionnaire's scores and all its conditions.
+
+    ``program(values)`` takes the checked, asked answers in ``values`` (a dict, which it
+    extends with the scores, as scoring.score_env does) and returns ``(scores, bands,
+    rule flags, note flags)``: the ``ScoreResult``s in ``display_order``, the band of each
+    score, and the value of each rule's (in the order given) and note's condition.
+    ``scores`` come in dependency order. It prints like ``fast`` (checked answers only),
+    and reads each answer once, into a local: one call per triage instead of one per score
+    and condition.
     """
     printer = _TypedPrinter()
     printer.locals = {}
+    body: list[str] = ["    bands = {}"]
+    results: dict[str, str] = {}
+    for score in scores:
+        if isinstance(score, ExpressionScore):
+            body.append(f"    raw = {printer.value(score.part)}")
+            body.append("    value = raw if raw.__class__ is int or raw.__class__ is float else _score_value(raw)")
+            answered = missing = "0"
+        else:
+            items = [printer.item_value(ident, kind, data) for ident, kind, data, _ in score.items]
+            tops = "None" if score.method != "percent" else _tuple([repr(top) for *_, top in score.items])
+            body.append(f"    value, answered, missing = _aggregate({score.method!r}, {_tuple(items)}, {tops}, "
+                        f"{score.max_missing!r})")  # fmt: skip
+            answered, missing = "answered", "missing"
+        local = printer.read(score.id)  # later scores and the conditions read it from here
+        body.append(f"    {local} = values[{score.id!r}] = value")
+        body += _band_lines(score.bands)
+        body.append(f"    bands[{score.id!r}] = band")
+        result = results[score.id] = f"r{len(results)}"
+        body.append(f"    {result} = _new(_ScoreResult, ({score.id!r}, {score.label!r}, value, band, {answered}, {missing}))")
     rule_flags = [printer.value(part) for part in rules]
     note_flags = [printer.value(part) for part in notes]
-    lines = ["def conditions(values, bands):", "    g = values.get"]
-    lines += [f"    {local} = g({ident!r})" for ident, local in printer.locals.items()]
-    lines.append(f"    return {_tuple(rule_flags)}, {_tuple(note_flags)}")
-    module = compile("\n".join(lines) + "\n", "<pmpt conditions>", "exec", dont_inherit=True)
+    computed = {score.id for score in scores}
+    lines = ["def program(values):", "    g = values.get"]
+    lines += [f"    {local} = g({ident!r})" for ident, local in printer.locals.items() if ident not in computed]
+    lines += body
+    shown = ", ".join(f"{sid!r}: {results[sid]}" for sid in display_order)
+    lines.append(f"    return {{{shown}}}, bands, {_tuple(rule_flags)}, {_tuple(note_flags)}")
+    module = compile("\n".join(lines) + "\n", "<pmpt program>", "exec", dont_inherit=True)
     (code,) = [c for c in module.co_consts if hasattr(c, "co_code")]
     return ProgramCode(code, tuple(printer.constants.items()))
 
 
-def conditions_function(program: ProgramCode) -> Callable[[Any, Any], tuple[tuple[Any, ...], tuple[Any, ...]]]:
+def program_function(program: ProgramCode, score_result: type) -> Callable[[dict[str, Any]], Any]:
+    """The function ``program`` holds; ``score_result`` is model.ScoreResult."""
     namespace = dict(_RUNTIME)
     namespace.update(program.constants)
-    return FunctionType(program.conditions, namespace)
+    namespace["_ScoreResult"] = score_result
+    return FunctionType(program.code, namespace)
+
+
+def _band_lines(bands: Sequence[tuple[float, float, str]]) -> list[str]:
+    """``band = ...`` as model.Score.band_for: the first band whose max is not exceeded."""
+    if not bands:
+        return ["    band = None"]
+    lines = ["    if value is None:", "        band = None"]
+    for low, high, label in bands:
+        lines += [f"    elif value <= {high!r}:", f"        band = {label!r} if value >= {low!r} else None"]
+    return [*lines, "    else:", "        band = None"]
 
 
 def _tuple(items: list[str]) -> str:
@@ -336,16 +438,17 @@ def functions(code: ExpressionCode) -> tuple[Callable[..., Any], Callable[..., A
 class _Printer:
     """Prints parts as Python: ``value`` as one expression, ``explain`` as statements."""
 
-    def __init__(self, constants: dict[str, Any] | None = None, names: dict[frozenset[Any], str] | None = None) -> None:
+    def __init__(self, constants: dict[str, Any] | None = None, names: dict[Any, str] | None = None) -> None:
         self.constants: dict[str, Any] = {} if constants is None else constants
-        self.names: dict[frozenset[Any], str] = {} if names is None else names  # each constant once
+        self.names: dict[Any, str] = {} if names is None else names  # each constant once
         self.temps = 0
 
     def constant(self, value: Any) -> str:
-        if value.__class__ is frozenset:  # no literal syntax: a global of the function
-            name = self.names.get(value)
+        if value.__class__ in (frozenset, dict):  # a global of the function (a dict for a fast .get)
+            key = (value.__class__, tuple(value.items()) if value.__class__ is dict else value)
+            name = self.names.get(key)
             if name is None:
-                name = self.names[value] = f"_k{len(self.constants)}"
+                name = self.names[key] = f"_k{len(self.constants)}"
                 self.constants[name] = value
             return name
         return repr(value)  # str, int, float (finite), bool, None
@@ -485,6 +588,17 @@ class _TypedPrinter(_Printer):
     """
 
     locals: dict[str, str] | None = None  # id -> local variable, when a program reads each id once
+
+    def item_value(self, ident: str, kind: str, scores: Any) -> str:
+        """What an answered item adds to a score (scoring.item_value), ``None`` if unanswered."""
+        answer = self.read(ident)
+        if kind == "choice":  # a choice's score, which may be None
+            return f"{self.constant(scores)}.get({answer})"
+        if kind == "multi_choice":
+            return f"(None if {answer} is None else sum(map({self.constant(scores)}.__getitem__, {answer})))"
+        if kind == "yes_no":
+            return f"(None if {answer} is None else 1 if {answer} else 0)"
+        return answer  # a number, or a score
 
     def read(self, ident: str) -> str:
         if self.locals is None:

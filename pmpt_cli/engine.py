@@ -7,11 +7,11 @@ from itertools import compress
 from operator import itemgetter
 from typing import Any
 
-from .codegen import conditions_function
+from .codegen import ExpressionScore, ItemScore, ProgramCode, generate_program, program_function
 from .enablement import active_answers
 from .errors import AnswersError, Problem
-from .model import OUTCOMES, NoteResult, Question, Questionnaire, Reason, Rule, TriageResult
-from .scoring import score_env
+from .model import OUTCOMES, NoteResult, Question, Questionnaire, Reason, Rule, ScoreResult, TriageResult
+from .scoring import choice_scores, item_max, score_env
 from .validation import check_answers
 
 _SEVERITY = {outcome: rank for rank, outcome in enumerate(OUTCOMES)}
@@ -31,7 +31,7 @@ def run_triage(
     """
     clean, problems = check_answers(questionnaire, answers)
     kept, skipped = active_answers(questionnaire, clean)
-    rule_plan, conditions, note_plan, required = questionnaire.condition_plan
+    rule_plan, program, note_plan, required = questionnaire.condition_plan
     if not allow_missing:
         # missing_required(questionnaire, kept), without walking the questions a second time:
         # active_answers of the kept answers gives the same kept answers and skipped ids.
@@ -46,10 +46,10 @@ def run_triage(
             ]
     if problems:
         raise AnswersError(f"{_count(problems, 'problem')} with the answers; fix them and try again.", problems=problems)
-    scores, env, bands = score_env(questionnaire, kept)
+    env = dict(kept)
+    scores, bands, rule_flags, note_flags = program(env)  # adds the scores to env
     # The plan lists the rules in reason order, (severity, -priority) with ties in file order,
     # so the rules that fire come out in that order; the deciding one then moves to the front.
-    rule_flags, note_flags = conditions(env, bands)
     fired = list(compress(rule_plan, rule_flags))
     if fired:
         decider = max(fired, key=_DECIDE_KEY)[0]  # decide(): keys are unique, so order does not matter
@@ -79,38 +79,67 @@ def run_triage(
 
 def compile_condition_plan(
     questionnaire: Questionnaire,
-) -> tuple[tuple[Any, ...], Callable[[Any, Any], tuple[Any, Any]], tuple[Any, ...], tuple[Question, ...]]:
-    """What ``run_triage`` needs of the rules and notes (``Questionnaire.condition_plan``).
+) -> tuple[tuple[Any, ...], Callable[[dict[str, Any]], Any], tuple[Any, ...], tuple[Question, ...]]:
+    """What ``run_triage`` needs (``Questionnaire.condition_plan``).
 
     ``(rule, evaluate, decide key, flat, explain)`` per rule in reason order (see
-    ``reason_order``); ``conditions(env, bands)``, which gives the rules' flags in that
-    order and the notes' in file order; ``(note, flat, explain)`` per note; and the
-    required questions. ``flat`` is the expression's ``_flat`` names (see ``_evidence``).
-    The decide key adds the file position to ``_decide_key``, so the first of equal rules
-    wins wherever it is listed. The loader has checked every outcome and priority.
+    ``reason_order``); ``program(env)``, which adds the scores to ``env`` and gives
+    ``(scores, bands, rule flags, note flags)`` (see ``compile_program``); ``(note, flat,
+    explain)`` per note; and the required questions. ``flat`` is the expression's ``_flat``
+    names (see ``_evidence``). The decide key adds the file position to ``_decide_key``, so
+    the first of equal rules wins wherever it is listed.
     """
     position = {id(r): index for index, r in enumerate(questionnaire.rules)}
     rules = reason_order(questionnaire.rules)
     plan = tuple(
         (r, r.when._fast, (*_decide_key(r), -position[id(r)]), r.when._flat, r.when._explain) for r in rules
     )
-    program = questionnaire.program
-    if program is not None and program[0] == tuple(r.when.source for r in rules) and program[1] == tuple(
-        n.when.source for n in questionnaire.notes
-    ):
-        conditions = conditions_function(program[2])  # the loader compiled them into one function
-    else:  # a questionnaire built some other way (_replace, say): one call per condition
+    if questionnaire.program is not None:  # compiled by the loader
+        program = program_function(questionnaire.program, ScoreResult)
+    else:  # a questionnaire built some other way (_replace, say): score_env, then each condition
         rule_tests = tuple(r.when._fast for r in rules)
         note_tests = tuple(n.when._fast for n in questionnaire.notes)
 
-        def conditions(env: Any, bands: Any) -> tuple[Any, Any]:
-            return [test(env, bands) for test in rule_tests], [test(env, bands) for test in note_tests]
+        def program(env: dict[str, Any]) -> tuple[Any, ...]:
+            scores, scored, bands = score_env(questionnaire, env)
+            env.update(scored)
+            return scores, bands, [test(env, bands) for test in rule_tests], [test(env, bands) for test in note_tests]
 
     return (
         plan,
-        conditions,
+        program,
         tuple((n, n.when._flat, n.when._explain) for n in questionnaire.notes),
         tuple(q for q in questionnaire.questions if q.required),
+    )
+
+
+def compile_program(questionnaire: Questionnaire, parts: Mapping[str, Any]) -> ProgramCode:
+    """The scores and every condition in one generated function (``Questionnaire.program``).
+
+    ``parts`` holds the checked tree of every expression (expressions.check_expression), by
+    source. What it computes is what ``score_env`` and the conditions' ``evaluate`` give
+    (tests/test_codegen.py checks it on random answers).
+    """
+    questions = questionnaire.questions_by_id
+    scores = []
+    for sid in questionnaire.score_order:
+        score = questionnaire.scores_by_id[sid]
+        bands = tuple((b.min, b.max, b.label) for b in score.bands)
+        if score.expression is not None:
+            scores.append(ExpressionScore(sid, score.label, parts[score.expression.source], bands))
+            continue
+        items = []
+        for item in score.items:
+            question = questions.get(item)
+            if question is None:  # a score
+                items.append((item, "score", None, None))
+            else:
+                top = item_max(question) if score.method == "percent" else None
+                items.append((item, question.type, choice_scores(question), top))
+        scores.append(ItemScore(sid, score.label, score.method, tuple(items), score.max_missing, bands))
+    return generate_program(
+        scores, [s.id for s in questionnaire.scores], [parts[r.when.source] for r in reason_order(questionnaire.rules)],
+        [parts[n.when.source] for n in questionnaire.notes],
     )
 
 

@@ -105,9 +105,7 @@ def parse_questionnaire(data: bytes, *, origin: str = "<memory>") -> Questionnai
     codes: dict[str, ExpressionCode] = {}
     questionnaire = build_questionnaire(raw, sha256=sha256, origin=origin, codes=codes)
     if raw_blob is not None:
-        program = questionnaire.program
-        if program is not None:  # marshal takes plain tuples only
-            program = (program[0], program[1], tuple(program[2]))
+        program = None if questionnaire.program is None else tuple(questionnaire.program)  # marshal: plain tuples
         entry = _marshal((_cache_tag(), data, sha256, raw_blob, {k: tuple(v) for k, v in codes.items()}, program))
         if entry is not None:
             _cache_write(cache_path, entry)  # type: ignore[arg-type]
@@ -136,12 +134,12 @@ _CACHE_ENTRIES = 32  # at most this many questionnaires are kept; the oldest go 
 def _cache_tag() -> str:
     """This pmpt and Python: tomllib's output and the code objects depend on both.
 
-    The modification times of the expression compiler keep a developer's edits from
-    meeting code compiled before them.
+    The modification times of the modules that generate code keep a developer's edits
+    from meeting code compiled before them.
     """
-    from . import __version__, codegen, expressions
+    from . import __version__, engine, expressions
 
-    stamps = [os.stat(module.__file__).st_mtime_ns for module in (codegen, expressions)]  # type: ignore[arg-type]
+    stamps = [os.stat(module.__file__).st_mtime_ns for module in (codegen, engine, expressions)]  # type: ignore[arg-type]
     return f"pmpt-cache-2 {__version__} {stamps} {sys.version}"
 
 
@@ -193,8 +191,8 @@ def _cache_read(path: str, data: bytes) -> tuple[dict[str, Any], str, dict[str, 
         codes = {source: ExpressionCode(*code) for source, code in entry[4].items()}
         program = entry[5]
         if program is not None:
-            program = (program[0], program[1], ProgramCode(*program[2]))
-            if type(program[2].conditions) is not CodeType:
+            program = ProgramCode(*program)
+            if type(program.code) is not CodeType:
                 return None
         if type(raw) is dict and all(type(c.evaluate) is type(c.explain) is type(c.fast) is CodeType for c in codes.values()):
             return raw, entry[2], codes, program
@@ -251,7 +249,7 @@ def build_questionnaire(
 
     ``codes`` maps expression sources to their compiled code: those found there are
     trusted as they are (they come from the cache entry of these very bytes), the others
-    are checked and compiled and added to it. ``program`` is the conditions program from
+    are checked and compiled and added to it. ``program`` is the engine's program from
     that cache entry (``Questionnaire.program``); without it one is compiled.
     """
     builder = _Builder(raw, {} if codes is None else codes, program)
@@ -355,21 +353,7 @@ class _Builder:
             code = self.codes[source] = codegen.generate(part, referenced)
         return expression_from_code(source, code)
 
-    def conditions_program(self, rules: tuple[Rule, ...], notes: tuple[Note, ...]) -> Any:
-        """``(rule sources, note sources, ProgramCode)``: every condition in one function.
 
-        The rules go in the engine's reason order, which is how it reads the flags.
-        """
-        if self.program is not None:
-            return self.program
-        from .engine import reason_order
-
-        rules = reason_order(rules)
-        parts = self.parts
-        if not all(r.when.source in parts for r in rules) or not all(n.when.source in parts for n in notes):
-            return None  # not compiled here (never so, as codes come all from the cache or none)
-        code = codegen.generate_conditions([parts[r.when.source] for r in rules], [parts[n.when.source] for n in notes])
-        return tuple(r.when.source for r in rules), tuple(n.when.source for n in notes), code
 
     # -- the document --------------------------------------------------------
 
@@ -403,13 +387,18 @@ class _Builder:
 
         if self.problems:
             return None
-        return Questionnaire(
+        questionnaire = Questionnaire(
             id=qid, title=title, version=version, language=language, licence=licence,
             sha256=sha256, sections=sections, questions=questions, scores=scores, rules=rules,
             default=default, description=description, minutes=minutes, sources=sources,
             notes=notes, outcome_texts=outcome_texts, path=origin, score_order=score_order,
-            program=self.conditions_program(rules, notes),
+            program=self.program,
         )  # fmt: skip
+        if self.program is None and self.parts:  # compiled here, not read from the cache
+            from .engine import compile_program
+
+            questionnaire = questionnaire._replace(program=compile_program(questionnaire, self.parts))
+        return questionnaire
 
     def build_sources(self) -> tuple[Source, ...]:
         sources = []

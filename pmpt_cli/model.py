@@ -215,8 +215,8 @@ class Questionnaire:
     path: str
     #: Scores in an order where each comes after the scores it uses.
     score_order: tuple[str, ...]
-    #: Every rule's and note's condition compiled into one function, when the loader made it
-    #: (codegen.generate_conditions; see engine.compile_condition_plan).
+    #: The scores and every rule's and note's condition compiled into one function, when
+    #: the loader made it (engine.compile_program); ``None`` runs them one by one.
     program: Any
 
     _fields = tuple(__annotations__)  # the names above, for repr and _replace
@@ -249,8 +249,11 @@ class Questionnaire:
         return f"{type(self).__qualname__}({fields})"
 
     def _replace(self, **changes: Any) -> Questionnaire:
-        """A copy with some attributes changed (its cached plans are computed afresh)."""
-        return type(self)(**{name: getattr(self, name) for name in self._fields} | changes)
+        """A copy with some attributes changed (its cached plans are computed afresh).
+
+        The compiled ``program`` is dropped unless given: it computes the old rules and scores.
+        """
+        return type(self)(**{name: getattr(self, name) for name in self._fields} | {"program": None} | changes)
 
     def question(self, qid: str) -> Question | None:
         return self.questions_by_id.get(qid)

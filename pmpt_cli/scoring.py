@@ -122,6 +122,19 @@ def compile_score_plan(questionnaire: Questionnaire) -> tuple[tuple[Any, ...], t
     return tuple(plan), (None if display_order == tuple(questionnaire.score_order) else display_order)
 
 
+def choice_scores(question: Question) -> dict[Any, Any] | None:
+    """Choice value -> what choosing it adds to a score (a multi-choice counts None as 0).
+
+    The first of equal values wins, as ``question.choice()`` finds. ``None`` for other types.
+    """
+    if question.type not in ("choice", "multi_choice"):
+        return None
+    scores: dict[Any, Any] = {}
+    for c in question.choices:
+        scores.setdefault(c.value, c.score if question.type == "choice" else c.score or 0)
+    return scores
+
+
 def _item_function(question: Question) -> Callable[[Any], Any]:
     """``item_value(question, answer)`` for a given (not None) answer, with choice scores in a dict.
 
@@ -129,9 +142,7 @@ def _item_function(question: Question) -> Callable[[Any], Any]:
     """
     qtype = question.type
     if qtype == "choice":
-        scores: dict[Any, Any] = {}
-        for c in question.choices:
-            scores.setdefault(c.value, c.score)  # the first of equal values, as question.choice() finds
+        scores = choice_scores(question)
 
         def to_value(answer: Any) -> Any:
             try:
@@ -140,9 +151,7 @@ def _item_function(question: Question) -> Callable[[Any], Any]:
                 return item_value(question, answer)
 
     elif qtype == "multi_choice":
-        scores = {}
-        for c in question.choices:
-            scores.setdefault(c.value, c.score or 0)
+        scores = choice_scores(question)
 
         def to_value(answer: Any) -> Any:
             try:

@@ -39,6 +39,36 @@ def test_help_everywhere_with_examples(runner, args):
         assert "pmpt triage --answers" in result.stdout
 
 
+def test_help_lists_every_command_in_order_with_its_help(runner):
+    # batch, questionnaires and answers are loaded lazily (cli.ErrorBoundaryGroup), yet listed.
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    rows = [line.strip("│ ").split(None, 1) for line in result.stdout.splitlines() if line.startswith("│ ")]
+    commands = {row[0]: row[1] for row in rows if row[0] in ("triage", "batch", "questionnaires", "answers")}
+    assert list(commands) == ["triage", "batch", "questionnaires", "answers"]
+    assert commands["batch"].startswith("Triage many people at once")
+    assert commands["questionnaires"].startswith("List, show and validate questionnaires")
+    assert commands["answers"].startswith("Work with answers files")
+
+
+@pytest.mark.parametrize(("words", "expected"), [
+    ("pmpt ", ["triage", "batch", "questionnaires", "answers"]),
+    ("pmpt q", ["questionnaires"]),
+    ("pmpt answers t", ["template"]),
+])  # fmt: skip
+def test_shell_completion_offers_the_lazily_loaded_commands(runner, words, expected):
+    env = {"_PMPT_COMPLETE": "complete_bash", "COMP_WORDS": words, "COMP_CWORD": str(len(words.split(" ")) - 1)}
+    result = runner.invoke(app, [], env=env, prog_name="pmpt")
+    assert result.exit_code == 0
+    assert result.stdout.split() == expected
+
+
+def test_a_mistyped_command_suggests_the_right_one(runner):
+    result = runner.invoke(app, ["batc"])
+    assert result.exit_code == 2
+    assert "Did you mean 'batch'?" in result.stderr
+
+
 def test_bare_pmpt_shows_help_and_exits_2(runner):
     result = runner.invoke(app, [])
     assert result.exit_code == 2

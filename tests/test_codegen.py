@@ -1,9 +1,10 @@
-"""The generated code the engine runs agrees with the reference evaluators.
+"""The generated code the engine runs agrees with the reference implementations.
 
-``CompiledExpression.evaluate`` is the reference: it takes any values and never raises.
-The engine runs faster code that may assume checked answers (``_fast``, and the one
-conditions function per questionnaire); on random valid answers to pmpt-core and to the
-example questionnaires they must give the same values, and the cache must change nothing.
+``CompiledExpression.evaluate`` and ``scoring.score_env`` are the reference: they take
+any values and never raise. The engine runs faster code that may assume checked answers
+(``_fast``, and one program per questionnaire for all its scores and conditions); on
+random valid answers to pmpt-core and to the example questionnaires they must give the
+same values, and the cache must change nothing.
 """
 
 from __future__ import annotations
@@ -31,24 +32,24 @@ def _expressions(questionnaire: Questionnaire) -> list[Any]:
     return found
 
 
-def _env(questionnaire: Questionnaire, answers: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+def _agree(questionnaire: Questionnaire, answers: dict[str, Any]) -> None:
     clean, _ = check_answers(questionnaire, answers)
-    _, env, bands = score_env(questionnaire, active_answers(questionnaire, clean)[0])
-    return env, bands
-
-
-def _agree(questionnaire: Questionnaire, env: dict[str, Any], bands: dict[str, Any]) -> None:
+    kept = active_answers(questionnaire, clean)[0]
+    scores, env, bands = score_env(questionnaire, kept)
     for expression in _expressions(questionnaire):
         assert expression._fast(env, bands) == expression.evaluate(env, bands), expression.source
-    _, conditions, _, _ = questionnaire.condition_plan
-    rule_flags, note_flags = conditions(env, bands)
+    _, program, _, _ = questionnaire.condition_plan
+    program_env = dict(kept)
+    program_scores, program_bands, rule_flags, note_flags = program(program_env)
+    assert program_scores == scores and list(program_scores) == list(scores)  # same values, same order
+    assert program_env == env and program_bands == bands
     assert [bool(f) for f in rule_flags] == [bool(r.when.evaluate(env, bands)) for r in reason_order(questionnaire.rules)]
     assert [bool(f) for f in note_flags] == [bool(n.when.evaluate(env, bands)) for n in questionnaire.notes]
 
 
-def test_pmpt_core_has_a_conditions_program() -> None:
+def test_loaded_questionnaires_have_a_program() -> None:
     assert Q.program is not None
-    assert Q.program[0] == tuple(r.when.source for r in reason_order(Q.rules))
+    assert Q._replace(title="changed").program is None  # it computes what was loaded, nothing else
 
 
 @PROPERTY
@@ -58,7 +59,7 @@ def test_fast_code_agrees_with_evaluate_on_valid_answers(answers, keep, seed) ->
     rng = random.Random(seed)
     partial = {qid: value for qid, value in answers.items() if rng.random() < keep}
     for chosen in (answers, partial):
-        _agree(Q, *_env(Q, chosen))
+        _agree(Q, chosen)
 
 
 def test_fast_code_agrees_on_the_example_questionnaires() -> None:
@@ -75,12 +76,11 @@ def test_fast_code_agrees_on_the_example_questionnaires() -> None:
                     answers[question.id] = rng.random() < 0.5
                 elif question.type in ("scale", "number") and question.min is not None and question.max is not None:
                     answers[question.id] = rng.randint(int(question.min), int(question.max))
-            clean, _ = check_answers(questionnaire, answers)
-            _agree(questionnaire, *_env(questionnaire, clean))
+            _agree(questionnaire, answers)
 
 
 def test_without_the_program_the_engine_gives_the_same_results() -> None:
-    """A questionnaire changed after loading (here: no program) falls back to one call per condition."""
+    """A questionnaire changed after loading has no program: score_env and one call per condition."""
     plain = Q._replace(program=None)
     for path in sorted((ROOT / "tests" / "vignettes").glob("*.toml")):
         from pmpt_cli.answers_file import read_answers_file
@@ -99,7 +99,7 @@ def test_a_cached_load_runs_the_same_code(tmp_path, monkeypatch) -> None:
     for a, b in zip(_expressions(fresh), _expressions(cached), strict=True):
         assert a._fast.__code__.co_code == b._fast.__code__.co_code
         assert a._explain.__code__.co_code == b._explain.__code__.co_code
-    assert fresh.program[2].conditions.co_code == cached.program[2].conditions.co_code
+    assert fresh.program.code.co_code == cached.program.code.co_code
     for path in sorted((ROOT / "tests" / "vignettes").glob("*.toml"))[:20]:
         from pmpt_cli.answers_file import read_answers_file
 

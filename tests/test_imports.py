@@ -128,6 +128,8 @@ def test_scripted_triage_imports_neither_rich_nor_questionary() -> None:
     modules = imported_modules("triage", "--answers", str(ROOT / "examples" / "physical-therapy-knee.toml"), "--json")
     assert "pmpt_cli.engine" in modules
     assert _heavy(modules) == set()
+    # The other commands are imported (and built) only when run or listed: cli.ErrorBoundaryGroup.
+    assert {"pmpt_cli.cli_questionnaires", "pmpt_cli.cli_answers", "pmpt_cli.cli_batch"} & modules == set()
 
 
 # -- the questionnaire cache (start-up: parsing pmpt-core's TOML costs ~6 ms) ----------
