@@ -52,11 +52,15 @@ def is_enabled(question: Question, answers: Mapping[str, Any]) -> bool:
 
 
 def active_answers(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    """Walk the questions in order: the answers that count, and the ids of skipped questions."""
+    """Walk the questions in order: the answers that count, and the ids of skipped questions.
+
+    ``answers`` must be checked (validation.check_answers): the gates run the expressions'
+    fast code, which relies on it.
+    """
     kept: dict[str, Any] = {}
     skipped: list[str] = []
     for qid, gate in questionnaire.enable_plan:  # is_enabled, precompiled per question
-        if gate is not None and not gate(kept):
+        if gate is not None and not gate(kept, _EMPTY):
             skipped.append(qid)
             continue
         value = answers.get(qid)
@@ -67,27 +71,24 @@ def active_answers(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> 
 
 def compile_enable_plan(
     questionnaire: Questionnaire,
-) -> tuple[tuple[str, Callable[[Mapping[str, Any]], bool] | None], ...]:
+) -> tuple[tuple[str, Callable[[Mapping[str, Any], Mapping[str, Any]], Any] | None], ...]:
     """``(question id, gate)`` for every question in order (``Questionnaire.enable_plan``).
 
-    ``gate(answers)`` is ``is_enabled(question, answers)`` built once; it is ``None`` for
-    a question that is always asked.
+    ``gate(answers, bands)`` is truthy when ``is_enabled(question, answers)`` for checked
+    answers, built once (a bare enable-if is the expression's own fast code); it is ``None``
+    for a question that is always asked.
     """
     return tuple((q.id, _gate(q) if q.is_conditional else None) for q in questionnaire.questions)
 
 
-def _gate(question: Question) -> Callable[[Mapping[str, Any]], bool]:
+def _gate(question: Question) -> Callable[[Mapping[str, Any], Mapping[str, Any]], Any]:
     conditions = tuple((c.question, c) for c in question.enable_when)
     enable_if = question.enable_if._fast if question.enable_if is not None else None
     if not conditions and enable_if is not None:  # the usual case: a computed condition alone
-
-        def gate(answers: Mapping[str, Any]) -> bool:
-            return bool(enable_if(answers, _EMPTY))
-
-        return gate
+        return enable_if
     want_all = question.enable_behavior == "all"
 
-    def gate(answers: Mapping[str, Any]) -> bool:
+    def gate(answers: Mapping[str, Any], bands: Mapping[str, Any] = _EMPTY) -> bool:
         if conditions:
             results = (condition_holds(c, answers.get(qid)) for qid, c in conditions)
             if not (all(results) if want_all else any(results)):

@@ -35,7 +35,7 @@ def run_triage(
     if not allow_missing:
         # missing_required(questionnaire, kept), without walking the questions a second time:
         # active_answers of the kept answers gives the same kept answers and skipped ids.
-        unanswered = [q for q in required if q.id not in kept]
+        unanswered = [q for qid, q in required if qid not in kept]
         if unanswered:
             skipped_ids = set(skipped)
             invalid = {p.location for p in problems}
@@ -52,20 +52,23 @@ def run_triage(
     # so the rules that fire come out in that order; the deciding one then moves to the front.
     fired = list(compress(rule_plan, rule_flags))
     if fired:
-        decider = max(fired, key=_DECIDE_KEY)[0]  # decide(): keys are unique, so order does not matter
-        order = [e for e in fired if e[0] is decider] + [e for e in fired if e[0] is not decider]
+        first = max(fired, key=_DECIDE_KEY)  # decide(): keys are unique, so order does not matter
+        decider = first[0]
+        at = fired.index(first)
+        fired[1 : at + 1] = fired[:at]
+        fired[0] = first
     else:
-        decider, order = None, fired
+        decider = None
     # NamedTuples made with tuple.__new__ (as their own _make does): Reason(rule_id, outcome,
-    # explanation, source, evidence, decisive) and NoteResult(id, text, source, evidence).
+    # explanation, source, evidence, decisive) and NoteResult(id, text, source, evidence);
+    # ``head`` holds the fields before the evidence.
     reasons = tuple([
-        _new(Reason, (rule.id, rule.outcome, rule.explanation, rule.source,
-                      _evidence(flat, explain, env, bands), rule is decider))
-        for rule, _, _, flat, explain in order
+        _new(Reason, (*head, _evidence(flat, explain, env, bands), rule is decider))
+        for rule, head, _, flat, explain in fired
     ])  # fmt: skip
     notes = tuple([
-        _new(NoteResult, (note.id, note.text, note.source, _evidence(flat, explain, env, bands)))
-        for note, flat, explain in compress(note_plan, note_flags)
+        _new(NoteResult, (*head, _evidence(flat, explain, env, bands)))
+        for head, flat, explain in compress(note_plan, note_flags)
     ])  # fmt: skip
     # TriageResult(questionnaire_id, questionnaire_version, questionnaire_sha256, outcome, decided_by,
     #              reasons, notes, scores, answers, skipped, ignored)
@@ -82,18 +85,21 @@ def compile_condition_plan(
 ) -> tuple[tuple[Any, ...], Callable[[dict[str, Any]], Any], tuple[Any, ...], tuple[Question, ...]]:
     """What ``run_triage`` needs (``Questionnaire.condition_plan``).
 
-    ``(rule, evaluate, decide key, flat, explain)`` per rule in reason order (see
-    ``reason_order``); ``program(env)``, which adds the scores to ``env`` and gives
-    ``(scores, bands, rule flags, note flags)`` (see ``compile_program``); ``(note, flat,
-    explain)`` per note; and the required questions. ``flat`` is the expression's ``_flat``
+    ``(rule, head, decide key, flat, explain)`` per rule in reason order (see
+    ``reason_order``; ``head``: the rule's id, outcome, explanation and source); ``program(env)``,
+    which adds the scores to ``env`` and gives ``(scores, bands, rule flags, note flags)`` (see
+    ``compile_program``); ``(head, flat, explain)`` per note (``head``: id, text, source); and
+    ``(id, question)`` for the required questions. ``flat`` is the expression's ``_flat``
     names (see ``_evidence``). The decide key adds the file position to ``_decide_key``, so
     the first of equal rules wins wherever it is listed.
     """
     position = {id(r): index for index, r in enumerate(questionnaire.rules)}
     rules = reason_order(questionnaire.rules)
     plan = tuple(
-        (r, r.when._fast, (*_decide_key(r), -position[id(r)]), r.when._flat, r.when._explain) for r in rules
-    )
+        (r, (r.id, r.outcome, r.explanation, r.source), (*_decide_key(r), -position[id(r)]), r.when._flat,
+         r.when._explain)
+        for r in rules
+    )  # fmt: skip
     if questionnaire.program is not None:  # compiled by the loader
         program = program_function(questionnaire.program, ScoreResult)
     else:  # a questionnaire built some other way (_replace, say): score_env, then each condition
@@ -108,8 +114,8 @@ def compile_condition_plan(
     return (
         plan,
         program,
-        tuple((n, n.when._flat, n.when._explain) for n in questionnaire.notes),
-        tuple(q for q in questionnaire.questions if q.required),
+        tuple(((n.id, n.text, n.source), n.when._flat, n.when._explain) for n in questionnaire.notes),
+        tuple((q.id, q) for q in questionnaire.questions if q.required),
     )
 
 
@@ -181,7 +187,12 @@ def _evidence(flat: tuple[str, ...] | None, explain: Any, env: Mapping[str, Any]
     if flat is None:  # every name explain() credits, even an unanswered one (answered())
         names = explain(env, bands)[1]
         return {name: env.get(name) for name in (names if len(names) < 2 else sorted(names))}
-    return {name: value for name in flat if (value := env.get(name)) is not None}
+    evidence = {}
+    for name in flat:  # a loop: a comprehension would cost a call
+        value = env.get(name)
+        if value is not None:
+            evidence[name] = value
+    return evidence
 
 
 def _count(items: list[Any], noun: str) -> str:

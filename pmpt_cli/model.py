@@ -282,8 +282,8 @@ class Questionnaire:
         return compile_checkers(self)
 
     @cached_property
-    def enable_plan(self) -> tuple[tuple[str, Callable[[Mapping[str, Any]], bool] | None], ...]:
-        """``(question id, gate)`` in asking order; ``gate(answers)`` says whether it is asked."""
+    def enable_plan(self) -> tuple[tuple[str, Callable[[Mapping[str, Any], Mapping[str, Any]], Any] | None], ...]:
+        """``(question id, gate)`` in asking order; ``gate(answers, bands)`` says whether it is asked."""
         from .enablement import compile_enable_plan
 
         return compile_enable_plan(self)
