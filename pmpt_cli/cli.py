@@ -43,7 +43,7 @@ def report_error(error: PmptError) -> None:
 
 
 # -- lazily loaded commands: the scripting and authoring toolkit (issue 5) ---------------
-# Importing their modules and building their click commands costs about 2 ms, which
+# Importing their modules and building their click commands costs about 3 ms, which
 # `pmpt triage` need not pay. Each loader returns what app.add_typer / @app.command built.
 
 

@@ -292,6 +292,7 @@ _RUNTIME: dict[str, Any] = {
     "map": map,
     "int": int,
     "float": float,
+    "dict": dict,
 }  # fmt: skip
 
 
@@ -357,23 +358,48 @@ class ExpressionScore(NamedTuple):
     bands: tuple[tuple[float, float, str], ...]
 
 
-def generate_program(
-    scores: Sequence[ItemScore | ExpressionScore], display_order: Sequence[str], rules: Sequence[Any],
-    notes: Sequence[Any],
-) -> ProgramCode:
-    """One function that computes a questionnaire's scores and all its conditions.
+class QuestionStep(NamedTuple):
+    """A question in asking order, for ``generate_program`` (see enablement.is_enabled)."""
 
-    ``program(values)`` takes the checked, asked answers in ``values`` (a dict, which it
-    extends with the scores, as scoring.score_env does) and returns ``(scores, bands,
-    rule flags, note flags)``: the ``ScoreResult``s in ``display_order``, the band of each
-    score, and the value of each rule's (in the order given) and note's condition.
-    ``scores`` come in dependency order. It prints like ``fast`` (checked answers only),
-    and reads each answer once, into a local: one call per triage instead of one per score
-    and condition.
+    id: str
+    required: bool
+    conditions: tuple[tuple[str, str, Any, bool], ...]  # enable-when: (question, operator, answer, multi?)
+    all: bool  # enable-behavior "all" (else "any")
+    enable_if: Any  # the checked tree of enable-if, or None
+
+
+def generate_program(
+    questions: Sequence[QuestionStep], scores: Sequence[ItemScore | ExpressionScore], display_order: Sequence[str],
+    rules: Sequence[Any], notes: Sequence[Any],
+) -> ProgramCode:
+    """One function that runs a questionnaire on checked answers, short of the reasons.
+
+    ``program(answers)`` takes answers checked by validation.check_answers and returns
+    ``(kept, skipped, missing, values, scores, bands, rule flags, note flags)``: what
+    enablement.active_answers gives (the answers that count, the skipped question ids),
+    the required questions asked but not answered, the answers and scores by id (as
+    scoring.score_env gives them), the ``ScoreResult``s in ``display_order`` and the band
+    of each score, and the value of each rule's (in the order given) and note's condition.
+    ``questions`` come in asking order and ``scores`` in dependency order. It prints like
+    ``fast``, reading each answer once into a local: one call per triage instead of one
+    per question, score and condition.
     """
     printer = _TypedPrinter()
     printer.locals = {}
-    body: list[str] = ["    bands = {}"]
+    body: list[str] = ["    kept = {}", "    skipped = []", "    unanswered = []"]
+    for question in questions:
+        local, pad = printer.read(question.id), "    "
+        gate = printer.gate(question)
+        if gate is not None:
+            body.append(f"    if {gate}:")
+            pad = "        "
+        body += [f"{pad}{local} = g({question.id!r})", f"{pad}if {local} is not None:",
+                 f"{pad}    kept[{question.id!r}] = {local}"]  # fmt: skip
+        if question.required:
+            body += [f"{pad}else:", f"{pad}    unanswered.append({question.id!r})"]
+        if gate is not None:  # not asked: unanswered, for the questions after it
+            body += ["    else:", f"        {local} = None", f"        skipped.append({question.id!r})"]
+    body += ["    values = dict(kept)", "    bands = {}"]
     results: dict[str, str] = {}
     for score in scores:
         if isinstance(score, ExpressionScore):
@@ -394,12 +420,13 @@ def generate_program(
         body.append(f"    {result} = _new(_ScoreResult, ({score.id!r}, {score.label!r}, value, band, {answered}, {missing}))")
     rule_flags = [printer.value(part) for part in rules]
     note_flags = [printer.value(part) for part in notes]
-    computed = {score.id for score in scores}
-    lines = ["def program(values):", "    g = values.get"]
-    lines += [f"    {local} = g({ident!r})" for ident, local in printer.locals.items() if ident not in computed]
+    # Every local starts as None: an enable-if may name a later question or a score, which
+    # active_answers sees as unanswered at that point.
+    lines = ["def program(answers):", "    g = answers.get", f"    {' = '.join(printer.locals.values())} = None"]
     lines += body
     shown = ", ".join(f"{sid!r}: {results[sid]}" for sid in display_order)
-    lines.append(f"    return {{{shown}}}, bands, {_tuple(rule_flags)}, {_tuple(note_flags)}")
+    lines.append(f"    return kept, skipped, unanswered, values, {{{shown}}}, bands, {_tuple(rule_flags)}, "
+                 f"{_tuple(note_flags)}")  # fmt: skip
     module = compile("\n".join(lines) + "\n", "<pmpt program>", "exec", dont_inherit=True)
     (code,) = [c for c in module.co_consts if hasattr(c, "co_code")]
     return ProgramCode(code, tuple(printer.constants.items()))
@@ -588,6 +615,28 @@ class _TypedPrinter(_Printer):
     """
 
     locals: dict[str, str] | None = None  # id -> local variable, when a program reads each id once
+
+    def gate(self, question: QuestionStep) -> str | None:
+        """enablement.is_enabled for checked answers, or ``None`` for a question always asked."""
+        tests = [self.enable_when(*condition) for condition in question.conditions]
+        terms = []
+        if tests:
+            terms.append("(" + (" and " if question.all else " or ").join(tests) + ")")
+        if question.enable_if is not None:
+            terms.append(self.value(question.enable_if))
+        return " and ".join(terms) if terms else None
+
+    def enable_when(self, ident: str, operator: str, expected: Any, multi: bool) -> str:
+        """enablement.condition_holds: the loader checked ``expected`` against the question's type."""
+        answer = self.read(ident)
+        if operator == "exists":
+            return f"(({answer} is not None) is {expected!r})"
+        if multi:  # a list of choices: '=' means one of them is the value
+            if operator not in ("=", "!="):
+                return "False"
+            return f"({answer} is not None and {expected!r} {'in' if operator == '=' else 'not in'} {answer})"
+        symbol = "==" if operator == "=" else operator
+        return f"({answer} is not None and {answer} {symbol} {expected!r})"
 
     def item_value(self, ident: str, kind: str, scores: Any) -> str:
         """What an answered item adds to a score (scoring.item_value), ``None`` if unanswered."""

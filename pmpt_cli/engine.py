@@ -7,12 +7,12 @@ from itertools import compress
 from operator import itemgetter
 from typing import Any
 
-from .codegen import ExpressionScore, ItemScore, ProgramCode, generate_program, program_function
+from .codegen import ExpressionScore, ItemScore, ProgramCode, QuestionStep, generate_program, program_function
 from .enablement import active_answers
 from .errors import AnswersError, Problem
-from .model import OUTCOMES, NoteResult, Question, Questionnaire, Reason, Rule, ScoreResult, TriageResult
+from .model import OUTCOMES, NoteResult, Questionnaire, Reason, Rule, ScoreResult, TriageResult
 from .scoring import choice_scores, item_max, score_env
-from .validation import check_answers
+from .validation import check_answers, missing_required
 
 _SEVERITY = {outcome: rank for rank, outcome in enumerate(OUTCOMES)}
 _DECIDE_KEY = itemgetter(2)
@@ -30,24 +30,18 @@ def run_triage(
     questions that are not asked (their enable-when is false) are ignored.
     """
     clean, problems = check_answers(questionnaire, answers)
-    kept, skipped = active_answers(questionnaire, clean)
-    rule_plan, program, note_plan, required = questionnaire.condition_plan
-    if not allow_missing:
-        # missing_required(questionnaire, kept), without walking the questions a second time:
-        # active_answers of the kept answers gives the same kept answers and skipped ids.
-        unanswered = [q for qid, q in required if qid not in kept]
-        if unanswered:
-            skipped_ids = set(skipped)
-            invalid = {p.location for p in problems}
-            problems += [
-                Problem(f"answers.{q.id}", f"required question not answered: {q.text}")
-                for q in unanswered
-                if q.id not in skipped_ids and f"answers.{q.id}" not in invalid
-            ]
+    rule_plan, program, note_plan = questionnaire.condition_plan
+    kept, skipped, missing, env, scores, bands, rule_flags, note_flags = program(clean)
+    if missing and not allow_missing:
+        invalid = {p.location for p in problems}
+        questions = questionnaire.questions_by_id
+        problems += [
+            Problem(f"answers.{qid}", f"required question not answered: {questions[qid].text}")
+            for qid in missing
+            if f"answers.{qid}" not in invalid
+        ]
     if problems:
         raise AnswersError(f"{_count(problems, 'problem')} with the answers; fix them and try again.", problems=problems)
-    env = dict(kept)
-    scores, bands, rule_flags, note_flags = program(env)  # adds the scores to env
     # The plan lists the rules in reason order, (severity, -priority) with ties in file order,
     # so the rules that fire come out in that order; the deciding one then moves to the front.
     fired = list(compress(rule_plan, rule_flags))
@@ -82,14 +76,14 @@ def run_triage(
 
 def compile_condition_plan(
     questionnaire: Questionnaire,
-) -> tuple[tuple[Any, ...], Callable[[dict[str, Any]], Any], tuple[Any, ...], tuple[Question, ...]]:
+) -> tuple[tuple[Any, ...], Callable[[Mapping[str, Any]], Any], tuple[Any, ...]]:
     """What ``run_triage`` needs (``Questionnaire.condition_plan``).
 
     ``(rule, head, decide key, flat, explain)`` per rule in reason order (see
-    ``reason_order``; ``head``: the rule's id, outcome, explanation and source); ``program(env)``,
-    which adds the scores to ``env`` and gives ``(scores, bands, rule flags, note flags)`` (see
-    ``compile_program``); ``(head, flat, explain)`` per note (``head``: id, text, source); and
-    ``(id, question)`` for the required questions. ``flat`` is the expression's ``_flat``
+    ``reason_order``; ``head``: the rule's id, outcome, explanation and source);
+    ``program(checked answers)``, which gives ``(kept, skipped, missing, values, scores,
+    bands, rule flags, note flags)`` (see codegen.generate_program); and ``(head, flat,
+    explain)`` per note (``head``: id, text, source). ``flat`` is the expression's ``_flat``
     names (see ``_evidence``). The decide key adds the file position to ``_decide_key``, so
     the first of equal rules wins wherever it is listed.
     """
@@ -102,30 +96,33 @@ def compile_condition_plan(
     )  # fmt: skip
     if questionnaire.program is not None:  # compiled by the loader
         program = program_function(questionnaire.program, ScoreResult)
-    else:  # a questionnaire built some other way (_replace, say): score_env, then each condition
+    else:  # a questionnaire built some other way (_replace, say): the same, step by step
         rule_tests = tuple(r.when._fast for r in rules)
         note_tests = tuple(n.when._fast for n in questionnaire.notes)
 
-        def program(env: dict[str, Any]) -> tuple[Any, ...]:
-            scores, scored, bands = score_env(questionnaire, env)
-            env.update(scored)
-            return scores, bands, [test(env, bands) for test in rule_tests], [test(env, bands) for test in note_tests]
+        def program(answers: Mapping[str, Any]) -> tuple[Any, ...]:
+            kept, skipped = active_answers(questionnaire, answers)
+            missing = [q.id for q in missing_required(questionnaire, kept)]
+            scores, env, bands = score_env(questionnaire, kept)
+            rule_flags = [test(env, bands) for test in rule_tests]
+            return kept, skipped, missing, env, scores, bands, rule_flags, [test(env, bands) for test in note_tests]
 
-    return (
-        plan,
-        program,
-        tuple(((n.id, n.text, n.source), n.when._flat, n.when._explain) for n in questionnaire.notes),
-        tuple((q.id, q) for q in questionnaire.questions if q.required),
-    )
+    return plan, program, tuple(((n.id, n.text, n.source), n.when._flat, n.when._explain) for n in questionnaire.notes)
 
 
 def compile_program(questionnaire: Questionnaire, parts: Mapping[str, Any]) -> ProgramCode:
-    """The scores and every condition in one generated function (``Questionnaire.program``).
+    """Enablement, scores and every condition in one generated function (``Questionnaire.program``).
 
     ``parts`` holds the checked tree of every expression (expressions.check_expression), by
-    source. What it computes is what ``score_env`` and the conditions' ``evaluate`` give
-    (tests/test_codegen.py checks it on random answers).
+    source. What it computes is what ``active_answers``, ``score_env`` and the conditions'
+    ``evaluate`` give (tests/test_codegen.py checks it on random answers).
     """
+    steps = [
+        QuestionStep(q.id, q.required, tuple((c.question, c.operator, c.answer, questionnaire.questions_by_id[
+            c.question].type == "multi_choice") for c in q.enable_when), q.enable_behavior == "all",
+            None if q.enable_if is None else parts[q.enable_if.source])
+        for q in questionnaire.questions
+    ]  # fmt: skip
     questions = questionnaire.questions_by_id
     scores = []
     for sid in questionnaire.score_order:
@@ -144,7 +141,7 @@ def compile_program(questionnaire: Questionnaire, parts: Mapping[str, Any]) -> P
                 items.append((item, question.type, choice_scores(question), top))
         scores.append(ItemScore(sid, score.label, score.method, tuple(items), score.max_missing, bands))
     return generate_program(
-        scores, [s.id for s in questionnaire.scores], [parts[r.when.source] for r in reason_order(questionnaire.rules)],
+        steps, scores, [s.id for s in questionnaire.scores], [parts[r.when.source] for r in reason_order(questionnaire.rules)],
         [parts[n.when.source] for n in questionnaire.notes],
     )
 

@@ -282,6 +282,11 @@ class Questionnaire:
         return compile_checkers(self)
 
     @cached_property
+    def choice_sets(self) -> dict[str, frozenset[str]]:
+        """Choice question id -> its choice values (validation.check_answers' fast path)."""
+        return {q.id: frozenset(q.choice_values) for q in self.questions if q.type == "choice"}
+
+    @cached_property
     def enable_plan(self) -> tuple[tuple[str, Callable[[Mapping[str, Any], Mapping[str, Any]], Any] | None], ...]:
         """``(question id, gate)`` in asking order; ``gate(answers, bands)`` says whether it is asked."""
         from .enablement import compile_enable_plan
@@ -296,8 +301,8 @@ class Questionnaire:
         return compile_score_plan(self)
 
     @cached_property
-    def condition_plan(self) -> tuple[tuple[Any, ...], tuple[Any, ...], tuple[Any, ...], tuple[Question, ...]]:
-        """The rules in reason order and the notes, with their evaluators at hand; the required questions."""
+    def condition_plan(self) -> tuple[tuple[Any, ...], Callable[[Mapping[str, Any]], Any], tuple[Any, ...]]:
+        """The rules in reason order, the program that runs the questionnaire, and the notes."""
         from .engine import compile_condition_plan
 
         return compile_condition_plan(self)

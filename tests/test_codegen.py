@@ -22,7 +22,7 @@ from pmpt_cli.engine import reason_order, run_triage
 from pmpt_cli.loader import load_questionnaire, parse_questionnaire
 from pmpt_cli.model import Questionnaire
 from pmpt_cli.scoring import score_env
-from pmpt_cli.validation import check_answers
+from pmpt_cli.validation import check_answers, missing_required
 
 
 def _expressions(questionnaire: Questionnaire) -> list[Any]:
@@ -34,13 +34,14 @@ def _expressions(questionnaire: Questionnaire) -> list[Any]:
 
 def _agree(questionnaire: Questionnaire, answers: dict[str, Any]) -> None:
     clean, _ = check_answers(questionnaire, answers)
-    kept = active_answers(questionnaire, clean)[0]
+    kept, skipped = active_answers(questionnaire, clean)
     scores, env, bands = score_env(questionnaire, kept)
     for expression in _expressions(questionnaire):
         assert expression._fast(env, bands) == expression.evaluate(env, bands), expression.source
-    _, program, _, _ = questionnaire.condition_plan
-    program_env = dict(kept)
-    program_scores, program_bands, rule_flags, note_flags = program(program_env)
+    _, program, _ = questionnaire.condition_plan
+    ran = program(clean)
+    assert ran[:3] == (kept, skipped, [q.id for q in missing_required(questionnaire, kept)])
+    program_env, program_scores, program_bands, rule_flags, note_flags = ran[3:]
     assert program_scores == scores and list(program_scores) == list(scores)  # same values, same order
     assert program_env == env and program_bands == bands
     assert [bool(f) for f in rule_flags] == [bool(r.when.evaluate(env, bands)) for r in reason_order(questionnaire.rules)]
