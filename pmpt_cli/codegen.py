@@ -316,13 +316,12 @@ def generate(root: Any, names: frozenset[str]) -> ExpressionCode:
     body = printer.value(root)
     typed = _TypedPrinter(printer.constants, printer.names)  # shares the constants
     lines = ["def evaluate(values, bands):", "    g = values.get", f"    return {body}", "",
-             "def fast(values, bands):", "    g = values.get", f"    return {typed.value(root)}", "",
-             "def explain(values, bands):", "    g = values.get"]  # fmt: skip
+             "def fast(values, bands):", "    g = values.get", f"    return {typed.value(root)}", ""]  # fmt: skip
     if root.answered is not None:  # the usual rule: its value, and which of its names were answered
-        lines.append(f"    return evaluate(values, bands), {printer.answered(root.answered)}")
+        lines += ["def explain(values, bands):", "    g = values.get",
+                  f"    return evaluate(values, bands), {printer.answered(root.answered)}"]  # fmt: skip
     else:
-        value, found = printer.explain(root, lines, 1)
-        lines.append(f"    return {value}, {found}")
+        lines += _explain_function("explain", printer, root)
     module = compile("\n".join(lines) + "\n", "<pmpt expression>", "exec", dont_inherit=True)
     code = {c.co_name: c for c in module.co_consts if hasattr(c, "co_code")}
     return ExpressionCode(
@@ -334,8 +333,9 @@ def generate(root: Any, names: frozenset[str]) -> ExpressionCode:
 class ProgramCode(NamedTuple):
     """A questionnaire's scores and conditions in one function (``generate_program``)."""
 
-    code: Any  # code object of program(values) -> (scores, bands, rule flags, note flags)
+    code: Any  # code object of program(answers): see generate_program
     constants: tuple[tuple[str, Any], ...]
+    explains: tuple[Any, ...]  # per rule, then per note: code of a typed explain(), or None if flat
 
 
 class ItemScore(NamedTuple):
@@ -382,7 +382,9 @@ def generate_program(
     of each score, and the value of each rule's (in the order given) and note's condition.
     ``questions`` come in asking order and ``scores`` in dependency order. It prints like
     ``fast``, reading each answer once into a local: one call per triage instead of one
-    per question, score and condition.
+    per question, score and condition. The program comes with an ``explain`` for every
+    rule and note whose condition is not flat (see expressions._Part.answered), printed
+    like ``fast`` too: the engine explains the conditions that held with them.
     """
     printer = _TypedPrinter()
     printer.locals = {}
@@ -427,17 +429,33 @@ def generate_program(
     shown = ", ".join(f"{sid!r}: {results[sid]}" for sid in display_order)
     lines.append(f"    return kept, skipped, unanswered, values, {{{shown}}}, bands, {_tuple(rule_flags)}, "
                  f"{_tuple(note_flags)}")  # fmt: skip
-    module = compile("\n".join(lines) + "\n", "<pmpt program>", "exec", dont_inherit=True)
-    (code,) = [c for c in module.co_consts if hasattr(c, "co_code")]
-    return ProgramCode(code, tuple(printer.constants.items()))
+    lines.append("")
+    explainer = _TypedPrinter(printer.constants, printer.names)  # reads values.get: no locals
+    for index, part in enumerate([*rules, *notes]):
+        if part.answered is None:
+            lines += _explain_function(f"explain_{index}", explainer, part)
+    module = compile("\n".join(lines), "<pmpt program>", "exec", dont_inherit=True)
+    code = {c.co_name: c for c in module.co_consts if hasattr(c, "co_code")}
+    explains = tuple(code.get(f"explain_{index}") for index in range(len(rules) + len(notes)))
+    return ProgramCode(code["program"], tuple(printer.constants.items()), explains)
 
 
-def program_function(program: ProgramCode, score_result: type) -> Callable[[dict[str, Any]], Any]:
-    """The function ``program`` holds; ``score_result`` is model.ScoreResult."""
+def program_functions(
+    program: ProgramCode, score_result: type
+) -> tuple[Callable[[Any], Any], tuple[Callable[[Any, Any], Any] | None, ...]]:
+    """The program and its explainers (see ``generate_program``); ``score_result`` is model.ScoreResult."""
     namespace = dict(_RUNTIME)
     namespace.update(program.constants)
     namespace["_ScoreResult"] = score_result
-    return FunctionType(program.code, namespace)
+    explains = tuple(None if code is None else FunctionType(code, namespace) for code in program.explains)
+    return FunctionType(program.code, namespace), explains
+
+
+def _explain_function(name: str, printer: _Printer, root: Any) -> list[str]:
+    """The source of ``def name(values, bands)``, which explains ``root`` (a non-flat tree)."""
+    lines = [f"def {name}(values, bands):", "    g = values.get"]
+    value, found = printer.explain(root, lines, 1)
+    return [*lines, f"    return {value}, {found}", ""]
 
 
 def _band_lines(bands: Sequence[tuple[float, float, str]]) -> list[str]:

@@ -7,7 +7,7 @@ from itertools import compress
 from operator import itemgetter
 from typing import Any
 
-from .codegen import ExpressionScore, ItemScore, ProgramCode, QuestionStep, generate_program, program_function
+from .codegen import ExpressionScore, ItemScore, ProgramCode, QuestionStep, generate_program, program_functions
 from .enablement import active_answers
 from .errors import AnswersError, Problem
 from .model import OUTCOMES, NoteResult, Questionnaire, Reason, Rule, ScoreResult, TriageResult
@@ -89,16 +89,14 @@ def compile_condition_plan(
     """
     position = {id(r): index for index, r in enumerate(questionnaire.rules)}
     rules = reason_order(questionnaire.rules)
-    plan = tuple(
-        (r, (r.id, r.outcome, r.explanation, r.source), (*_decide_key(r), -position[id(r)]), r.when._flat,
-         r.when._explain)
-        for r in rules
-    )  # fmt: skip
-    if questionnaire.program is not None:  # compiled by the loader
-        program = program_function(questionnaire.program, ScoreResult)
+    notes = questionnaire.notes
+    explains: tuple[Any, ...] = tuple(c.when._explain for c in [*rules, *notes])
+    if questionnaire.program is not None:  # compiled by the loader, with typed explainers
+        program, typed = program_functions(questionnaire.program, ScoreResult)
+        explains = tuple(t or e for t, e in zip(typed, explains, strict=True))
     else:  # a questionnaire built some other way (_replace, say): the same, step by step
         rule_tests = tuple(r.when._fast for r in rules)
-        note_tests = tuple(n.when._fast for n in questionnaire.notes)
+        note_tests = tuple(n.when._fast for n in notes)
 
         def program(answers: Mapping[str, Any]) -> tuple[Any, ...]:
             kept, skipped = active_answers(questionnaire, answers)
@@ -107,7 +105,12 @@ def compile_condition_plan(
             rule_flags = [test(env, bands) for test in rule_tests]
             return kept, skipped, missing, env, scores, bands, rule_flags, [test(env, bands) for test in note_tests]
 
-    return plan, program, tuple(((n.id, n.text, n.source), n.when._flat, n.when._explain) for n in questionnaire.notes)
+    plan = tuple(
+        (r, (r.id, r.outcome, r.explanation, r.source), (*_decide_key(r), -position[id(r)]), r.when._flat, explain)
+        for r, explain in zip(rules, explains)
+    )
+    note_plan = tuple(((n.id, n.text, n.source), n.when._flat, explain) for n, explain in zip(notes, explains[len(rules) :]))
+    return plan, program, note_plan
 
 
 def compile_program(questionnaire: Questionnaire, parts: Mapping[str, Any]) -> ProgramCode:

@@ -192,7 +192,7 @@ def _cache_read(path: str, data: bytes) -> tuple[dict[str, Any], str, dict[str, 
         program = entry[5]
         if program is not None:
             program = ProgramCode(*program)
-            if type(program.code) is not CodeType:
+            if not all(type(c) is CodeType for c in (program.code, *filter(None, program.explains))):
                 return None
         if type(raw) is dict and all(type(c.evaluate) is type(c.explain) is type(c.fast) is CodeType for c in codes.values()):
             return raw, entry[2], codes, program

@@ -38,7 +38,10 @@ def _agree(questionnaire: Questionnaire, answers: dict[str, Any]) -> None:
     scores, env, bands = score_env(questionnaire, kept)
     for expression in _expressions(questionnaire):
         assert expression._fast(env, bands) == expression.evaluate(env, bands), expression.source
-    _, program, _ = questionnaire.condition_plan
+    plan, program, note_plan = questionnaire.condition_plan
+    for entry, condition in zip([*plan, *note_plan], [r.when for r in reason_order(questionnaire.rules)] + [
+            n.when for n in questionnaire.notes], strict=True):  # fmt: skip
+        assert entry[-1](env, bands) == condition.explain(env, bands), condition.source  # the engine's explainers
     ran = program(clean)
     assert ran[:3] == (kept, skipped, [q.id for q in missing_required(questionnaire, kept)])
     program_env, program_scores, program_bands, rule_flags, note_flags = ran[3:]
