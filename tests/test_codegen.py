@@ -10,15 +10,19 @@ same values, and the cache must change nothing.
 from __future__ import annotations
 
 import random
+from itertools import product
 from typing import Any
 
+import pytest
 from conftest import ROOT
 from hypothesis import given
 from hypothesis import strategies as st
+from test_expressions import NAMES
 from test_vignettes import ANSWERS, PROPERTY, Q
 
 from pmpt_cli.enablement import active_answers
 from pmpt_cli.engine import reason_order, run_triage
+from pmpt_cli.expressions import compile_expression
 from pmpt_cli.loader import load_questionnaire, parse_questionnaire
 from pmpt_cli.model import Questionnaire
 from pmpt_cli.scoring import score_env
@@ -109,3 +113,41 @@ def test_a_cached_load_runs_the_same_code(tmp_path, monkeypatch) -> None:
 
         answers = read_answers_file(str(path)).answers
         assert run_triage(cached, answers) == run_triage(fresh, answers)
+
+
+# -- every typed form, on every combination of checked values (None = unanswered) ------
+
+CHECKED_VALUES: dict[str, list[Any]] = {
+    "pain_now": [None, 0, 7, 10],
+    "age": [None, 17, 52.5],
+    "bladder": [None, "no", "yes"],
+    "flags": [None, [], ["fever"], ["fever", "trauma"]],
+    "night_pain": [None, False, True],
+    "notes": [None, "", "stiff"],
+    "odi": [None, 0, 42.0],
+    "sbst": [None, 3],
+}
+TYPED_FORMS = [
+    "count(bladder, 'yes', 'unsure')",  # one choice: a membership test
+    "count(flags, 'fever', 'trauma') + count(bladder, 'yes')",  # a list: an intersection; a sum of counts
+    "count(flags, 'fever') >= 1 or count(bladder, 'yes') > 0",  # "any of"
+    "pain_now >= 7 and age < 60",  # orderings that check for None
+    "odi >= sbst",  # both sides may be None
+    "count(flags, 'fever') > pain_now",  # one side never None
+    "bladder in ['yes', 'unsure'] and pain_now not in [0, 1]",  # membership in a constant set
+    "'fever' in flags or 'trauma' not in flags",  # a choice in a multi-choice answer
+    "len(flags) == 0 or len(notes) > 3",  # len of a list and of a text
+    "(night_pain == True) + (bladder == 'yes') + (pain_now >= 5)",  # a sum of comparisons
+    "min(count(flags, 'fever'), 1) + odi",  # left as helpers
+    "1 if pain_now >= 7 else (2 if night_pain else 0)",
+]
+
+
+@pytest.mark.parametrize("source", TYPED_FORMS)
+def test_each_typed_form_agrees_with_evaluate(source: str) -> None:
+    compiled = compile_expression(source, NAMES)
+    names = sorted(compiled.names)
+    for combo in product(*(CHECKED_VALUES[n] for n in names)):
+        values = {n: v for n, v in zip(names, combo, strict=True) if v is not None}
+        assert compiled._fast(values, {}) == compiled.evaluate(values, {}), values
+        assert type(compiled._fast(values, {})) in (type(compiled.evaluate(values, {})), bool, int), values
