@@ -13,8 +13,10 @@ builtins. Every helper keeps the language's promise never to raise: a missing an
 (``None``) makes ordering comparisons and membership tests false and arithmetic ``None``
 (docs/questionnaire-format.md, "Expressions").
 
-Code objects can be marshalled, so the loader keeps them in its private cache beside
-the parsed TOML (``ExpressionCode``): a second run skips parsing, checking and compiling.
+Code objects can be marshalled, so the loader keeps a questionnaire's program (the code
+the engine runs, ``generate_program``) in its private cache beside the parsed TOML: a
+second run skips parsing, checking and compiling. An expression's own functions are
+compiled only when something asks for them.
 """
 
 from __future__ import annotations
@@ -300,18 +302,19 @@ _RUNTIME: dict[str, Any] = {
 
 
 class ExpressionCode(NamedTuple):
-    """What the loader caches for an expression: marshallable, ready to make functions."""
+    """An expression's compiled functions, as code objects (see ``functions``)."""
 
-    names: tuple[str, ...]  # every question/score id referenced
     evaluate: Any  # code object of evaluate(values, bands)
     explain: Any  # code object of explain(values, bands)
     fast: Any  # code object of evaluate(values, bands) for checked answers (_TypedPrinter)
-    constants: tuple[tuple[str, Any], ...]  # (name, frozenset) the code reads as globals
-    flat: tuple[str, ...] | None  # when not None, explain() is (evaluate(), the answered ones of these)
+    constants: tuple[tuple[str, Any], ...]  # (name, frozenset or dict) the code reads as globals
 
 
 def generate(root: Any, names: frozenset[str]) -> ExpressionCode:
-    """Compile the checked tree ``root`` (an ``expressions._Part``) to code objects."""
+    """Compile the checked tree ``root`` (an ``expressions._Part``) to code objects.
+
+    ``names`` (the ids it references) is not needed: the signature is check_expression's result.
+    """
     printer = _Printer()
     body = printer.value(root)
     typed = _TypedPrinter(printer.constants, printer.names)  # shares the constants
@@ -324,10 +327,7 @@ def generate(root: Any, names: frozenset[str]) -> ExpressionCode:
         lines += _explain_function("explain", printer, root)
     module = compile("\n".join(lines) + "\n", "<pmpt expression>", "exec", dont_inherit=True)
     code = {c.co_name: c for c in module.co_consts if hasattr(c, "co_code")}
-    return ExpressionCode(
-        tuple(sorted(names)), code["evaluate"], code["explain"], code["fast"], tuple(printer.constants.items()),
-        None if root.answered is None else tuple(sorted(root.answered)),
-    )
+    return ExpressionCode(code["evaluate"], code["explain"], code["fast"], tuple(printer.constants.items()))
 
 
 class ProgramCode(NamedTuple):

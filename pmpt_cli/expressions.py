@@ -17,6 +17,7 @@ import re
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from difflib import get_close_matches
+from functools import partial
 from types import MappingProxyType
 from typing import Any
 
@@ -79,24 +80,33 @@ class NameInfo:
 
 
 class CompiledExpression:
-    """A checked expression, ready to evaluate many times. Equal when source and names are."""
+    """A checked expression, ready to evaluate many times. Equal when source and names are.
 
-    __slots__ = ("source", "names", "_evaluate", "_explain", "_fast", "_flat")
+    Its Python functions are compiled on first use: a triage runs the questionnaire's
+    program (engine.compile_program) instead, so most expressions never need their own.
+    """
+
+    __slots__ = ("source", "names", "_flat", "_make", "_evaluate", "_explain", "_fast")
 
     def __init__(
-        self, source: str, names: frozenset[str], evaluate: Evaluator, explain: Explainer, fast: Evaluator,
-        flat: tuple[str, ...] | None = None,
+        self, source: str, names: frozenset[str], flat: tuple[str, ...] | None,
+        make: Callable[[], codegen.ExpressionCode],
     ) -> None:
         setter = object.__setattr__  # set once here; __setattr__ refuses any later change
         setter(self, "source", source)
         setter(self, "names", names)  # every question/score id referenced, including function arguments
-        setter(self, "_evaluate", evaluate)
-        setter(self, "_explain", explain)
-        # evaluate() for checked answers only (validation.check_answers) and computed scores:
-        # what the engine's plans call. Same results there, without the type checks.
-        setter(self, "_fast", fast)
         # When not None, explain() is (evaluate(), the answered ones of these names, sorted).
         setter(self, "_flat", flat)
+        setter(self, "_make", make)  # the code of the three functions below, when first needed
+
+    def __getattr__(self, name: str) -> Any:
+        """``_evaluate``, ``_explain`` and ``_fast`` (evaluate() for checked answers and computed
+        scores only: no type checks), compiled the first time one is asked for."""
+        if name not in ("_evaluate", "_explain", "_fast"):
+            raise AttributeError(name)
+        for slot, function in zip(("_evaluate", "_explain", "_fast"), codegen.functions(self._make()), strict=True):
+            object.__setattr__(self, slot, function)
+        return object.__getattribute__(self, name)
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"a compiled expression cannot change (tried to set {name!r})")
@@ -134,12 +144,23 @@ def compile_expression(source: str, names: Mapping[str, NameInfo]) -> CompiledEx
     Raises ``ExpressionError`` with a one-line message saying what is wrong and
     how to fix it; the caller adds the location.
     """
-    return expression_from_code(source, compile_expression_code(source, names))
+    return expression_from_tree(source, *check_expression(source, names))
 
 
-def compile_expression_code(source: str, names: Mapping[str, NameInfo]) -> codegen.ExpressionCode:
-    """``compile_expression`` up to the code objects, which the loader can cache."""
-    return codegen.generate(*check_expression(source, names))
+def expression_from_tree(source: str, part: _Part, referenced: frozenset[str]) -> CompiledExpression:
+    """The expression ``check_expression`` checked, its functions compiled when first used."""
+    flat = None if part.answered is None else tuple(sorted(part.answered))
+    return CompiledExpression(source, referenced, flat, partial(codegen.generate, part, referenced))
+
+
+def expression_from_summary(
+    source: str, referenced: frozenset[str], flat: tuple[str, ...] | None, names: Mapping[str, NameInfo]
+) -> CompiledExpression:
+    """An expression checked before (the loader's cache keeps ``referenced`` and ``flat``).
+
+    Should its functions be needed, it is checked and compiled again, against ``names``.
+    """
+    return CompiledExpression(source, referenced, flat, lambda: codegen.generate(*check_expression(source, names)))
 
 
 def check_expression(source: str, names: Mapping[str, NameInfo]) -> tuple[_Part, frozenset[str]]:
@@ -154,11 +175,6 @@ def check_expression(source: str, names: Mapping[str, NameInfo]) -> tuple[_Part,
         _check_size(body)
         raise
     return part, frozenset(compiler.referenced)
-
-
-def expression_from_code(source: str, code: codegen.ExpressionCode) -> CompiledExpression:
-    """The expression ``compile_expression_code`` compiled (from the loader's cache, say)."""
-    return CompiledExpression(source, frozenset(code.names), *codegen.functions(code), code.flat)
 
 
 # -- parsing and limits --------------------------------------------------------

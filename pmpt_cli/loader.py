@@ -17,10 +17,9 @@ from pathlib import Path
 from types import CodeType
 from typing import Any
 
-from . import codegen
-from .codegen import ExpressionCode, ProgramCode
+from .codegen import ProgramCode
 from .errors import ExpressionError, Problem, QuestionnaireError
-from .expressions import CompiledExpression, NameInfo, check_expression, expression_from_code
+from .expressions import CompiledExpression, NameInfo, check_expression, expression_from_summary, expression_from_tree
 from .model import (
     ENABLE_OPERATORS,
     OUTCOMES,
@@ -88,8 +87,8 @@ def parse_questionnaire(data: bytes, *, origin: str = "<memory>") -> Questionnai
     cache_path = _cache_path(data)
     cached = _cache_read(cache_path, data) if cache_path else None
     if cached is not None:
-        raw, sha256, codes, program = cached
-        return build_questionnaire(raw, sha256=sha256, origin=origin, codes=codes, program=program)
+        raw, sha256, checked, program = cached
+        return build_questionnaire(raw, sha256=sha256, origin=origin, checked=checked, program=program)
     import tomllib  # only on a cache miss
 
     try:
@@ -102,11 +101,11 @@ def parse_questionnaire(data: bytes, *, origin: str = "<memory>") -> Questionnai
 
     sha256 = hashlib.sha256(data).hexdigest()
     raw_blob = _marshal(raw) if cache_path else None  # before anything can touch raw
-    codes: dict[str, ExpressionCode] = {}
-    questionnaire = build_questionnaire(raw, sha256=sha256, origin=origin, codes=codes)
+    checked: dict[str, tuple[tuple[str, ...], tuple[str, ...] | None]] = {}
+    questionnaire = build_questionnaire(raw, sha256=sha256, origin=origin, checked=checked)
     if raw_blob is not None:
         program = None if questionnaire.program is None else tuple(questionnaire.program)  # marshal: plain tuples
-        entry = _marshal((_cache_tag(), data, sha256, raw_blob, {k: tuple(v) for k, v in codes.items()}, program))
+        entry = _marshal((_cache_tag(), data, sha256, raw_blob, checked, program))
         if entry is not None:
             _cache_write(cache_path, entry)  # type: ignore[arg-type]
     return questionnaire
@@ -114,11 +113,12 @@ def parse_questionnaire(data: bytes, *, origin: str = "<memory>") -> Questionnai
 
 # -- the parse cache -------------------------------------------------------------
 #
-# Parsing pmpt-core's TOML takes about 6 ms, importing hashlib about 2 ms and checking and
-# compiling its expressions about 10 ms: together, a third of `pmpt triage`. So a
-# questionnaire that loaded once is kept as marshal data in $XDG_CACHE_HOME/pmpt (else
-# ~/.cache/pmpt): the file's bytes, their sha256, the TOML document and the compiled code
-# of each expression (codegen.ExpressionCode). An entry is used only if its bytes equal
+# Parsing pmpt-core's TOML takes about 6 ms, importing hashlib about 2 ms, checking its
+# expressions about 10 ms and compiling its program (engine.compile_program) about 10 ms:
+# more than a third of `pmpt triage`. So a questionnaire that loaded once is kept as
+# marshal data in $XDG_CACHE_HOME/pmpt (else ~/.cache/pmpt): the file's bytes, their
+# sha256, the TOML document, what checking each expression found (the ids it references,
+# its flat names) and the program's code. An entry is used only if its bytes equal
 # the file's exactly and it was written by this very pmpt and Python (the tag), so it
 # can never be stale. Like Python's own __pycache__, it holds code: marshal is only safe
 # for data we wrote ourselves, so the folder is 0700, entries are 0600 and written
@@ -137,7 +137,7 @@ def _cache_tag() -> str:
     The modification times of the modules that generate code keep a developer's edits
     from meeting code compiled before them.
     """
-    from . import __version__, engine, expressions
+    from . import __version__, codegen, engine, expressions
 
     stamps = [os.stat(module.__file__).st_mtime_ns for module in (codegen, engine, expressions)]  # type: ignore[arg-type]
     return f"pmpt-cache-2 {__version__} {stamps} {sys.version}"
@@ -168,7 +168,7 @@ def _private(st: os.stat_result) -> bool:
     return st.st_uid == os.getuid() and not st.st_mode & 0o022
 
 
-def _cache_read(path: str, data: bytes) -> tuple[dict[str, Any], str, dict[str, ExpressionCode], Any] | None:
+def _cache_read(path: str, data: bytes) -> tuple[dict[str, Any], str, dict[str, Any], Any] | None:
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError:
@@ -188,14 +188,17 @@ def _cache_read(path: str, data: bytes) -> tuple[dict[str, Any], str, dict[str, 
         ):  # fmt: skip
             return None
         raw = marshal.loads(entry[3])
-        codes = {source: ExpressionCode(*code) for source, code in entry[4].items()}
+        checked = entry[4]  # source -> (referenced ids, flat names or None): see _Builder.compile
         program = entry[5]
         if program is not None:
             program = ProgramCode(*program)
             if not all(type(c) is CodeType for c in (program.code, *filter(None, program.explains))):
                 return None
-        if type(raw) is dict and all(type(c.evaluate) is type(c.explain) is type(c.fast) is CodeType for c in codes.values()):
-            return raw, entry[2], codes, program
+        if type(raw) is dict and type(checked) is dict and program is not None and all(
+            type(v) is tuple and len(v) == 2 and type(v[0]) is tuple and type(v[1]) in (tuple, type(None))
+            for v in checked.values()
+        ):
+            return raw, entry[2], checked, program
     except Exception:  # noqa: BLE001 - a damaged or foreign entry is a miss, never an error
         pass
     return None
@@ -243,16 +246,17 @@ def _cache_prune(folder: str) -> None:
 
 def build_questionnaire(
     raw: dict[str, Any], *, sha256: str = "", origin: str = "<memory>",
-    codes: dict[str, ExpressionCode] | None = None, program: Any = None,
+    checked: dict[str, Any] | None = None, program: Any = None,
 ) -> Questionnaire:
     """Validate a parsed TOML document and build the ``Questionnaire``.
 
-    ``codes`` maps expression sources to their compiled code: those found there are
-    trusted as they are (they come from the cache entry of these very bytes), the others
-    are checked and compiled and added to it. ``program`` is the engine's program from
-    that cache entry (``Questionnaire.program``); without it one is compiled.
+    ``checked`` maps expression sources to what checking them found (the ids they
+    reference and their flat names, see expressions.expression_from_summary): those
+    found there are trusted as they are (they come from the cache entry of these very
+    bytes), the others are checked and added to it. ``program`` is the engine's program
+    from that cache entry (``Questionnaire.program``); without it one is compiled.
     """
-    builder = _Builder(raw, {} if codes is None else codes, program)
+    builder = _Builder(raw, {} if checked is None else checked, program)
     questionnaire = builder.build(sha256=sha256, origin=origin)
     if builder.problems or questionnaire is None:
         count = len(builder.problems)
@@ -266,9 +270,9 @@ def build_questionnaire(
 class _Builder:
     """Walks the raw document once, building objects and recording problems."""
 
-    def __init__(self, raw: dict[str, Any], codes: dict[str, ExpressionCode], program: Any = None) -> None:
+    def __init__(self, raw: dict[str, Any], checked: dict[str, Any], program: Any = None) -> None:
         self.raw = raw
-        self.codes = codes
+        self.checked = checked
         self.program = program
         self.parts: dict[str, Any] = {}  # source -> checked tree, for the expressions compiled here
         self.problems: list[Problem] = []
@@ -342,16 +346,18 @@ class _Builder:
         if not isinstance(source, str):
             self.problem(loc, f"must be an expression string, not {_type_name(type(source))}")
             return None
-        code = self.codes.get(source)
-        if code is None:
-            try:
-                part, referenced = check_expression(source, self.names)
-            except ExpressionError as exc:
-                self.problem(loc, exc.message)
-                return None
-            self.parts[source] = part
-            code = self.codes[source] = codegen.generate(part, referenced)
-        return expression_from_code(source, code)
+        summary = self.checked.get(source)
+        if summary is not None:
+            return expression_from_summary(source, frozenset(summary[0]), summary[1], self.names)
+        try:
+            part, referenced = check_expression(source, self.names)
+        except ExpressionError as exc:
+            self.problem(loc, exc.message)
+            return None
+        self.parts[source] = part
+        expression = expression_from_tree(source, part, referenced)
+        self.checked[source] = (tuple(sorted(referenced)), expression._flat)
+        return expression
 
 
 
