@@ -90,11 +90,11 @@ def compile_condition_plan(
     position = {id(r): index for index, r in enumerate(questionnaire.rules)}
     rules = reason_order(questionnaire.rules)
     notes = questionnaire.notes
-    explains: tuple[Any, ...] = tuple(c.when._explain for c in [*rules, *notes])
     if questionnaire.program is not None:  # compiled by the loader, with typed explainers
-        program, typed = program_functions(questionnaire.program, ScoreResult)
-        explains = tuple(t or e for t, e in zip(typed, explains, strict=True))
-    else:  # a questionnaire built some other way (_replace, say): the same, step by step
+        program, explains = program_functions(questionnaire.program, ScoreResult)
+    else:
+        # (Each expression compiles its functions when first asked for them; a flat one needs none.)
+        explains = tuple(None if c.when._flat is not None else c.when._explain for c in [*rules, *notes])  # a questionnaire built some other way (_replace, say): the same, step by step
         rule_tests = tuple(r.when._fast for r in rules)
         note_tests = tuple(n.when._fast for n in notes)
 

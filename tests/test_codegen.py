@@ -45,7 +45,11 @@ def _agree(questionnaire: Questionnaire, answers: dict[str, Any]) -> None:
     plan, program, note_plan = questionnaire.condition_plan
     for entry, condition in zip([*plan, *note_plan], [r.when for r in reason_order(questionnaire.rules)] + [
             n.when for n in questionnaire.notes], strict=True):  # fmt: skip
-        assert entry[-1](env, bands) == condition.explain(env, bands), condition.source  # the engine's explainers
+        explain, flat = entry[-1], entry[-2]
+        if explain is None:  # flat: the engine reads the answered names off the values
+            assert condition.explain(env, bands)[1] == {n for n in flat if env.get(n) is not None}, condition.source
+        else:  # the engine's typed explainer
+            assert explain(env, bands) == condition.explain(env, bands), condition.source
     ran = program(clean)
     assert ran[:3] == (kept, skipped, [q.id for q in missing_required(questionnaire, kept)])
     program_env, program_scores, program_bands, rule_flags, note_flags = ran[3:]
