@@ -7,12 +7,12 @@ from itertools import compress
 from operator import itemgetter
 from typing import Any
 
-from .codegen import ExpressionScore, ItemScore, ProgramCode, QuestionStep, generate_program, program_functions
 from .enablement import active_answers
 from .errors import AnswersError, Problem
 from .model import OUTCOMES, NoteResult, Questionnaire, Reason, Rule, ScoreResult, TriageResult
+from .runtime import ProgramCode, program_functions
 from .scoring import choice_scores, item_max, score_env
-from .validation import check_answers, missing_required
+from .validation import check_answers
 
 _SEVERITY = {outcome: rank for rank, outcome in enumerate(OUTCOMES)}
 _DECIDE_KEY = itemgetter(2)
@@ -92,15 +92,15 @@ def compile_condition_plan(
     notes = questionnaire.notes
     if questionnaire.program is not None:  # compiled by the loader, with typed explainers
         program, explains = program_functions(questionnaire.program, ScoreResult)
-    else:
+    else:  # a questionnaire built some other way (_replace, say): the same, step by step
         # (Each expression compiles its functions when first asked for them; a flat one needs none.)
-        explains = tuple(None if c.when._flat is not None else c.when._explain for c in [*rules, *notes])  # a questionnaire built some other way (_replace, say): the same, step by step
+        explains = tuple(None if c.when._flat is not None else c.when._explain for c in [*rules, *notes])
         rule_tests = tuple(r.when._fast for r in rules)
         note_tests = tuple(n.when._fast for n in notes)
 
         def program(answers: Mapping[str, Any]) -> tuple[Any, ...]:
             kept, skipped = active_answers(questionnaire, answers)
-            missing = [q.id for q in missing_required(questionnaire, kept)]
+            missing = unanswered_required(questionnaire, kept, skipped)
             scores, env, bands = score_env(questionnaire, kept)
             rule_flags = [test(env, bands) for test in rule_tests]
             return kept, skipped, missing, env, scores, bands, rule_flags, [test(env, bands) for test in note_tests]
@@ -120,6 +120,8 @@ def compile_program(questionnaire: Questionnaire, parts: Mapping[str, Any]) -> P
     source. What it computes is what ``active_answers``, ``score_env`` and the conditions'
     ``evaluate`` give (tests/test_codegen.py checks it on random answers).
     """
+    from .codegen import ExpressionScore, ItemScore, QuestionStep, generate_program  # only when compiling
+
     steps = [
         QuestionStep(q.id, q.required, tuple((c.question, c.operator, c.answer, questionnaire.questions_by_id[
             c.question].type == "multi_choice") for c in q.enable_when), q.enable_behavior == "all",
@@ -147,6 +149,12 @@ def compile_program(questionnaire: Questionnaire, parts: Mapping[str, Any]) -> P
         steps, scores, [s.id for s in questionnaire.scores], [parts[r.when.source] for r in reason_order(questionnaire.rules)],
         [parts[n.when.source] for n in questionnaire.notes],
     )
+
+
+def unanswered_required(questionnaire: Questionnaire, kept: Mapping[str, Any], skipped: Sequence[str]) -> list[str]:
+    """Ids of the required questions that are asked (not ``skipped``) but not answered."""
+    skipped_ids = set(skipped)
+    return [q.id for q in questionnaire.questions if q.required and q.id not in kept and q.id not in skipped_ids]
 
 
 def reason_order(rules: Sequence[Rule]) -> list[Rule]:

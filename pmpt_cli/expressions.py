@@ -21,7 +21,7 @@ from functools import partial
 from types import MappingProxyType
 from typing import Any
 
-from . import codegen
+from . import runtime
 from .errors import ExpressionError
 
 __all__ = ["CompiledExpression", "NameInfo", "compile_expression"]
@@ -90,7 +90,7 @@ class CompiledExpression:
 
     def __init__(
         self, source: str, names: frozenset[str], flat: tuple[str, ...] | None,
-        make: Callable[[], codegen.ExpressionCode],
+        make: Callable[[], runtime.ExpressionCode],
     ) -> None:
         setter = object.__setattr__  # set once here; __setattr__ refuses any later change
         setter(self, "source", source)
@@ -104,7 +104,7 @@ class CompiledExpression:
         scores only: no type checks), compiled the first time one is asked for."""
         if name not in ("_evaluate", "_explain", "_fast"):
             raise AttributeError(name)
-        for slot, function in zip(("_evaluate", "_explain", "_fast"), codegen.functions(self._make()), strict=True):
+        for slot, function in zip(("_evaluate", "_explain", "_fast"), runtime.functions(self._make()), strict=True):
             object.__setattr__(self, slot, function)
         return object.__getattribute__(self, name)
 
@@ -150,7 +150,9 @@ def compile_expression(source: str, names: Mapping[str, NameInfo]) -> CompiledEx
 def expression_from_tree(source: str, part: _Part, referenced: frozenset[str]) -> CompiledExpression:
     """The expression ``check_expression`` checked, its functions compiled when first used."""
     flat = None if part.answered is None else tuple(sorted(part.answered))
-    return CompiledExpression(source, referenced, flat, partial(codegen.generate, part, referenced))
+    from .codegen import generate
+
+    return CompiledExpression(source, referenced, flat, partial(generate, part, referenced))
 
 
 def expression_from_summary(
@@ -160,7 +162,12 @@ def expression_from_summary(
 
     Should its functions be needed, it is checked and compiled again, against ``names``.
     """
-    return CompiledExpression(source, referenced, flat, lambda: codegen.generate(*check_expression(source, names)))
+    def make() -> runtime.ExpressionCode:
+        from .codegen import generate
+
+        return generate(*check_expression(source, names))
+
+    return CompiledExpression(source, referenced, flat, make)
 
 
 def check_expression(source: str, names: Mapping[str, NameInfo]) -> tuple[_Part, frozenset[str]]:
@@ -272,7 +279,7 @@ def _too_deep() -> str:
         "simplify it or split it into named scores"
     )
 
-# Operators and the codegen helper that computes each (see codegen's runtime section).
+# Operators and the runtime helper that computes each (see runtime.py).
 _BINARY_OPS: dict[type, tuple[str, str]] = {
     ast.Add: ("+", "_add"),
     ast.Sub: ("-", "_sub"),

@@ -17,7 +17,6 @@ from pathlib import Path
 from types import CodeType
 from typing import Any
 
-from .codegen import ProgramCode
 from .errors import ExpressionError, Problem, QuestionnaireError
 from .expressions import CompiledExpression, NameInfo, check_expression, expression_from_summary, expression_from_tree
 from .model import (
@@ -39,6 +38,7 @@ from .model import (
     Source,
 )
 from .outcome_texts import DEFAULT_OUTCOME_TEXTS
+from .runtime import ProgramCode
 
 FORMAT_VERSION = 1
 SNAKE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -105,7 +105,8 @@ def parse_questionnaire(data: bytes, *, origin: str = "<memory>") -> Questionnai
     questionnaire = build_questionnaire(raw, sha256=sha256, origin=origin, checked=checked)
     if raw_blob is not None:
         program = None if questionnaire.program is None else tuple(questionnaire.program)  # marshal: plain tuples
-        entry = _marshal((_cache_tag(), data, sha256, raw_blob, checked, program))
+        tag = _cache_tag()
+        entry = None if tag is None else _marshal((tag, data, sha256, raw_blob, checked, program))
         if entry is not None:
             _cache_write(cache_path, entry)  # type: ignore[arg-type]
     return questionnaire
@@ -131,15 +132,22 @@ def parse_questionnaire(data: bytes, *, origin: str = "<memory>") -> Questionnai
 _CACHE_ENTRIES = 32  # at most this many questionnaires are kept; the oldest go first
 
 
-def _cache_tag() -> str:
+_CODE_MODULES = ("codegen.py", "engine.py", "expressions.py", "runtime.py", "scoring.py")
+
+
+def _cache_tag() -> str | None:
     """This pmpt and Python: tomllib's output and the code objects depend on both.
 
     The modification times of the modules that generate code keep a developer's edits
-    from meeting code compiled before them.
+    from meeting code compiled before them (``None``, no cache, if they cannot be read).
     """
-    from . import __version__, codegen, engine, expressions
+    from . import __version__
 
-    stamps = [os.stat(module.__file__).st_mtime_ns for module in (codegen, engine, expressions)]  # type: ignore[arg-type]
+    folder = os.path.dirname(__file__)
+    try:
+        stamps = [os.stat(os.path.join(folder, name)).st_mtime_ns for name in _CODE_MODULES]
+    except OSError:
+        return None
     return f"pmpt-cache-2 {__version__} {stamps} {sys.version}"
 
 

@@ -10,7 +10,6 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .enablement import active_answers
 from .errors import Problem
 from .loader import suggest
 from .model import Question, Questionnaire
@@ -206,10 +205,9 @@ def _checker(question: Question) -> Callable[[Any], Any]:
 
 
 def missing_required(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> list[Question]:
-    """Required questions that are asked (given these answers) but not answered."""
-    kept, skipped = active_answers(questionnaire, answers)
-    skipped_ids = set(skipped)
-    return [
-        q for q in questionnaire.questions
-        if q.required and q.id not in skipped_ids and q.id not in kept
-    ]  # fmt: skip
+    """Required questions that are asked (given these answers) but not answered.
+
+    ``answers`` must be checked (``check_answers``): the engine's program finds them.
+    """
+    _, program, _ = questionnaire.condition_plan  # the engine's: it walks the questions too
+    return [questionnaire.questions_by_id[qid] for qid in program(answers)[2]]

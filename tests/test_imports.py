@@ -92,9 +92,15 @@ def test_the_checker_sees_imports_in_blocks_but_not_in_functions_or_type_checkin
     assert names == ["os", "typing", "prompt_toolkit.output", "questionary", "rich"]
 
 
-def imported_modules(*args: str) -> set[str]:
-    """Every module ``python -m pmpt_cli ARGS`` imports, from ``-X importtime`` (stdout not a terminal)."""
+def imported_modules(*args: str, cache: Path | None = None) -> set[str]:
+    """Every module ``python -m pmpt_cli ARGS`` imports, from ``-X importtime`` (stdout not a terminal).
+
+    Without the questionnaire cache, unless ``cache`` names a folder for it.
+    """
     env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1", "PMPT_NO_CACHE": "1"}
+    if cache is not None:
+        del env["PMPT_NO_CACHE"]
+        env["XDG_CACHE_HOME"] = str(cache)
     done = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "pmpt_cli", *args],
         capture_output=True, text=True, cwd=ROOT, env=env, timeout=60,
@@ -130,6 +136,15 @@ def test_scripted_triage_imports_neither_rich_nor_questionary() -> None:
     assert _heavy(modules) == set()
     # The other commands are imported (and built) only when run or listed: cli.ErrorBoundaryGroup.
     assert {"pmpt_cli.cli_questionnaires", "pmpt_cli.cli_answers", "pmpt_cli.cli_batch"} & modules == set()
+    assert "dataclasses" not in modules  # pmpt's records and classes are plain: @dataclass costs ~1 ms
+
+
+def test_a_cached_questionnaire_is_triaged_without_compiling_anything(tmp_path) -> None:
+    """The cache holds the program: no parsing, checking or printing of expressions."""
+    args = ("triage", "--answers", str(ROOT / "examples" / "physical-therapy-knee.toml"), "--json")
+    first = imported_modules(*args, cache=tmp_path)
+    assert {"pmpt_cli.codegen", "hashlib"} <= first  # the run that fills the cache
+    assert {"pmpt_cli.codegen", "hashlib"} & imported_modules(*args, cache=tmp_path) == set()
 
 
 # -- the questionnaire cache (start-up: parsing pmpt-core's TOML costs ~6 ms) ----------
