@@ -75,6 +75,11 @@ class NameInfo:
         self.qtype = qtype  # for questions: one of model.QUESTION_TYPES
         self.choices = choices  # values of a choice / multi_choice question
 
+    @classmethod
+    def of_question(cls, question: Any) -> NameInfo:
+        """What expressions know of a ``model.Question``: its type, and its choices if any."""
+        return cls("question", question.type, frozenset(question.choice_values) if question.choices else None)
+
     def __repr__(self) -> str:
         return f"NameInfo({self.kind!r}, {self.qtype!r}, {self.choices!r})"
 

@@ -6,19 +6,13 @@ author fixes a file in one pass. See docs/questionnaire-format.md.
 
 from __future__ import annotations
 
-import marshal
-import os
 import re
-import stat
-import sys
-import zlib
 from difflib import get_close_matches
 from pathlib import Path
-from types import CodeType
 from typing import Any
 
 from .errors import ExpressionError, Problem, QuestionnaireError
-from .expressions import CompiledExpression, NameInfo, check_expression, expression_from_summary, expression_from_tree
+from .expressions import CompiledExpression, NameInfo, check_expression, expression_from_tree
 from .model import (
     ENABLE_OPERATORS,
     OUTCOMES,
@@ -38,7 +32,6 @@ from .model import (
     Source,
 )
 from .outcome_texts import DEFAULT_OUTCOME_TEXTS
-from .runtime import ProgramCode
 
 FORMAT_VERSION = 1
 SNAKE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -84,11 +77,11 @@ def parse_questionnaire(data: bytes, *, origin: str = "<memory>") -> Questionnai
             f"{origin}: file is larger than {MAX_FILE_BYTES // 1_000_000} MB; "
             "is this really a questionnaire?"
         )
-    cache_path = _cache_path(data)
-    cached = _cache_read(cache_path, data) if cache_path else None
+    from . import cache
+
+    cached = cache.load(data, origin)
     if cached is not None:
-        raw, sha256, checked, program = cached
-        return build_questionnaire(raw, sha256=sha256, origin=origin, checked=checked, program=program)
+        return cached
     import tomllib  # only on a cache miss
 
     try:
@@ -100,171 +93,14 @@ def parse_questionnaire(data: bytes, *, origin: str = "<memory>") -> Questionnai
     import hashlib  # only on a cache miss: importing it loads OpenSSL, about 2 ms
 
     sha256 = hashlib.sha256(data).hexdigest()
-    raw_blob = _marshal(raw) if cache_path else None  # before anything can touch raw
-    checked: dict[str, tuple[tuple[str, ...], tuple[str, ...] | None]] = {}
-    questionnaire = build_questionnaire(raw, sha256=sha256, origin=origin, checked=checked)
-    if raw_blob is not None:
-        program = None if questionnaire.program is None else tuple(questionnaire.program)  # marshal: plain tuples
-        tag = _cache_tag()
-        entry = None if tag is None else _marshal((tag, data, sha256, raw_blob, checked, program))
-        if entry is not None:
-            _cache_write(cache_path, entry)  # type: ignore[arg-type]
+    questionnaire = build_questionnaire(raw, sha256=sha256, origin=origin)
+    cache.store(data, questionnaire)
     return questionnaire
 
 
-# -- the parse cache -------------------------------------------------------------
-#
-# Parsing pmpt-core's TOML takes about 6 ms, importing hashlib about 2 ms, checking its
-# expressions about 10 ms and compiling its program (engine.compile_program) about 10 ms:
-# more than a third of `pmpt triage`. So a questionnaire that loaded once is kept as
-# marshal data in $XDG_CACHE_HOME/pmpt (else ~/.cache/pmpt): the file's bytes, their
-# sha256, the TOML document, what checking each expression found (the ids it references,
-# its flat names) and the program's code. An entry is used only if its bytes equal
-# the file's exactly and it was written by this very pmpt and Python (the tag), so it
-# can never be stale. Like Python's own __pycache__, it holds code: marshal is only safe
-# for data we wrote ourselves, so the folder is 0700, entries are 0600 and written
-# atomically, and an entry is read only if the folder and the file belong to this user
-# and nobody else may write them. Any problem is a miss, and a failure to write is
-# ignored. Everything but the expressions is still validated on every load; an entry is
-# written only for a questionnaire without problems. PMPT_NO_CACHE=1 turns the cache off.
-# docs/performance.md has the measurements.
-
-_CACHE_ENTRIES = 32  # at most this many questionnaires are kept; the oldest go first
-
-
-_CODE_MODULES = ("codegen.py", "engine.py", "expressions.py", "runtime.py", "scoring.py")
-
-
-def _cache_tag() -> str | None:
-    """This pmpt and Python: tomllib's output and the code objects depend on both.
-
-    The modification times of the modules that generate code keep a developer's edits
-    from meeting code compiled before them (``None``, no cache, if they cannot be read).
-    """
-    from . import __version__
-
-    folder = os.path.dirname(__file__)
-    try:
-        stamps = [os.stat(os.path.join(folder, name)).st_mtime_ns for name in _CODE_MODULES]
-    except OSError:
-        return None
-    return f"pmpt-cache-2 {__version__} {stamps} {sys.version}"
-
-
-def _cache_dir() -> str | None:
-    if os.environ.get("PMPT_NO_CACHE") or not hasattr(os, "getuid"):
-        return None
-    base = os.environ.get("XDG_CACHE_HOME", "")
-    if not os.path.isabs(base):  # unset, or relative (invalid by the XDG spec)
-        home = os.path.expanduser("~")
-        if not os.path.isabs(home):
-            return None
-        base = os.path.join(home, ".cache")
-    return os.path.join(base, "pmpt")
-
-
-def _cache_path(data: bytes) -> str | None:
-    folder = _cache_dir()
-    if folder is None:
-        return None
-    name = f"toml-{sys.implementation.cache_tag}-{zlib.crc32(data):08x}-{len(data):x}.marshal"
-    return os.path.join(folder, name)
-
-
-def _private(st: os.stat_result) -> bool:
-    """Owned by this user, and nobody else may write it."""
-    return st.st_uid == os.getuid() and not st.st_mode & 0o022
-
-
-def _cache_read(path: str, data: bytes) -> tuple[dict[str, Any], str, dict[str, Any], Any] | None:
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
-    except OSError:
-        return None
-    try:
-        with open(fd, "rb") as fh:
-            st = os.fstat(fh.fileno())
-            if not stat.S_ISREG(st.st_mode) or not _private(st) or st.st_size > 3 * MAX_FILE_BYTES:
-                return None
-            blob = fh.read()
-        if not _private(os.stat(os.path.dirname(path))):
-            return None
-        entry = marshal.loads(blob)
-        if not (
-            type(entry) is tuple and len(entry) == 6 and entry[0] == _cache_tag() and entry[1] == data
-            and type(entry[2]) is str and len(entry[2]) == 64 and type(entry[4]) is dict
-        ):  # fmt: skip
-            return None
-        raw = marshal.loads(entry[3])
-        checked = entry[4]  # source -> (referenced ids, flat names or None): see _Builder.compile
-        program = entry[5]
-        if program is not None:
-            program = ProgramCode(*program)
-            if not all(type(c) is CodeType for c in (program.code, *filter(None, program.explains))):
-                return None
-        if type(raw) is dict and type(checked) is dict and program is not None and all(
-            type(v) is tuple and len(v) == 2 and type(v[0]) is tuple and type(v[1]) in (tuple, type(None))
-            for v in checked.values()
-        ):
-            return raw, entry[2], checked, program
-    except Exception:  # noqa: BLE001 - a damaged or foreign entry is a miss, never an error
-        pass
-    return None
-
-
-def _marshal(value: Any) -> bytes | None:
-    try:
-        return marshal.dumps(value)
-    except ValueError:  # TOML dates and times are not marshallable: do not cache those files
-        return None
-
-
-def _cache_write(path: str, blob: bytes) -> None:
-    folder = os.path.dirname(path)
-    tmp = f"{path}.{os.getpid()}.tmp"
-    try:
-        os.makedirs(folder, mode=0o700, exist_ok=True)
-        st = os.stat(folder)
-        if st.st_uid != os.getuid():
-            return
-        if st.st_mode & 0o077:
-            os.chmod(folder, 0o700)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
-        with open(fd, "wb") as fh:
-            fh.write(blob)
-        os.replace(tmp, path)
-        _cache_prune(folder)
-    except OSError:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-
-
-def _cache_prune(folder: str) -> None:
-    entries = []
-    for entry in os.scandir(folder):
-        if entry.name.startswith("toml-") and entry.name.endswith((".marshal", ".tmp")):
-            entries.append((entry.stat().st_mtime, entry.path))
-    if len(entries) > _CACHE_ENTRIES:
-        entries.sort()
-        for _, old in entries[: len(entries) - _CACHE_ENTRIES]:
-            os.unlink(old)
-
-
-def build_questionnaire(
-    raw: dict[str, Any], *, sha256: str = "", origin: str = "<memory>",
-    checked: dict[str, Any] | None = None, program: Any = None,
-) -> Questionnaire:
-    """Validate a parsed TOML document and build the ``Questionnaire``.
-
-    ``checked`` maps expression sources to what checking them found (the ids they
-    reference and their flat names, see expressions.expression_from_summary): those
-    found there are trusted as they are (they come from the cache entry of these very
-    bytes), the others are checked and added to it. ``program`` is the engine's program
-    from that cache entry (``Questionnaire.program``); without it one is compiled.
-    """
-    builder = _Builder(raw, {} if checked is None else checked, program)
+def build_questionnaire(raw: dict[str, Any], *, sha256: str = "", origin: str = "<memory>") -> Questionnaire:
+    """Validate a parsed TOML document and build the ``Questionnaire``, with its program."""
+    builder = _Builder(raw)
     questionnaire = builder.build(sha256=sha256, origin=origin)
     if builder.problems or questionnaire is None:
         count = len(builder.problems)
@@ -278,11 +114,9 @@ def build_questionnaire(
 class _Builder:
     """Walks the raw document once, building objects and recording problems."""
 
-    def __init__(self, raw: dict[str, Any], checked: dict[str, Any], program: Any = None) -> None:
+    def __init__(self, raw: dict[str, Any]) -> None:
         self.raw = raw
-        self.checked = checked
-        self.program = program
-        self.parts: dict[str, Any] = {}  # source -> checked tree, for the expressions compiled here
+        self.parts: dict[str, Any] = {}  # source -> checked tree, for the program
         self.problems: list[Problem] = []
         self.names: dict[str, NameInfo] = {}
         self.questions: dict[str, Question] = {}  # built so far, in order: enable-when looks back only
@@ -354,18 +188,13 @@ class _Builder:
         if not isinstance(source, str):
             self.problem(loc, f"must be an expression string, not {_type_name(type(source))}")
             return None
-        summary = self.checked.get(source)
-        if summary is not None:
-            return expression_from_summary(source, frozenset(summary[0]), summary[1], self.names)
         try:
             part, referenced = check_expression(source, self.names)
         except ExpressionError as exc:
             self.problem(loc, exc.message)
             return None
         self.parts[source] = part
-        expression = expression_from_tree(source, part, referenced)
-        self.checked[source] = (tuple(sorted(referenced)), expression._flat)
-        return expression
+        return expression_from_tree(source, part, referenced)
 
 
 
@@ -406,13 +235,10 @@ class _Builder:
             sha256=sha256, sections=sections, questions=questions, scores=scores, rules=rules,
             default=default, description=description, minutes=minutes, sources=sources,
             notes=notes, outcome_texts=outcome_texts, path=origin, score_order=score_order,
-            program=self.program,
         )  # fmt: skip
-        if self.program is None and self.parts:  # compiled here, not read from the cache
-            from .engine import compile_program
+        from .engine import compile_program
 
-            questionnaire = questionnaire._replace(program=compile_program(questionnaire, self.parts))
-        return questionnaire
+        return questionnaire._replace(program=compile_program(questionnaire, self.parts))
 
     def build_sources(self) -> tuple[Source, ...]:
         sources = []
@@ -447,10 +273,7 @@ class _Builder:
             if question is not None:
                 questions.append(question)
                 self.questions[question.id] = question
-                self.names[question.id] = NameInfo(
-                    kind="question", qtype=question.type,
-                    choices=frozenset(question.choice_values) if question.choices else None,
-                )  # fmt: skip
+                self.names[question.id] = NameInfo.of_question(question)
         if not questions and not self.problems:
             self.problem("questions", "needs at least one question")
         return tuple(questions)

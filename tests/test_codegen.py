@@ -108,6 +108,11 @@ def test_a_cached_load_runs_the_same_code(tmp_path, monkeypatch) -> None:
     fresh = parse_questionnaire(data)
     cached = parse_questionnaire(data)  # from the entry the first load wrote
     assert list(tmp_path.glob("pmpt/toml-*.marshal"))
+    for field in Questionnaire._fields:  # rebuilt from the entry as it was built from the TOML
+        if field != "program":
+            assert getattr(cached, field) == getattr(fresh, field), field
+            assert type(getattr(cached, field)) is type(getattr(fresh, field)), field
+    assert [type(q) for q in cached.questions] == [type(q) for q in fresh.questions]
     for a, b in zip(_expressions(fresh), _expressions(cached), strict=True):
         assert a._fast.__code__.co_code == b._fast.__code__.co_code
         assert a._explain.__code__.co_code == b._explain.__code__.co_code

@@ -188,14 +188,14 @@ def test_a_cached_questionnaire_loads_the_same_without_parsing_toml(cache_home, 
 
 
 def test_an_entry_is_used_only_for_the_exact_same_bytes(cache_home) -> None:
-    from pmpt_cli import loader
+    from pmpt_cli import cache, loader
 
     data = _core_bytes()
     loader.parse_questionnaire(data)
     (entry,) = _entries(cache_home)
     edited = data.replace(b'title = "', b'title = "Edited ', 1)
     # Even an entry filed under the edited file's name is not trusted: its bytes differ.
-    entry.rename(loader._cache_path(edited))
+    entry.rename(cache._path(edited))
     assert loader.parse_questionnaire(edited).title.startswith("Edited ")
 
 
