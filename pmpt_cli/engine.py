@@ -182,8 +182,9 @@ def red_flags_raised(questionnaire: Questionnaire, answers: Mapping[str, Any], t
     fires here only on what the person has actually said.
     """
     clean, _ = check_answers(questionnaire, answers)
-    _, env, bands = score_env(questionnaire, active_answers(questionnaire, clean)[0])
-    return [r for r in questionnaire.rules if r.outcome == tier and r.when.evaluate(env, bands)]
+    rule_plan, program, _ = questionnaire.condition_plan
+    fired = {id(entry[0]) for entry in compress(rule_plan, program(clean)[6])}
+    return [r for r in questionnaire.rules if r.outcome == tier and id(r) in fired]  # in file order
 
 
 def _evidence(flat: tuple[str, ...] | None, explain: Any, env: Mapping[str, Any], bands: Any) -> dict[str, Any]:
