@@ -123,10 +123,7 @@ def generate_program(
             body.append("    value = raw if raw.__class__ is int or raw.__class__ is float else _score_value(raw)")
             answered = missing = "0"
         else:
-            items = [printer.item_value(ident, kind, data) for ident, kind, data, _ in score.items]
-            tops = "None" if score.method != "percent" else _tuple([repr(top) for *_, top in score.items])
-            body.append(f"    value, answered, missing = _aggregate({score.method!r}, {_tuple(items)}, {tops}, "
-                        f"{score.max_missing!r})")  # fmt: skip
+            body += _item_score_lines(printer, score)
             answered, missing = "answered", "missing"
         local = printer.read(score.id)  # later scores and the conditions read it from here
         body.append(f"    {local} = values[{score.id!r}] = value")
@@ -159,6 +156,30 @@ def _explain_function(name: str, printer: _Printer, root: Any) -> list[str]:
     lines = [f"def {name}(values, bands):", "    g = values.get"]
     value, found = printer.explain(root, lines, 1)
     return [*lines, f"    return {value}, {found}", ""]
+
+
+# The value of an item score from its answered items' values (``vals``) and, for a percent
+# score, their largest possible values (``tops``): scoring._aggregate, in the same terms.
+_AGGREGATES = {
+    "sum": "sum(vals)",
+    "mean": "round(sum(vals) / answered, 2)",
+    "percent": "(round(100 * sum(vals) / top, 2) if (top := sum(tops)) else None)",
+    "max": "max(vals)",
+    "count": "len([v for v in vals if v > 0])",
+}
+
+
+def _item_score_lines(printer: _TypedPrinter, score: ItemScore) -> list[str]:
+    """``value``, ``answered`` and ``missing`` of an item score, as scoring.score_env finds them."""
+    percent = score.method == "percent"
+    lines = ["    vals = []", "    tops = []"] if percent else ["    vals = []"]
+    for ident, kind, data, top in score.items:
+        lines += [f"    item = {printer.item_value(ident, kind, data)}", "    if item is not None:",
+                  "        vals.append(item)"]  # fmt: skip
+        if percent and top is not None:  # a question (a score item adds no maximum)
+            lines.append(f"        tops.append({top!r})")
+    return [*lines, "    answered = len(vals)", f"    missing = {len(score.items)} - answered",
+            f"    value = {_AGGREGATES[score.method]} if vals and missing <= {score.max_missing!r} else None"]  # fmt: skip
 
 
 def _band_lines(bands: Sequence[tuple[float, float, str]]) -> list[str]:

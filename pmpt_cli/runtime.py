@@ -206,33 +206,6 @@ def _score_value(raw: Any) -> Any:
     return raw if isinstance(raw, (int, float)) else None
 
 
-def _aggregate(method: str, values: tuple[Any, ...], tops: tuple[Any, ...] | None, max_missing: int) -> tuple[Any, int, int]:
-    """An item score's ``(value, answered, missing)``, as scoring.score_env computes it.
-
-    ``tops`` (percent scores only) holds each item's largest value, ``None`` for a score item.
-    """
-    present: list[Any] = []
-    top = 0
-    for index, value in enumerate(values):
-        if value is not None:
-            present.append(value)
-            if tops is not None and tops[index] is not None:
-                top += tops[index]
-    answered = len(present)
-    missing = len(values) - answered
-    if not present or missing > max_missing:
-        return None, answered, missing
-    if method == "sum":
-        return sum(present), answered, missing
-    if method == "mean":
-        return round(sum(present) / answered, 2), answered, missing
-    if method == "percent":
-        return (round(100 * sum(present) / top, 2) if top else None), answered, missing
-    if method == "max":
-        return max(present), answered, missing
-    return sum(1 for v in present if v > 0), answered, missing  # count
-
-
 def _answered(get: Callable[[str], Any], names: tuple[str, ...]) -> frozenset[str]:
     return frozenset([n for n in names if get(n) is not None])
 
@@ -274,7 +247,7 @@ _RUNTIME: dict[str, Any] = {
     **{f.__name__: f for f in (
         _add, _sub, _mul, _div, _sum, _neg, _pos, _lt, _le, _gt, _ge, _eq, _ne, _in, _not_in, _chain,
         _len, _min, _max, _abs, _round, _count, _any_of, _answered, _or_x, _and_x, _chain_x,
-        _score_value, _aggregate,
+        _score_value,
     )},
     "_new": tuple.__new__,
     "sum": sum,
@@ -282,6 +255,8 @@ _RUNTIME: dict[str, Any] = {
     "int": int,
     "float": float,
     "dict": dict,
+    "max": max,
+    "round": round,
 }  # fmt: skip
 
 

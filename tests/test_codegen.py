@@ -74,21 +74,41 @@ def test_fast_code_agrees_with_evaluate_on_valid_answers(answers, keep, seed) ->
         _agree(Q, chosen)
 
 
-def test_fast_code_agrees_on_the_example_questionnaires() -> None:
-    for path in sorted((ROOT / "examples" / "questionnaires").glob("*.toml")) + [ROOT / "tests/fixtures/mini.toml"]:
+def _random_answers(questionnaire: Questionnaire, rng: random.Random) -> dict[str, Any]:
+    """Valid answers to a random part of the questions (the rest unanswered)."""
+    answers: dict[str, Any] = {}
+    for question in questionnaire.questions:
+        if rng.random() < 0.15:
+            continue
+        if question.type == "choice":
+            answers[question.id] = rng.choice(question.choice_values)
+        elif question.type == "multi_choice":
+            plain = [c.value for c in question.choices if not c.exclusive]
+            exclusive = [c.value for c in question.choices if c.exclusive]
+            if exclusive and rng.random() < 0.2:
+                answers[question.id] = [rng.choice(exclusive)]
+            else:
+                answers[question.id] = rng.sample(plain, rng.randint(0, len(plain)))
+        elif question.type == "yes_no":
+            answers[question.id] = rng.random() < 0.5
+        elif question.type in ("scale", "number") and question.min is not None and question.max is not None:
+            if question.type == "number" and not question.integer and rng.random() < 0.5:
+                answers[question.id] = round(rng.uniform(question.min, question.max), 1)
+            else:
+                answers[question.id] = rng.randint(int(question.min), int(question.max))
+    return answers
+
+
+def test_fast_code_agrees_on_the_example_questionnaires_and_every_method() -> None:
+    """Every score method and enable-when operator (tests/fixtures/every-method.toml), and
+    the example questionnaires, on random valid answers."""
+    paths = sorted((ROOT / "examples" / "questionnaires").glob("*.toml"))
+    paths += [ROOT / "tests" / "fixtures" / "mini.toml", ROOT / "tests" / "fixtures" / "every-method.toml"]
+    for path in paths:
         questionnaire = load_questionnaire(path)
         rng = random.Random(path.name)
-        for _ in range(200):
-            answers = {}
-            for question in questionnaire.questions:
-                if question.type in ("choice", "multi_choice") and rng.random() < 0.9:
-                    values = list(question.choice_values)
-                    answers[question.id] = rng.choice(values) if question.type == "choice" else [rng.choice(values)]
-                elif question.type == "yes_no":
-                    answers[question.id] = rng.random() < 0.5
-                elif question.type in ("scale", "number") and question.min is not None and question.max is not None:
-                    answers[question.id] = rng.randint(int(question.min), int(question.max))
-            _agree(questionnaire, answers)
+        for _ in range(400):
+            _agree(questionnaire, _random_answers(questionnaire, rng))
 
 
 def test_without_the_program_the_engine_gives_the_same_results() -> None:
