@@ -20,6 +20,7 @@ compiled only when something asks for them.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -127,7 +128,7 @@ def generate_program(
             answered, missing = "answered", "missing"
         local = printer.read(score.id)  # later scores and the conditions read it from here
         body.append(f"    {local} = values[{score.id!r}] = value")
-        body += _band_lines(score.bands)
+        body += _band_lines(printer, score.bands)
         body.append(f"    bands[{score.id!r}] = band")
         result = results[score.id] = f"r{len(results)}"
         body.append(f"    {result} = _new(_ScoreResult, ({score.id!r}, {score.label!r}, value, band, {answered}, {missing}))")
@@ -177,18 +178,19 @@ def _item_score_lines(printer: _TypedPrinter, score: ItemScore) -> list[str]:
         lines += [f"    item = {printer.item_value(ident, kind, data)}", "    if item is not None:",
                   "        vals.append(item)"]  # fmt: skip
         if percent and top is not None:  # a question (a score item adds no maximum)
-            lines.append(f"        tops.append({top!r})")
+            lines.append(f"        tops.append({printer.constant(top)})")
     return [*lines, "    answered = len(vals)", f"    missing = {len(score.items)} - answered",
             f"    value = {_AGGREGATES[score.method]} if vals and missing <= {score.max_missing!r} else None"]  # fmt: skip
 
 
-def _band_lines(bands: Sequence[tuple[float, float, str]]) -> list[str]:
+def _band_lines(printer: _Printer, bands: Sequence[tuple[float, float, str]]) -> list[str]:
     """``band = ...`` as model.Score.band_for: the first band whose max is not exceeded."""
     if not bands:
         return ["    band = None"]
     lines = ["    if value is None:", "        band = None"]
     for low, high, label in bands:
-        lines += [f"    elif value <= {high!r}:", f"        band = {label!r} if value >= {low!r} else None"]
+        lines += [f"    elif value <= {printer.constant(high)}:",
+                  f"        band = {label!r} if value >= {printer.constant(low)} else None"]  # fmt: skip
     return [*lines, "    else:", "        band = None"]
 
 
@@ -205,14 +207,16 @@ class _Printer:
         self.temps = 0
 
     def constant(self, value: Any) -> str:
-        if value.__class__ in (frozenset, dict):  # a global of the function (a dict for a fast .get)
+        # A global of the function: sets and dicts (for a fast .get) have no literal syntax,
+        # and neither have infinite floats (TOML's inf: repr() gives the name 'inf').
+        if value.__class__ in (frozenset, dict) or (value.__class__ is float and not math.isfinite(value)):
             key = (value.__class__, tuple(value.items()) if value.__class__ is dict else value)
             name = self.names.get(key)
             if name is None:
                 name = self.names[key] = f"_k{len(self.constants)}"
                 self.constants[name] = value
             return name
-        return repr(value)  # str, int, float (finite), bool, None
+        return repr(value)  # str, int, finite float, bool, None
 
     def value(self, part: Any) -> str:
         op, kids, data = part.op, part.kids, part.data
@@ -364,13 +368,13 @@ class _TypedPrinter(_Printer):
         """enablement.condition_holds: the loader checked ``expected`` against the question's type."""
         answer = self.read(ident)
         if operator == "exists":
-            return f"(({answer} is not None) is {expected!r})"
+            return f"(({answer} is not None) is {self.constant(expected)})"
         if multi:  # a list of choices: '=' means one of them is the value
             if operator not in ("=", "!="):
                 return "False"
-            return f"({answer} is not None and {expected!r} {'in' if operator == '=' else 'not in'} {answer})"
+            return f"({answer} is not None and {self.constant(expected)} {'in' if operator == '=' else 'not in'} {answer})"
         symbol = "==" if operator == "=" else operator
-        return f"({answer} is not None and {answer} {symbol} {expected!r})"
+        return f"({answer} is not None and {answer} {symbol} {self.constant(expected)})"
 
     def item_value(self, ident: str, kind: str, scores: Any) -> str:
         """What an answered item adds to a score (scoring.item_value), ``None`` if unanswered."""

@@ -202,6 +202,8 @@ class _Builder:
 
     def build(self, *, sha256: str, origin: str) -> Questionnaire | None:
         raw = self.raw
+        for location in _nan_locations(raw, ""):  # TOML allows nan; no threshold or score can be one
+            self.problem(location, "is nan (not a number)", "write a number; inf and -inf are allowed")
         self.check_keys(raw, TOP_KEYS, "")
         fmt = self.get(raw, "format", int, "")
         if fmt is not None and fmt != FORMAT_VERSION:
@@ -610,6 +612,16 @@ class _Builder:
                 next=self.get_text(t, "next", loc, required=False) or base.next,
             )
         return texts
+
+
+def _nan_locations(value: Any, where: str) -> list[str]:
+    if value.__class__ is float:
+        return [where] if value != value else []
+    if isinstance(value, dict):
+        return [found for key, item in value.items() for found in _nan_locations(item, f"{where}.{key}" if where else key)]
+    if isinstance(value, list):
+        return [found for index, item in enumerate(value) for found in _nan_locations(item, f"{where}[{index}]")]
+    return []
 
 
 def _type_name(kind: type) -> str:

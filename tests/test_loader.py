@@ -130,6 +130,17 @@ def test_bool_is_not_a_number():
     assert "rules[0].priority: must be an integer, not true or false" in problems_of(doc)
 
 
+def test_nan_is_not_a_number_but_inf_is_a_bound():
+    doc = copy.deepcopy(MINI)
+    doc["questions"][3]["choices"][0]["score"] = float("nan")
+    doc["scores"][0]["bands"][-1]["max"] = float("inf")
+    assert [p for p in problems_of(doc) if "nan" in p] == [
+        "questions[3].choices[0].score: is nan (not a number) (write a number; inf and -inf are allowed)"
+    ]
+    doc["questions"][3]["choices"][0]["score"] = 1
+    assert build_questionnaire(doc).scores[0].bands[-1].max == float("inf")
+
+
 def test_bad_toml_and_format_version():
     with pytest.raises(QuestionnaireError, match="not valid TOML"):
         parse_questionnaire(b"id = ", origin="x.toml")
