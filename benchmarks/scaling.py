@@ -9,11 +9,12 @@ questions, plus a mean score over every scale question. We print the median time
 to load (parse TOML, validate, compile) and to triage one complete answer set, in
 total and per question: flat per-question figures mean linear growth.
 
-"load" parses the TOML every time (PMPT_NO_CACHE=1); "cached" is the same load when
-the parsed TOML comes from pmpt's questionnaire cache (validation and expression
-compilation still run). The cache lives in a temporary folder for the run. "triage"
-is the steady state: the per-questionnaire plans are compiled by the first triage,
-before the clock starts.
+"load" parses, validates and compiles every time (PMPT_NO_CACHE=1): the TOML, the
+expressions and the generated program; "cached" is the same load from pmpt's
+questionnaire cache (pmpt_cli/cache.py), which rebuilds the objects from marshal data
+and compiles nothing. The cache lives in a temporary folder for the run. "triage" is
+the steady state: the per-questionnaire plans are made by the first triage, before
+the clock starts.
 """
 
 from __future__ import annotations
