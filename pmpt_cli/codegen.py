@@ -12,10 +12,10 @@ and score ids and literal values written with ``repr`` (ids are only ever string
 arguments of ``values.get``), and the helpers in ``runtime``. The functions run with
 empty builtins.
 
-Code objects can be marshalled, so the loader keeps a questionnaire's program (the code
-the engine runs, ``generate_program``) in its private cache beside the parsed TOML: a
-second run skips parsing, checking and compiling. An expression's own functions are
-compiled only when something asks for them.
+Code objects can be marshalled, so ``cache`` keeps a questionnaire's program (the code
+the engine runs, ``generate_program``) between runs: a second run skips parsing,
+checking and compiling. An expression's own functions are compiled only when something
+asks for them.
 """
 
 from __future__ import annotations
