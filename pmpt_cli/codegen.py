@@ -59,7 +59,7 @@ class ItemScore(Record):
     id: str
     label: str
     method: str  # sum, mean, percent, max or count
-    items: tuple[tuple[str, str, Any, Any], ...]  # (id, kind, choice scores, max): see _item_value
+    items: tuple[tuple[str, str, Any, Any], ...]  # (id, kind, choice scores, max): see item_value
     max_missing: int
     bands: tuple[tuple[float, float, str], ...]  # (min, max, label)
 
@@ -136,7 +136,9 @@ def generate_program(
     note_flags = [printer.value(part) for part in notes]
     # Every local starts as None: an enable-if may name a later question or a score, which
     # active_answers sees as unanswered at that point.
-    lines = ["def program(answers):", "    g = answers.get", f"    {' = '.join(printer.locals.values())} = None"]
+    lines = ["def program(answers):", "    g = answers.get"]
+    if printer.locals:
+        lines.append(f"    {' = '.join(printer.locals.values())} = None")
     lines += body
     shown = ", ".join(f"{sid!r}: {results[sid]}" for sid in display_order)
     lines.append(f"    return kept, skipped, unanswered, values, {{{shown}}}, bands, {_tuple(rule_flags)}, "
