@@ -260,7 +260,6 @@ _RUNTIME: dict[str, Any] = {
 }  # fmt: skip
 
 
-
 class ExpressionCode(Record):
     """An expression's compiled functions, as code objects (see ``functions``)."""
 
