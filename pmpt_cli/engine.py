@@ -30,7 +30,7 @@ def run_triage(
     questions that are not asked (their enable-when is false) are ignored.
     """
     clean, problems = check_answers(questionnaire, answers)
-    rule_plan, program, note_plan = questionnaire.condition_plan
+    rule_plan, program, note_plan = questionnaire.triage_plan
     kept, skipped, missing, env, scores, bands, rule_flags, note_flags = program(clean)
     if missing and not allow_missing:
         invalid = {p.location for p in problems}
@@ -74,10 +74,10 @@ def run_triage(
     ))  # fmt: skip
 
 
-def compile_condition_plan(
+def compile_triage_plan(
     questionnaire: Questionnaire,
 ) -> tuple[tuple[Any, ...], Callable[[Mapping[str, Any]], Any], tuple[Any, ...]]:
-    """What ``run_triage`` needs (``Questionnaire.condition_plan``).
+    """What ``run_triage`` needs (``Questionnaire.triage_plan``).
 
     ``(rule, head, decide key, flat, explain)`` per rule in reason order (see
     ``reason_order``; ``head``: the rule's id, outcome, explanation and source);
@@ -182,7 +182,7 @@ def red_flags_raised(questionnaire: Questionnaire, answers: Mapping[str, Any], t
     fires here only on what the person has actually said.
     """
     clean, _ = check_answers(questionnaire, answers)
-    rule_plan, program, _ = questionnaire.condition_plan
+    rule_plan, program, _ = questionnaire.triage_plan
     fired = {id(entry[0]) for entry in compress(rule_plan, program(clean)[6])}
     return [r for r in questionnaire.rules if r.outcome == tier and id(r) in fired]  # in file order
 

@@ -301,11 +301,11 @@ class Questionnaire:
         return compile_score_plan(self)
 
     @cached_property
-    def condition_plan(self) -> tuple[tuple[Any, ...], Callable[[Mapping[str, Any]], Any], tuple[Any, ...]]:
+    def triage_plan(self) -> tuple[tuple[Any, ...], Callable[[Mapping[str, Any]], Any], tuple[Any, ...]]:
         """The rules in reason order, the program that runs the questionnaire, and the notes."""
-        from .engine import compile_condition_plan
+        from .engine import compile_triage_plan
 
-        return compile_condition_plan(self)
+        return compile_triage_plan(self)
 
 
 class ScoreResult(Record):

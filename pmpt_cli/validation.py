@@ -209,5 +209,5 @@ def missing_required(questionnaire: Questionnaire, answers: Mapping[str, Any]) -
 
     ``answers`` must be checked (``check_answers``): the engine's program finds them.
     """
-    _, program, _ = questionnaire.condition_plan  # the engine's: it walks the questions too
+    _, program, _ = questionnaire.triage_plan  # the engine's: it walks the questions too
     return [questionnaire.questions_by_id[qid] for qid in program(answers)[2]]

@@ -42,7 +42,7 @@ def _agree(questionnaire: Questionnaire, answers: dict[str, Any]) -> None:
     scores, env, bands = score_env(questionnaire, kept)
     for expression in _expressions(questionnaire):
         assert expression._fast(env, bands) == expression.evaluate(env, bands), expression.source
-    plan, program, note_plan = questionnaire.condition_plan
+    plan, program, note_plan = questionnaire.triage_plan
     for entry, condition in zip([*plan, *note_plan], [r.when for r in reason_order(questionnaire.rules)] + [
             n.when for n in questionnaire.notes], strict=True):  # fmt: skip
         explain, flat = entry[-1], entry[-2]
