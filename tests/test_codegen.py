@@ -22,6 +22,7 @@ from test_vignettes import ANSWERS, PROPERTY, Q
 
 from pmpt_cli.enablement import active_answers
 from pmpt_cli.engine import reason_order, run_triage, unanswered_required
+from pmpt_cli.errors import ExpressionError
 from pmpt_cli.expressions import compile_expression
 from pmpt_cli.loader import load_questionnaire, parse_questionnaire
 from pmpt_cli.model import Questionnaire
@@ -180,3 +181,52 @@ def test_each_typed_form_agrees_with_evaluate(source: str) -> None:
         values = {n: v for n, v in zip(names, combo, strict=True) if v is not None}
         assert compiled._fast(values, {}) == compiled.evaluate(values, {}), values
         assert type(compiled._fast(values, {})) in (type(compiled.evaluate(values, {})), bool, int), values
+
+
+# -- random expressions: the typed code against evaluate() on checked values --------------
+
+_LEAVES = ["pain_now", "age", "bladder", "flags", "night_pain", "notes", "odi", "sbst", "1", "0", "7", "2.5", "-3",
+           "'yes'", "'no'", "'fever'", "True", "False", "None", "['yes', 'unsure']", "['fever', 'trauma']", "[1, 2]",
+           "[]"]  # fmt: skip
+_CALLS = ["answered(bladder)", "band(odi)", "count(bladder, 'yes', 'unsure')", "count(flags, 'fever', 'trauma')",
+          "len({})", "min({}, {})", "max({}, {}, {})", "abs({})", "round({})", "round({}, 1)"]  # fmt: skip
+
+
+def _random_expression(rng: random.Random, depth: int) -> str:
+    """A random expression of the language's shapes; many are rejected when checked, which is fine."""
+    if depth <= 0 or rng.random() < 0.25:
+        return rng.choice(_LEAVES)
+    sub = [_random_expression(rng, depth - 1) for _ in range(3)]
+    shape = rng.randrange(9)
+    if shape == 0:
+        return f"({sub[0]} {rng.choice(['and', 'or'])} {sub[1]})"
+    if shape == 1:
+        return f"(not {sub[0]})"
+    if shape in (2, 3):
+        return f"({sub[0]} {rng.choice(['==', '!=', '<', '<=', '>', '>=', 'in', 'not in'])} {sub[1]})"
+    if shape == 4:
+        return f"({sub[0]} < {sub[1]} <= {sub[2]})"
+    if shape == 5:
+        return f"({sub[0]} {rng.choice(['+', '-', '*', '/'])} {sub[1]} + {sub[2]})"
+    if shape == 6:
+        return f"({sub[0]} if {sub[1]} else {sub[2]})"
+    call = rng.choice(_CALLS)
+    return call.format(*sub[: call.count("{}")])
+
+
+def test_typed_code_agrees_with_evaluate_on_random_expressions() -> None:
+    rng = random.Random(6)
+    compared = 0
+    for _ in range(3000):
+        source = _random_expression(rng, rng.randint(1, 4))
+        try:
+            compiled = compile_expression(source, NAMES)
+        except ExpressionError:
+            continue
+        for _ in range(6):
+            values = {n: v for n in NAMES if (v := rng.choice(CHECKED_VALUES[n])) is not None}
+            bands = rng.choice([{}, {"odi": "severe"}, {"odi": None}])
+            fast, reference = compiled._fast(values, bands), compiled.evaluate(values, bands)
+            assert fast == reference, (source, values, bands)
+            compared += 1
+    assert compared > 5000  # most random expressions check; enough of them to mean something
