@@ -235,3 +235,24 @@ def test_invalid_questionnaires_are_not_cached(cache_home) -> None:
     with pytest.raises(QuestionnaireError):
         parse_questionnaire(_core_bytes().replace(b"format = 1", b"format = 9", 1))
     assert _entries(cache_home) == []
+
+
+def test_an_entry_from_another_pmpt_or_python_is_a_miss(cache_home, monkeypatch) -> None:
+    """The tag names pmpt's version, Python's and the code-generating modules' edit times."""
+    import tomllib
+
+    from pmpt_cli import cache
+    from pmpt_cli.loader import parse_questionnaire
+
+    data = _core_bytes()
+    parse_questionnaire(data)
+    parses = []
+    real_loads = tomllib.loads
+    monkeypatch.setattr(tomllib, "loads", lambda text: parses.append(1) or real_loads(text))
+    parse_questionnaire(data)
+    assert parses == []  # the entry was used
+    monkeypatch.setattr(cache, "_tag", lambda: "pmpt-cache-3 another pmpt")
+    assert parse_questionnaire(data).id == "pmpt-core"
+    assert parses == [1]  # a miss: parsed and compiled again, and the entry rewritten for this tag
+    parse_questionnaire(data)
+    assert parses == [1]
