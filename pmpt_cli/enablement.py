@@ -52,11 +52,7 @@ def is_enabled(question: Question, answers: Mapping[str, Any]) -> bool:
 
 
 def active_answers(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    """Walk the questions in order: the answers that count, and the ids of skipped questions.
-
-    ``answers`` must be checked (validation.check_answers): the gates run the expressions'
-    fast code, which relies on it.
-    """
+    """Walk the questions in order: the answers that count, and the ids of skipped questions."""
     kept: dict[str, Any] = {}
     skipped: list[str] = []
     for qid, gate in questionnaire.enable_plan:  # is_enabled, precompiled per question
@@ -74,16 +70,16 @@ def compile_enable_plan(
 ) -> tuple[tuple[str, Callable[[Mapping[str, Any], Mapping[str, Any]], Any] | None], ...]:
     """``(question id, gate)`` for every question in order (``Questionnaire.enable_plan``).
 
-    ``gate(answers, bands)`` is truthy when ``is_enabled(question, answers)`` for checked
-    answers, built once (a bare enable-if is the expression's own fast code); it is ``None``
-    for a question that is always asked.
+    ``gate(answers, bands)`` is truthy when ``is_enabled(question, answers)``, built once (a
+    bare enable-if is the expression's own evaluator); it is ``None`` for a question that is
+    always asked.
     """
     return tuple((q.id, _gate(q) if q.is_conditional else None) for q in questionnaire.questions)
 
 
 def _gate(question: Question) -> Callable[[Mapping[str, Any], Mapping[str, Any]], Any]:
     conditions = tuple((c.question, c) for c in question.enable_when)
-    enable_if = question.enable_if._fast if question.enable_if is not None else None
+    enable_if = question.enable_if._evaluate if question.enable_if is not None else None
     if not conditions and enable_if is not None:  # the usual case: a computed condition alone
         return enable_if
     want_all = question.enable_behavior == "all"

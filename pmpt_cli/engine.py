@@ -95,7 +95,7 @@ def compile_triage_plan(
     else:  # a questionnaire built some other way (_replace, say): the same, step by step
         # (Each expression compiles its functions when first asked for them; a flat one needs none.)
         explains = tuple(None if c.when._flat is not None else c.when._explain for c in [*rules, *notes])
-        rule_tests = tuple(r.when._fast for r in rules)
+        rule_tests = tuple(r.when._fast for r in rules)  # run_triage checks the answers first
         note_tests = tuple(n.when._fast for n in notes)
 
         def program(answers: Mapping[str, Any]) -> tuple[Any, ...]:

@@ -108,7 +108,7 @@ def compile_score_plan(questionnaire: Questionnaire) -> tuple[tuple[Any, ...], t
     plan = []
     for sid in questionnaire.score_order:
         score = questionnaire.scores_by_id[sid]
-        evaluate = score.expression._fast if score.expression is not None else None
+        evaluate = score.expression._evaluate if score.expression is not None else None
         items = []
         for item in score.items:
             question = questions.get(item)
