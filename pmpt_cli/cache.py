@@ -47,8 +47,8 @@ from .runtime import ProgramCode
 MAX_ENTRY_BYTES = 20_000_000
 ENTRIES = 32  # at most this many questionnaires are kept; the oldest go first
 # The modules whose output an entry holds: editing one (as a developer does) changes the tag.
-_CODE_MODULES = ("cache.py", "codegen.py", "engine.py", "expressions.py", "loader.py", "model.py", "runtime.py",
-                 "scoring.py")  # fmt: skip
+_CODE_MODULES = ("builder.py", "cache.py", "checker.py", "codegen.py", "engine.py", "expressions.py", "model.py",
+                 "runtime.py", "scoring.py")  # fmt: skip
 _RECORDS = {cls.__name__: cls for cls in (Band, Choice, Default, EnableWhen, Note, OutcomeText, Question, Rule,
                                           Score, Section, Source)}  # fmt: skip
 

@@ -34,9 +34,9 @@ _MAX_NESTING = 60  # lazy and/or/if blocks nest up to here; Python allows 100 in
 
 
 def generate(root: Any, names: frozenset[str]) -> ExpressionCode:
-    """Compile the checked tree ``root`` (an ``expressions._Part``) to code objects.
+    """Compile the checked tree ``root`` (an ``checker._Part``) to code objects.
 
-    ``names`` (the ids it references) is not needed: the signature is check_expression's result.
+    ``names`` (the ids it references) is not needed: the signature is checker.check's result.
     """
     printer = _Printer()
     body = printer.value(root)
@@ -98,7 +98,7 @@ def generate_program(
     ``questions`` come in asking order and ``scores`` in dependency order. It prints like
     ``fast``, reading each answer once into a local: one call per triage instead of one
     per question, score and condition. The program comes with an ``explain`` for every
-    rule and note whose condition is not flat (see expressions._Part.answered), printed
+    rule and note whose condition is not flat (see checker._Part.answered), printed
     like ``fast`` too: the engine explains the conditions that held with them.
     """
     printer = _TypedPrinter()

@@ -116,7 +116,7 @@ def compile_triage_plan(
 def compile_program(questionnaire: Questionnaire, parts: Mapping[str, Any]) -> ProgramCode:
     """Enablement, scores and every condition in one generated function (``Questionnaire.program``).
 
-    ``parts`` holds the checked tree of every expression (expressions.check_expression), by
+    ``parts`` holds the checked tree of every expression (checker.check), by
     source. What it computes is what ``active_answers``, ``score_env`` and the conditions'
     ``evaluate`` give (tests/test_codegen.py checks it on random answers).
     """

@@ -1,0 +1,623 @@
+"""Strictly validate a parsed questionnaire document (format version 1) and build it.
+
+Every problem is collected with its location before anything is raised, so an author
+fixes a file in one pass. See docs/questionnaire-format.md. The loader calls this only
+when its cache has no entry for the file (cache.py).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .checker import check
+from .errors import ExpressionError, Problem, QuestionnaireError
+from .expressions import CompiledExpression, NameInfo, expression_from_tree
+from .loader import suggest
+from .model import (
+    ENABLE_OPERATORS,
+    OUTCOMES,
+    QUESTION_TYPES,
+    SCORE_METHODS,
+    Band,
+    Choice,
+    Default,
+    EnableWhen,
+    Note,
+    OutcomeText,
+    Question,
+    Questionnaire,
+    Rule,
+    Score,
+    Section,
+    Source,
+)
+from .outcome_texts import DEFAULT_OUTCOME_TEXTS
+
+FORMAT_VERSION = 1
+SNAKE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+QUESTIONNAIRE_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+TOP_KEYS = {
+    "format", "id", "title", "version", "language", "licence", "description", "minutes",
+    "sources", "sections", "questions", "scores", "rules", "default", "notes", "outcomes",
+}  # fmt: skip
+QUESTION_KEYS = {
+    "id", "section", "type", "text", "help", "required", "choices", "min", "max", "min_label",
+    "max_label", "integer", "unit", "max_length", "enable_when", "enable_behavior", "enable_if",
+}  # fmt: skip
+CHOICE_KEYS = {"value", "label", "help", "score", "exclusive"}
+SCORE_KEYS = {
+    "id", "label", "method", "items", "max_missing", "expression", "bands", "source",
+    "description", "mcid", "internal",
+}  # fmt: skip
+RULE_KEYS = {"id", "outcome", "when", "priority", "explanation", "source"}
+NOTE_KEYS = {"id", "when", "text", "source"}
+OUTCOME_KEYS = {"headline", "care", "steps", "next"}
+
+
+def build_questionnaire(raw: dict[str, Any], *, sha256: str = "", origin: str = "<memory>") -> Questionnaire:
+    """Validate a parsed TOML document and build the ``Questionnaire``, with its program."""
+    builder = _Builder(raw)
+    questionnaire = builder.build(sha256=sha256, origin=origin)
+    if builder.problems or questionnaire is None:
+        count = len(builder.problems)
+        raise QuestionnaireError(
+            f"{origin}: {count} problem{'s' if count != 1 else ''} found; fix them and try again.",
+            problems=builder.problems,
+        )
+    return questionnaire
+
+
+class _Builder:
+    """Walks the raw document once, building objects and recording problems."""
+
+    def __init__(self, raw: dict[str, Any]) -> None:
+        self.raw = raw
+        self.parts: dict[str, Any] = {}  # source -> checked tree, for the program
+        self.problems: list[Problem] = []
+        self.names: dict[str, NameInfo] = {}
+        self.questions: dict[str, Question] = {}  # built so far, in order: enable-when looks back only
+        raw_questions = raw.get("questions")
+        self.raw_questions: dict[str, dict[str, Any]] = {
+            q["id"]: q for q in raw_questions if isinstance(q, dict) and isinstance(q.get("id"), str)
+        } if isinstance(raw_questions, list) else {}  # fmt: skip
+
+    # -- small typed getters -------------------------------------------------
+
+    def problem(self, location: str, message: str, hint: str = "") -> None:
+        self.problems.append(Problem(location, message, hint))
+
+    def check_keys(self, table: dict[str, Any], allowed: set[str], loc: str) -> None:
+        for key in table:
+            if key not in allowed:
+                self.problem(f"{loc}.{key}" if loc else key, f"unknown key '{key}'{suggest(key, allowed)}")
+
+    def get(self, table: dict[str, Any], key: str, kind: type | tuple[type, ...], loc: str,
+            *, required: bool = True, default: Any = None) -> Any:  # fmt: skip
+        if key not in table:
+            if required:
+                self.problem(f"{loc}.{key}" if loc else key, "is required")
+            return default
+        value = table[key]
+        if value.__class__ is kind and (kind is not str or not required or value.strip()):
+            return value  # the usual case, exactly the type asked for: no checks left to make
+        where = f"{loc}.{key}" if loc else key
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        # bool is an int in Python; never accept true/false where a number is meant.
+        if isinstance(value, bool) and bool not in kinds:
+            ok = False
+        else:
+            ok = isinstance(value, kinds)
+        if not ok:
+            names = " or ".join(_type_name(k) for k in kinds)
+            self.problem(where, f"must be {names}, not {_type_name(type(value))}")
+            return default
+        if isinstance(value, str) and required and not value.strip():
+            self.problem(where, "must not be empty")
+            return default
+        return value
+
+    def get_text(self, table: dict[str, Any], key: str, loc: str, *, required: bool = True) -> str:
+        return self.get(table, key, str, loc, required=required, default="") or ""
+
+    def get_tables(self, key: str, *, required: bool = True) -> list[tuple[str, dict[str, Any]]]:
+        value = self.get(self.raw, key, list, "", required=required, default=[])
+        tables = []
+        for i, item in enumerate(value or []):
+            if isinstance(item, dict):
+                tables.append((f"{key}[{i}]", item))
+            else:
+                self.problem(f"{key}[{i}]", f"must be a table, not {_type_name(type(item))}")
+        return tables
+
+    def get_id(self, table: dict[str, Any], loc: str, seen: set[str], what: str) -> str:
+        ident = self.get_text(table, "id", loc)
+        if ident and not SNAKE_ID.match(ident):
+            self.problem(f"{loc}.id", f"'{ident}' is not a valid {what} id",
+                         "use lowercase letters, digits and _, starting with a letter")  # fmt: skip
+        elif ident in seen:
+            self.problem(f"{loc}.id", f"duplicate id '{ident}'")
+        if ident:
+            seen.add(ident)
+        return ident
+
+    def compile(self, source: Any, loc: str) -> CompiledExpression | None:
+        if not isinstance(source, str):
+            self.problem(loc, f"must be an expression string, not {_type_name(type(source))}")
+            return None
+        try:
+            part, referenced = check(source, self.names)
+        except ExpressionError as exc:
+            self.problem(loc, exc.message)
+            return None
+        self.parts[source] = part
+        return expression_from_tree(source, part, referenced)
+
+
+
+    # -- the document --------------------------------------------------------
+
+    def build(self, *, sha256: str, origin: str) -> Questionnaire | None:
+        raw = self.raw
+        for location in _nan_locations(raw, ""):  # TOML allows nan; no threshold or score can be one
+            self.problem(location, "is nan (not a number)", "write a number; inf and -inf are allowed")
+        self.check_keys(raw, TOP_KEYS, "")
+        fmt = self.get(raw, "format", int, "")
+        if fmt is not None and fmt != FORMAT_VERSION:
+            self.problem("format", f"format {fmt} is not supported", f"this pmpt reads format {FORMAT_VERSION}")
+        qid = self.get_text(raw, "id", "")
+        if qid and not QUESTIONNAIRE_ID.match(qid):
+            self.problem("id", f"'{qid}' is not a valid questionnaire id", "use lowercase letters, digits and -")
+        title = self.get_text(raw, "title", "")
+        version = self.get_text(raw, "version", "")
+        language = self.get_text(raw, "language", "")
+        licence = self.get_text(raw, "licence", "")
+        description = self.get_text(raw, "description", "", required=False)
+        minutes = self.get(raw, "minutes", int, "", required=False)
+
+        sources = self.build_sources()
+        sections = self.build_sections()
+        questions = self.build_questions({s.id for s in sections})
+        score_tables = self.get_tables("scores", required=False)
+        score_ids = self.declare_scores(score_tables)
+        scores = self.build_scores(score_tables, score_ids)
+        score_order = self.order_scores(scores, score_ids)
+        rules = self.build_rules()
+        notes = self.build_notes()
+        default = self.build_default()
+        outcome_texts = self.build_outcome_texts()
+
+        if self.problems:
+            return None
+        questionnaire = Questionnaire(
+            id=qid, title=title, version=version, language=language, licence=licence,
+            sha256=sha256, sections=sections, questions=questions, scores=scores, rules=rules,
+            default=default, description=description, minutes=minutes, sources=sources,
+            notes=notes, outcome_texts=outcome_texts, path=origin, score_order=score_order,
+        )  # fmt: skip
+        from .engine import compile_program
+
+        return questionnaire._replace(program=compile_program(questionnaire, self.parts))
+
+    def build_sources(self) -> tuple[Source, ...]:
+        sources = []
+        for loc, table in self.get_tables("sources"):
+            self.check_keys(table, {"id", "citation", "url"}, loc)
+            sources.append(Source(
+                id=self.get_text(table, "id", loc),
+                citation=self.get_text(table, "citation", loc),
+                url=self.get_text(table, "url", loc, required=False),
+            ))  # fmt: skip
+        return tuple(sources)
+
+    def build_sections(self) -> tuple[Section, ...]:
+        seen: set[str] = set()
+        sections = []
+        for loc, table in self.get_tables("sections"):
+            self.check_keys(table, {"id", "title", "intro"}, loc)
+            sections.append(Section(
+                id=self.get_id(table, loc, seen, "section"),
+                title=self.get_text(table, "title", loc),
+                intro=self.get_text(table, "intro", loc, required=False),
+            ))  # fmt: skip
+        if not sections and "sections" in self.raw:
+            self.problem("sections", "needs at least one section")
+        return tuple(sections)
+
+    def build_questions(self, section_ids: set[str]) -> tuple[Question, ...]:
+        seen: set[str] = set()
+        questions: list[Question] = []
+        for loc, table in self.get_tables("questions"):
+            question = self.build_question(loc, table, seen, section_ids)
+            if question is not None:
+                questions.append(question)
+                self.questions[question.id] = question
+                self.names[question.id] = NameInfo.of_question(question)
+        if not questions and not self.problems:
+            self.problem("questions", "needs at least one question")
+        return tuple(questions)
+
+    def build_question(self, loc: str, t: dict[str, Any], seen: set[str], section_ids: set[str]) -> Question | None:
+        self.check_keys(t, QUESTION_KEYS, loc)
+        before = len(self.problems)
+        qid = self.get_id(t, loc, seen, "question")
+        section = self.get_text(t, "section", loc)
+        if section and section not in section_ids:
+            self.problem(f"{loc}.section", f"unknown section '{section}'{suggest(section, section_ids)}")
+        qtype = self.get_text(t, "type", loc)
+        if qtype and qtype not in QUESTION_TYPES:
+            self.problem(f"{loc}.type", f"unknown type '{qtype}'{suggest(qtype, QUESTION_TYPES)}",
+                         f"use one of: {', '.join(QUESTION_TYPES)}")  # fmt: skip
+        text = self.get_text(t, "text", loc)
+        fields: dict[str, Any] = {
+            "help": self.get_text(t, "help", loc, required=False),
+            "required": self.get(t, "required", bool, loc, required=False, default=True),
+        }
+        choices = self.build_choices(t, loc, qtype)
+        number = (int, float)
+        lo = self.get(t, "min", number, loc, required=qtype == "scale")
+        hi = self.get(t, "max", number, loc, required=qtype == "scale")
+        if lo is not None and hi is not None and lo >= hi:
+            self.problem(f"{loc}.max", f"must be greater than min ({lo})")
+        if qtype == "scale" and any(isinstance(v, float) and not v.is_integer() for v in (lo, hi) if v is not None):
+            self.problem(f"{loc}.min", "a scale runs between whole numbers")
+        for key, allowed in (("min", ("scale", "number")), ("max", ("scale", "number")),
+                             ("min_label", ("scale",)), ("max_label", ("scale",)),
+                             ("integer", ("number",)), ("unit", ("number",)),
+                             ("max_length", ("text",))):  # fmt: skip
+            if key in t and qtype in QUESTION_TYPES and qtype not in allowed:
+                self.problem(f"{loc}.{key}", f"does not apply to a {qtype} question")
+        max_length = self.get(t, "max_length", int, loc, required=False, default=500)
+        if max_length is not None and not 1 <= max_length <= 10_000:
+            self.problem(f"{loc}.max_length", "must be between 1 and 10000")
+        enable_when = self.build_enable_when(t, loc)
+        behavior = self.get_text(t, "enable_behavior", loc, required=False) or "all"
+        if behavior not in ("all", "any"):
+            self.problem(f"{loc}.enable_behavior", f"must be 'all' or 'any', not '{behavior}'")
+        enable_if = None
+        if "enable_if" in t:
+            # Only earlier questions exist in self.names at this point: enable_if cannot look ahead.
+            enable_if = self.compile(t["enable_if"], f"{loc}.enable_if")
+        if len(self.problems) > before:
+            return None
+        return Question(
+            id=qid, section=section, type=qtype, text=text, choices=choices,
+            min=lo, max=hi, min_label=self.get_text(t, "min_label", loc, required=False),
+            max_label=self.get_text(t, "max_label", loc, required=False),
+            integer=qtype == "scale" or bool(t.get("integer", False)),
+            unit=self.get_text(t, "unit", loc, required=False), max_length=max_length or 500,
+            enable_when=enable_when, enable_behavior=behavior, enable_if=enable_if, **fields,
+        )  # fmt: skip
+
+    def build_choices(self, t: dict[str, Any], loc: str, qtype: str) -> tuple[Choice, ...]:
+        wants = qtype in ("choice", "multi_choice")
+        if "choices" not in t:
+            if wants:
+                self.problem(f"{loc}.choices", f"a {qtype} question needs choices")
+            return ()
+        if not wants:
+            self.problem(f"{loc}.choices", f"does not apply to a {qtype or 'typeless'} question")
+            return ()
+        raw = self.get(t, "choices", list, loc, default=[])
+        if wants and len(raw) < 2:
+            self.problem(f"{loc}.choices", "needs at least two choices")
+        seen: set[str] = set()
+        choices = []
+        for i, c in enumerate(raw):
+            cloc = f"{loc}.choices[{i}]"
+            if not isinstance(c, dict):
+                self.problem(cloc, "must be a table like { value = 'yes', label = 'Yes' }")
+                continue
+            self.check_keys(c, CHOICE_KEYS, cloc)
+            value = self.get_text(c, "value", cloc)
+            if value and not SNAKE_ID.match(value):
+                self.problem(f"{cloc}.value", f"'{value}' is not a valid choice value",
+                             "use lowercase letters, digits and _")  # fmt: skip
+            if value in seen:
+                self.problem(f"{cloc}.value", f"duplicate choice value '{value}'")
+            seen.add(value)
+            exclusive = self.get(c, "exclusive", bool, cloc, required=False, default=False)
+            if exclusive and qtype != "multi_choice":
+                self.problem(f"{cloc}.exclusive", "only applies to multi_choice questions")
+            choices.append(Choice(
+                value=value, label=self.get_text(c, "label", cloc),
+                help=self.get_text(c, "help", cloc, required=False),
+                score=self.get(c, "score", (int, float), cloc, required=False), exclusive=bool(exclusive),
+            ))  # fmt: skip
+        return tuple(choices)
+
+    def build_enable_when(self, t: dict[str, Any], loc: str) -> tuple[EnableWhen, ...]:
+        raw = self.get(t, "enable_when", list, loc, required=False, default=[])
+        earlier_by_id = self.questions
+        conditions = []
+        for i, c in enumerate(raw):
+            cloc = f"{loc}.enable_when[{i}]"
+            if not isinstance(c, dict):
+                self.problem(cloc, "must be a table like { question = 'x', operator = '=', answer = 'y' }")
+                continue
+            self.check_keys(c, {"question", "operator", "answer"}, cloc)
+            target_id = self.get_text(c, "question", cloc)
+            operator = self.get_text(c, "operator", cloc)
+            if "answer" not in c:
+                self.problem(f"{cloc}.answer", "is required")
+                continue
+            answer = c["answer"]
+            if operator and operator not in ENABLE_OPERATORS:
+                self.problem(f"{cloc}.operator", f"unknown operator '{operator}'",
+                             f"use one of: {', '.join(ENABLE_OPERATORS)}")  # fmt: skip
+                continue
+            target = earlier_by_id.get(target_id)
+            if target is None:
+                if target_id == t.get("id") or target_id not in self.raw_questions:
+                    self.problem(f"{cloc}.question", f"unknown question '{target_id}'"
+                                 f"{suggest(target_id, earlier_by_id)}")  # fmt: skip
+                else:
+                    self.problem(f"{cloc}.question", f"'{target_id}' is asked later",
+                                 "a condition may only refer to a question asked before it")  # fmt: skip
+                continue
+            message = _enable_answer_problem(target, operator, answer)
+            if message:
+                self.problem(f"{cloc}.answer", message)
+                continue
+            conditions.append(EnableWhen(question=target_id, operator=operator, answer=answer))
+        return tuple(conditions)
+
+    def declare_scores(self, tables: list[tuple[str, dict[str, Any]]]) -> set[str]:
+        """Register score names first, so scores and rules can refer to any score."""
+        seen: set[str] = set()
+        for loc, table in tables:
+            sid = table.get("id")
+            if isinstance(sid, str) and sid in self.names and self.names[sid].kind == "question":
+                self.problem(f"{loc}.id", f"'{sid}' is already a question id", "scores and questions share one namespace")
+                continue
+            sid = self.get_id(table, loc, seen, "score")
+            if sid:
+                self.names[sid] = NameInfo(kind="score")
+        return seen
+
+    def build_scores(self, tables: list[tuple[str, dict[str, Any]]], score_ids: set[str]) -> tuple[Score, ...]:
+        scores = []
+        for loc, t in tables:
+            self.check_keys(t, SCORE_KEYS, loc)
+            before = len(self.problems)
+            sid = t.get("id") if isinstance(t.get("id"), str) else ""
+            method = self.get_text(t, "method", loc)
+            if method and method not in SCORE_METHODS:
+                self.problem(f"{loc}.method", f"unknown method '{method}'{suggest(method, SCORE_METHODS)}",
+                             f"use one of: {', '.join(SCORE_METHODS)}")  # fmt: skip
+            items: tuple[str, ...] = ()
+            expression = None
+            if method == "expression":
+                if "items" in t:
+                    self.problem(f"{loc}.items", "does not apply to an expression score")
+                if "expression" not in t:
+                    self.problem(f"{loc}.expression", "is required for method 'expression'")
+                else:
+                    expression = self.compile(t["expression"], f"{loc}.expression")
+            elif method in SCORE_METHODS:
+                if "expression" in t:
+                    self.problem(f"{loc}.expression", f"does not apply to a {method} score")
+                items = tuple(self.check_items(t, loc, sid, method))
+            max_missing = self.get(t, "max_missing", int, loc, required=False, default=0)
+            if max_missing is not None and not 0 <= max_missing <= max(len(items), 0):
+                self.problem(f"{loc}.max_missing", f"must be between 0 and the number of items ({len(items)})")
+            bands = self.build_bands(t, loc)
+            mcid, mcid_source = self.build_mcid(t, loc)
+            if len(self.problems) > before:
+                continue
+            scores.append(Score(
+                id=sid, label=self.get_text(t, "label", loc), method=method,
+                source=self.get_text(t, "source", loc), items=items, max_missing=max_missing or 0,
+                expression=expression, bands=bands,
+                description=self.get_text(t, "description", loc, required=False),
+                mcid=mcid, mcid_source=mcid_source,
+                internal=bool(self.get(t, "internal", bool, loc, required=False, default=False)),
+            ))  # fmt: skip
+        return tuple(scores)
+
+    def check_items(self, t: dict[str, Any], loc: str, sid: str, method: str) -> list[str]:
+        raw = self.get(t, "items", list, loc, default=[])
+        if not raw:
+            self.problem(f"{loc}.items", "needs at least one item")
+        items = []
+        for i, item in enumerate(raw):
+            iloc = f"{loc}.items[{i}]"
+            if not isinstance(item, str) or item not in self.names:
+                self.problem(iloc, f"unknown question or score '{item}'{suggest(str(item), self.names)}")
+                continue
+            if item == sid:
+                self.problem(iloc, "a score cannot be an item of itself")
+                continue
+            info = self.names[item]
+            if info.kind == "question":
+                question = self.raw_questions.get(item, {})
+                problem = _item_problem(question, method)
+                if problem:
+                    self.problem(iloc, problem)
+                    continue
+            elif method == "percent":
+                self.problem(iloc, "percent scores take questions, not other scores, as items")
+                continue
+            items.append(item)
+        return items
+
+    def build_bands(self, t: dict[str, Any], loc: str) -> tuple[Band, ...]:
+        bands = []
+        for i, b in enumerate(self.get(t, "bands", list, loc, required=False, default=[])):
+            bloc = f"{loc}.bands[{i}]"
+            if not isinstance(b, dict):
+                self.problem(bloc, "must be a table like { min = 0, max = 4, label = 'mild' }")
+                continue
+            self.check_keys(b, {"min", "max", "label"}, bloc)
+            lo = self.get(b, "min", (int, float), bloc)
+            hi = self.get(b, "max", (int, float), bloc)
+            label = self.get_text(b, "label", bloc)
+            if lo is None or hi is None or not label:
+                continue
+            if lo > hi:
+                self.problem(f"{bloc}.max", f"must not be below min ({lo})")
+            elif bands and lo < bands[-1].min:
+                self.problem(f"{bloc}.min", "bands must be listed in ascending order")
+            bands.append(Band(min=lo, max=hi, label=label))
+        return tuple(bands)
+
+    def build_mcid(self, t: dict[str, Any], loc: str) -> tuple[float | None, str]:
+        raw = self.get(t, "mcid", dict, loc, required=False)
+        if raw is None:
+            return None, ""
+        self.check_keys(raw, {"value", "source"}, f"{loc}.mcid")
+        return self.get(raw, "value", (int, float), f"{loc}.mcid"), self.get_text(raw, "source", f"{loc}.mcid")
+
+    def order_scores(self, scores: tuple[Score, ...], score_ids: set[str]) -> tuple[str, ...]:
+        """Topological order of scores; a cycle is a problem."""
+        depends = {
+            s.id: [d for d in (s.expression.names if s.expression else s.items) if d in score_ids]
+            for s in scores
+        }
+        order: list[str] = []
+        state: dict[str, int] = {}  # 1 = visiting, 2 = done
+
+        def visit(sid: str, path: list[str]) -> None:
+            if state.get(sid) == 2:
+                return
+            if state.get(sid) == 1:
+                cycle = " -> ".join(path[path.index(sid):] + [sid])
+                self.problem(f"scores.{sid}", f"scores depend on each other in a cycle: {cycle}")
+                return
+            state[sid] = 1
+            for dep in depends.get(sid, []):
+                visit(dep, path + [sid])
+            state[sid] = 2
+            order.append(sid)
+
+        for s in scores:
+            visit(s.id, [])
+        return tuple(order)
+
+    def build_rules(self) -> tuple[Rule, ...]:
+        seen: set[str] = set()
+        rules = []
+        tables = self.get_tables("rules")
+        for loc, t in tables:
+            self.check_keys(t, RULE_KEYS, loc)
+            before = len(self.problems)
+            rid = self.get_id(t, loc, seen, "rule")
+            outcome = self.get_outcome(t, loc)
+            when = self.compile(t.get("when"), f"{loc}.when") if "when" in t else None
+            if "when" not in t:
+                self.problem(f"{loc}.when", "is required")
+            priority = self.get(t, "priority", int, loc)
+            explanation = self.get_text(t, "explanation", loc)
+            source = self.get_text(t, "source", loc)
+            if len(self.problems) == before and when is not None:
+                rules.append(Rule(rid, outcome, when, priority, explanation, source))
+        return tuple(rules)
+
+    def get_outcome(self, t: dict[str, Any], loc: str) -> str:
+        outcome = self.get_text(t, "outcome", loc)
+        if outcome and outcome not in OUTCOMES:
+            self.problem(f"{loc}.outcome", f"unknown outcome '{outcome}'{suggest(outcome, OUTCOMES)}",
+                         f"use one of: {', '.join(OUTCOMES)}")  # fmt: skip
+        return outcome
+
+    def build_notes(self) -> tuple[Note, ...]:
+        seen: set[str] = set()
+        notes = []
+        for loc, t in self.get_tables("notes", required=False):
+            self.check_keys(t, NOTE_KEYS, loc)
+            before = len(self.problems)
+            nid = self.get_id(t, loc, seen, "note")
+            if "when" not in t:
+                self.problem(f"{loc}.when", "is required")
+            when = self.compile(t["when"], f"{loc}.when") if "when" in t else None
+            text = self.get_text(t, "text", loc)
+            source = self.get_text(t, "source", loc)
+            if len(self.problems) == before and when is not None:
+                notes.append(Note(nid, when, text, source))
+        return tuple(notes)
+
+    def build_default(self) -> Default:
+        t = self.get(self.raw, "default", dict, "", default={}) or {}
+        self.check_keys(t, {"outcome", "explanation", "source"}, "default")
+        outcome = self.get_outcome(t, "default") if t else ""
+        if outcome in ("emergency", "urgent"):
+            self.problem("default.outcome", "the default cannot be a red-flag outcome",
+                         "red-flag outcomes must come from a rule that says why")  # fmt: skip
+        return Default(outcome, self.get_text(t, "explanation", "default"), self.get_text(t, "source", "default"))
+
+    def build_outcome_texts(self) -> dict[str, OutcomeText]:
+        raw = self.get(self.raw, "outcomes", dict, "", required=False, default={}) or {}
+        texts = dict(DEFAULT_OUTCOME_TEXTS)
+        for outcome, t in raw.items():
+            loc = f"outcomes.{outcome}"
+            if outcome not in OUTCOMES:
+                self.problem(loc, f"unknown outcome '{outcome}'{suggest(outcome, OUTCOMES)}")
+                continue
+            if not isinstance(t, dict):
+                self.problem(loc, "must be a table with headline, care, steps and next")
+                continue
+            self.check_keys(t, OUTCOME_KEYS, loc)
+            base = texts[outcome]
+            steps = self.get(t, "steps", list, loc, required=False, default=list(base.steps))
+            if any(not isinstance(s, str) for s in steps):
+                self.problem(f"{loc}.steps", "must be a list of strings")
+                steps = list(base.steps)
+            texts[outcome] = OutcomeText(
+                headline=self.get_text(t, "headline", loc, required=False) or base.headline,
+                care=self.get_text(t, "care", loc, required=False) or base.care,
+                steps=tuple(steps),
+                next=self.get_text(t, "next", loc, required=False) or base.next,
+            )
+        return texts
+
+
+def _nan_locations(value: Any, where: str) -> list[str]:
+    if value.__class__ is float:
+        return [where] if value != value else []
+    if isinstance(value, dict):
+        return [found for key, item in value.items() for found in _nan_locations(item, f"{where}.{key}" if where else key)]
+    if isinstance(value, list):
+        return [found for index, item in enumerate(value) for found in _nan_locations(item, f"{where}[{index}]")]
+    return []
+
+
+def _type_name(kind: type) -> str:
+    return {str: "a string", int: "an integer", float: "a number", bool: "true or false",
+            list: "a list", dict: "a table"}.get(kind, kind.__name__)  # fmt: skip
+
+
+def _enable_answer_problem(target: Question, operator: str, answer: Any) -> str:
+    """Why ``answer`` cannot be compared with ``target`` under ``operator``, or ''."""
+    if operator == "exists":
+        return "" if isinstance(answer, bool) else "for 'exists', answer must be true or false"
+    if operator in (">", "<", ">=", "<="):
+        if target.type not in ("scale", "number"):
+            return f"'{operator}' only applies to scale and number questions, and '{target.id}' is {target.type}"
+        ok = isinstance(answer, (int, float)) and not isinstance(answer, bool)
+        return "" if ok else "must be a number"
+    if target.type in ("choice", "multi_choice"):
+        if answer not in target.choice_values:
+            return (f"'{answer}' is not a choice of '{target.id}'{suggest(str(answer), target.choice_values)}"
+                    f" (choices: {', '.join(target.choice_values)})")  # fmt: skip
+        return ""
+    if target.type == "yes_no":
+        return "" if isinstance(answer, bool) else "must be true or false for a yes_no question"
+    if target.type in ("scale", "number"):
+        ok = isinstance(answer, (int, float)) and not isinstance(answer, bool)
+        return "" if ok else "must be a number"
+    return "" if isinstance(answer, str) else "must be a string"
+
+
+def _item_problem(question: dict[str, Any], method: str) -> str:
+    """Why this question cannot be an item of a score, or ''."""
+    qtype = question.get("type")
+    if qtype == "text":
+        return f"text question '{question.get('id')}' cannot be scored"
+    if qtype in ("choice", "multi_choice"):
+        missing = [c.get("value") for c in question.get("choices", []) if isinstance(c, dict) and "score" not in c]
+        if missing:
+            return f"choices of '{question.get('id')}' need a score to be an item (missing on: {', '.join(map(str, missing))})"
+    if method == "percent" and qtype == "number" and "max" not in question:
+        return f"'{question.get('id')}' needs a max to be an item of a percent score"
+    return ""
