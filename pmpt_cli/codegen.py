@@ -33,11 +33,8 @@ _MAX_NESTING = 60  # lazy and/or/if blocks nest up to here; Python allows 100 in
 # -- printing a checked tree as Python ------------------------------------------
 
 
-def generate(root: Any, names: frozenset[str]) -> ExpressionCode:
-    """Compile the checked tree ``root`` (an ``checker._Part``) to code objects.
-
-    ``names`` (the ids it references) is not needed: the signature is checker.check's result.
-    """
+def generate(root: Any) -> ExpressionCode:
+    """Compile the checked tree ``root`` (a ``checker._Part``) to code objects."""
     printer = _Printer()
     body = printer.value(root)
     typed = _TypedPrinter(printer.constants, printer.names)  # shares the constants
@@ -266,7 +263,7 @@ class _Printer:
             lines.append(f"{pad}{value} = {self.value(part)}")
             lines.append(f"{pad}{names} = {self.answered(part.answered)}")
         elif op == "answered":  # answered or not, this name decided it
-            lines.append(f"{pad}{value}, {names} = (g({data!r}) is not None), {self.constant(frozenset([data]))}")
+            lines.append(f"{pad}{value}, {names} = ({self.read(data)} is not None), {self.constant(frozenset([data]))}")
         elif op == "band":
             lines.append(f"{pad}{value} = bands.get({data!r})")
             lines.append(f"{pad}{names} = _E if {value} is None else {self.constant(frozenset([data]))}")

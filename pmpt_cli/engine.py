@@ -122,13 +122,13 @@ def compile_program(questionnaire: Questionnaire, parts: Mapping[str, Any]) -> P
     """
     from .codegen import ExpressionScore, ItemScore, QuestionStep, generate_program  # only when compiling
 
+    questions = questionnaire.questions_by_id
     steps = [
-        QuestionStep(q.id, q.required, tuple((c.question, c.operator, c.answer, questionnaire.questions_by_id[
-            c.question].type == "multi_choice") for c in q.enable_when), q.enable_behavior == "all",
-            None if q.enable_if is None else parts[q.enable_if.source])
+        QuestionStep(q.id, q.required, tuple((c.question, c.operator, c.answer,
+                                              questions[c.question].type == "multi_choice") for c in q.enable_when),
+                     q.enable_behavior == "all", None if q.enable_if is None else parts[q.enable_if.source])
         for q in questionnaire.questions
     ]  # fmt: skip
-    questions = questionnaire.questions_by_id
     scores = []
     for sid in questionnaire.score_order:
         score = questionnaire.scores_by_id[sid]

@@ -128,7 +128,7 @@ def expression_from_tree(source: str, part: _Part, referenced: frozenset[str]) -
     flat = None if part.answered is None else tuple(sorted(part.answered))
     from .codegen import generate
 
-    return CompiledExpression(source, referenced, flat, partial(generate, part, referenced))
+    return CompiledExpression(source, referenced, flat, partial(generate, part))
 
 
 def expression_from_summary(
@@ -142,6 +142,6 @@ def expression_from_summary(
         from .checker import check
         from .codegen import generate
 
-        return generate(*check(source, names))
+        return generate(check(source, names)[0])
 
     return CompiledExpression(source, referenced, flat, make)

@@ -152,24 +152,17 @@ def check_answers(
 def compile_checkers(questionnaire: Questionnaire) -> dict[str, Callable[[Any], Any]]:
     """Question id -> a function equal to ``check_value(question, value)`` (``Questionnaire.answer_checkers``).
 
-    Each accepts the common valid answer (a plain str, bool, int or list of choice values)
-    with a set lookup or a range test and hands everything else, including every invalid
-    answer, to ``check_value`` for the same result or the same message.
+    Each accepts the common valid answer (a bool, an int or a list of choice values) with a
+    set lookup or a range test and hands everything else, including every invalid answer,
+    to ``check_value`` for the same result or the same message. (Valid choice answers are
+    taken by ``check_answers`` itself, with ``Questionnaire.choice_sets``.)
     """
     return {q.id: _checker(q) for q in questionnaire.questions}
 
 
 def _checker(question: Question) -> Callable[[Any], Any]:
-    qtype = question.type
-    if qtype == "choice":
-        values = frozenset(question.choice_values)
-
-        def check(value: Any) -> Any:
-            if value.__class__ is str and value in values:
-                return value
-            return check_value(question, value)
-
-    elif qtype == "multi_choice":
+    qtype = question.type  # (a valid choice answer never gets here: see check_answers)
+    if qtype == "multi_choice":
         values = frozenset(question.choice_values)
         exclusive = frozenset(c.value for c in question.choices if c.exclusive)
 
