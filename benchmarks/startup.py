@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 VIGNETTE = Path(os.environ.get("PMPT_BENCH_ANSWERS", ROOT / "examples" / "physical-therapy-knee.toml"))
 
-BASELINE_APP = '''
+BASELINE_APP = """
 import json, sys, tomllib
 from typing import Annotated
 import typer
@@ -46,7 +46,7 @@ def main(path: Annotated[str, typer.Option("--answers")]) -> None:
         sys.stdout.write(json.dumps(tomllib.load(fh)) + "\\n")
 
 app()
-'''
+"""
 
 
 def spawn(argv: list[str], env: dict[str, str]) -> tuple[float, int]:

@@ -74,13 +74,17 @@ def parse_answers(data: bytes, *, origin: str, is_json: bool = False) -> AnswerS
     if not isinstance(raw, dict):
         raise InputFileError(f"{origin}: must be a table (object) with an 'answers' table inside.")
     problems = [
-        Problem(key, f"unknown key '{key}'{suggest(key, ANSWERS_FILE_KEYS)}", "an answers file has 'questionnaire' and [answers]")
+        Problem(
+            key,
+            f"unknown key '{key}'{suggest(key, ANSWERS_FILE_KEYS)}",
+            "an answers file has 'questionnaire' and [answers]",
+        )
         for key in raw
         if key not in ANSWERS_FILE_KEYS
     ]
     qid = raw.get("questionnaire")
     if qid is not None and not isinstance(qid, str):
-        problems.append(Problem("questionnaire", "must be a questionnaire id string, like \"pmpt-core\""))
+        problems.append(Problem("questionnaire", 'must be a questionnaire id string, like "pmpt-core"'))
         qid = None
     answers = raw.get("answers", {})
     if not isinstance(answers, dict):
@@ -92,9 +96,7 @@ def parse_answers(data: bytes, *, origin: str, is_json: bool = False) -> AnswerS
     return AnswerSet(origin, qid, dict(answers), sha if isinstance(sha, str) else None)
 
 
-def apply_overrides(
-    questionnaire: Questionnaire, answers: dict[str, Any], overrides: Sequence[str]
-) -> dict[str, Any]:
+def apply_overrides(questionnaire: Questionnaire, answers: dict[str, Any], overrides: Sequence[str]) -> dict[str, Any]:
     """Apply ``--set ID=VALUE`` overrides, checking each through the shared validator."""
     merged = dict(answers)
     problems: list[Problem] = []

@@ -206,7 +206,9 @@ class _Reader:
             else:
                 del obj[id_key]
                 answers = obj  # the rest of the line is the answers; no copy
-            pendings.append(_Pending(str(raw_id), source, answers, questionnaire=qref if isinstance(qref, str) else None))
+            pendings.append(
+                _Pending(str(raw_id), source, answers, questionnaire=qref if isinstance(qref, str) else None)
+            )
         return pendings
 
     def csv(self, text: str, origin: str) -> list[_Pending]:
@@ -250,9 +252,21 @@ class _Reader:
             else:
                 columns.append((at, question))
         if unknown:
-            return [_Pending(origin, origin, error=f"{len(unknown)} unknown column{'s' if len(unknown) != 1 else ''}",
-                             problems=unknown + [Problem(f"{origin}:1", "each column must be a question id",
-                                                         "pass --ignore-column NAME for columns to leave out")])]
+            return [
+                _Pending(
+                    origin,
+                    origin,
+                    error=f"{len(unknown)} unknown column{'s' if len(unknown) != 1 else ''}",
+                    problems=unknown
+                    + [
+                        Problem(
+                            f"{origin}:1",
+                            "each column must be a question id",
+                            "pass --ignore-column NAME for columns to leave out",
+                        )
+                    ],
+                )
+            ]
         width = len(names)
         converters = [(at, question.id, self.caches.setdefault(question.id, {}).get, self._converter(question))
                       for at, question in columns]  # fmt: skip
@@ -287,7 +301,9 @@ class _Reader:
                     if problems is None:
                         problems = []
                     problems.append(Problem(f"answers.{qid}", value))
-            pending = _Pending(row_id, source, answers, questionnaire=row[q_at].strip() or None if q_at is not None else None)
+            pending = _Pending(
+                row_id, source, answers, questionnaire=row[q_at].strip() or None if q_at is not None else None
+            )
             if problems:
                 pending.error = f"{len(problems)} problem{'s' if len(problems) != 1 else ''} with the answers"
                 pending.problems = problems
@@ -464,7 +480,9 @@ def choose_format(request: BatchRequest, kinds: list[str]) -> str:
     return "csv" if kinds and all(k == "csv" for k in kinds) else "jsonl"
 
 
-def run_batch(request: BatchRequest, *, stderr: IO[str] | None = None, stderr_is_tty: bool | None = None) -> BatchSummary:
+def run_batch(
+    request: BatchRequest, *, stderr: IO[str] | None = None, stderr_is_tty: bool | None = None
+) -> BatchSummary:
     """Triage every answer set in the inputs and write one row each; return the summary.
 
     Raises ``PmptError`` (exit 1) after writing everything when any row failed.

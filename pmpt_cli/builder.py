@@ -154,8 +154,6 @@ class _Builder:
         self.parts[source] = part
         return expression_from_tree(source, part, referenced)
 
-
-
     # -- the document --------------------------------------------------------
 
     def build(self, *, sha256: str, origin: str) -> Questionnaire | None:
@@ -369,7 +367,9 @@ class _Builder:
         for loc, table in tables:
             sid = table.get("id")
             if isinstance(sid, str) and sid in self.names and self.names[sid].kind == "question":
-                self.problem(f"{loc}.id", f"'{sid}' is already a question id", "scores and questions share one namespace")
+                self.problem(
+                    f"{loc}.id", f"'{sid}' is already a question id", "scores and questions share one namespace"
+                )
                 continue
             sid = self.get_id(table, loc, seen, "score")
             if sid:
@@ -472,8 +472,7 @@ class _Builder:
     def order_scores(self, scores: tuple[Score, ...], score_ids: set[str]) -> tuple[str, ...]:
         """Topological order of scores; a cycle is a problem."""
         depends = {
-            s.id: [d for d in (s.expression.names if s.expression else s.items) if d in score_ids]
-            for s in scores
+            s.id: [d for d in (s.expression.names if s.expression else s.items) if d in score_ids] for s in scores
         }
         order: list[str] = []
         state: dict[str, int] = {}  # 1 = visiting, 2 = done
@@ -482,7 +481,7 @@ class _Builder:
             if state.get(sid) == 2:
                 return
             if state.get(sid) == 1:
-                cycle = " -> ".join(path[path.index(sid):] + [sid])
+                cycle = " -> ".join(path[path.index(sid) :] + [sid])
                 self.problem(f"scores.{sid}", f"scores depend on each other in a cycle: {cycle}")
                 return
             state[sid] = 1
@@ -576,7 +575,9 @@ def _nan_locations(value: Any, where: str) -> list[str]:
     if value.__class__ is float:
         return [where] if value != value else []
     if isinstance(value, dict):
-        return [found for key, item in value.items() for found in _nan_locations(item, f"{where}.{key}" if where else key)]
+        return [
+            found for key, item in value.items() for found in _nan_locations(item, f"{where}.{key}" if where else key)
+        ]
     if isinstance(value, list):
         return [found for index, item in enumerate(value) for found in _nan_locations(item, f"{where}[{index}]")]
     return []

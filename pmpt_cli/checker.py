@@ -50,7 +50,6 @@ _QTYPE_VALUE = {  # static type of a question's answer, when it has one
 _NUMBERISH = frozenset({"number", "bool"})
 
 
-
 def check(source: str, names: Mapping[str, NameInfo]) -> tuple[_Part, frozenset[str]]:
     """The checked tree of ``source`` and the ids it references (what ``codegen`` prints)."""
     body = _parse(source)
@@ -73,8 +72,7 @@ def _parse(source: str) -> ast.expr:
         raise ExpressionError(f"an expression must be a string, not {type(source).__name__}")
     if len(source) > MAX_SOURCE_CHARS:
         raise ExpressionError(
-            f"expression is {len(source)} characters long, more than {MAX_SOURCE_CHARS}; "
-            "split it into named scores"
+            f"expression is {len(source)} characters long, more than {MAX_SOURCE_CHARS}; split it into named scores"
         )
     text = source.strip()  # TOML multi-line strings bring newlines the eval parser rejects as indents
     if not text:
@@ -155,10 +153,8 @@ def _too_many() -> str:
 
 
 def _too_deep() -> str:
-    return (
-        f"expression is nested more than {MAX_DEPTH} levels deep; "
-        "simplify it or split it into named scores"
-    )
+    return f"expression is nested more than {MAX_DEPTH} levels deep; simplify it or split it into named scores"
+
 
 # Operators and the runtime helper that computes each (see runtime.py).
 _BINARY_OPS: dict[type, tuple[str, str]] = {
@@ -348,9 +344,7 @@ class _Compiler:
                 raise ExpressionError(f"number {value!r} is out of range; numbers must be within ±1e9")
         elif isinstance(value, str):
             if len(value) > MAX_STRING_CHARS:
-                raise ExpressionError(
-                    f"string of {len(value)} characters is too long; the limit is {MAX_STRING_CHARS}"
-                )
+                raise ExpressionError(f"string of {len(value)} characters is too long; the limit is {MAX_STRING_CHARS}")
         else:
             what = "'...'" if value is Ellipsis else f"{type(value).__name__} literals"
             raise ExpressionError(f"{what} not allowed; use numbers, 'strings', True/False/None or lists")
@@ -394,9 +388,7 @@ class _Compiler:
         for element in node.elts:
             part = self.compile(element)
             if part.literal is _NOT_LITERAL or isinstance(part.literal, list):
-                raise ExpressionError(
-                    "lists may hold only numbers, 'strings', True/False/None, e.g. ['yes', 'unsure']"
-                )
+                raise ExpressionError("lists may hold only numbers, 'strings', True/False/None, e.g. ['yes', 'unsure']")
             items.append(part.literal)
         return _constant_part(items)  # a list either way, so it compares equal to multi-choice answers
 
@@ -453,8 +445,10 @@ class _Compiler:
             return _Part("chain", tuple(parts), tuple(helpers), "bool")
         left, right = parts
         op, constant = type(node.ops[0]), right.literal
-        if left.count_of is not None and constant.__class__ in (int, float) and (
-            (op is ast.GtE and constant == 1) or (op is ast.Gt and constant == 0)
+        if (
+            left.count_of is not None
+            and constant.__class__ in (int, float)
+            and ((op is ast.GtE and constant == 1) or (op is ast.Gt and constant == 0))
         ):
             # count(x, 'a', 'b') >= 1, the usual "any of these": no need to count them all.
             part = _Part("any_of", data=left.count_of, type="bool")
@@ -482,8 +476,10 @@ class _Compiler:
             raise ExpressionError(f"names starting with '_' are not allowed ('{fname}')")
         entry = _FUNCTIONS.get(fname)
         if entry is None:
-            what = f"'{fname}' is a question or score, not a function" if fname in self.names else (
-                f"unknown function '{fname}'{_suggest(fname, _FUNCTIONS)}"
+            what = (
+                f"'{fname}' is a question or score, not a function"
+                if fname in self.names
+                else (f"unknown function '{fname}'{_suggest(fname, _FUNCTIONS)}")
             )
             raise ExpressionError(f"{what}; the functions are {_FUNCTION_LIST}")
         handler, (low, high), usage = entry
@@ -639,14 +635,17 @@ class _Compiler:
     def describe(self, part: _Part) -> str:
         if part.name is not None:
             info = self.names[part.name]
-            return f"score '{part.name}'" if info.kind == "score" else (
-                f"{_QTYPE_WORDS.get(info.qtype or '', 'question')} '{part.name}'"
+            return (
+                f"score '{part.name}'"
+                if info.kind == "score"
+                else (f"{_QTYPE_WORDS.get(info.qtype or '', 'question')} '{part.name}'")
             )
         if part.literal is not _NOT_LITERAL:
             return f"the {'list' if isinstance(part.literal, list) else 'value'} {part.literal!r}"
         return {"str": "a text", "list": "a list", "bool": "a true/false value", "number": "a number"}.get(
             part.type or "", "a value"
         )
+
 
 def _set_part(items: list[Any]) -> _Part:
     """The right side of ``x in [...]`` as a frozenset constant (literals are hashable)."""

@@ -160,12 +160,19 @@ def triage(
     ctx: typer.Context,
     answers: Annotated[
         Optional[str],
-        typer.Option("--answers", "-a", metavar="FILE", help="Answers file (TOML, or JSON if it ends in .json); - reads stdin."),
+        typer.Option(
+            "--answers", "-a", metavar="FILE", help="Answers file (TOML, or JSON if it ends in .json); - reads stdin."
+        ),
     ] = None,
     questionnaire: Annotated[
         Optional[str],
-        typer.Option("--questionnaire", "-q", metavar="ID|PATH", autocompletion=complete_questionnaire_ids,
-                     help="Questionnaire id or .toml path (default: the answers file's, else pmpt-core)."),
+        typer.Option(
+            "--questionnaire",
+            "-q",
+            metavar="ID|PATH",
+            autocompletion=complete_questionnaire_ids,
+            help="Questionnaire id or .toml path (default: the answers file's, else pmpt-core).",
+        ),
     ] = None,
     set_: Annotated[
         Optional[list[str]],
@@ -182,12 +189,16 @@ def triage(
         bool, typer.Option("--plain", help="Plain text output, and plain numbered prompts (for screen readers).")
     ] = False,
     resume: Annotated[
-        bool, typer.Option("--resume", help="Continue the unfinished answers saved when you stopped (or --save FILE's).")
+        bool,
+        typer.Option("--resume", help="Continue the unfinished answers saved when you stopped (or --save FILE's)."),
     ] = False,
     save: Annotated[
         Optional[str],
-        typer.Option("--save", metavar="FILE",
-                     help="Where to keep unfinished answers if you stop (default: ~/.local/share/pmpt/)."),
+        typer.Option(
+            "--save",
+            metavar="FILE",
+            help="Where to keep unfinished answers if you stop (default: ~/.local/share/pmpt/).",
+        ),
     ] = None,
 ) -> None:
     """Triage: answer the questions (or give an answers file) and get a recommendation."""

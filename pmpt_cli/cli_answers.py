@@ -29,8 +29,11 @@ answers_app = typer.Typer(
 def template_command(
     questionnaire: Annotated[
         Optional[str],
-        typer.Argument(metavar="[ID|PATH]", autocompletion=complete_questionnaire_ids,
-                       help="Questionnaire id or .toml path (default: pmpt-core)."),
+        typer.Argument(
+            metavar="[ID|PATH]",
+            autocompletion=complete_questionnaire_ids,
+            help="Questionnaire id or .toml path (default: pmpt-core).",
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Describe every question as JSON instead.")] = False,
     output: Annotated[

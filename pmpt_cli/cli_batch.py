@@ -23,21 +23,32 @@ batch_app = typer.Typer(add_completion=False)
 def batch(
     inputs: Annotated[
         list[str],
-        typer.Argument(metavar="INPUT...", help="Answers files (.toml/.json), folders of them, .csv or .jsonl "
-                       "files with one person per row (- reads CSV or JSON Lines from stdin)."),
+        typer.Argument(
+            metavar="INPUT...",
+            help="Answers files (.toml/.json), folders of them, .csv or .jsonl "
+            "files with one person per row (- reads CSV or JSON Lines from stdin).",
+        ),
     ],
     questionnaire: Annotated[
         Optional[str],
-        typer.Option("--questionnaire", "-q", metavar="ID|PATH", autocompletion=complete_questionnaire_ids,
-                     help="Questionnaire id or .toml path (default: the one the inputs name, else pmpt-core)."),
+        typer.Option(
+            "--questionnaire",
+            "-q",
+            metavar="ID|PATH",
+            autocompletion=complete_questionnaire_ids,
+            help="Questionnaire id or .toml path (default: the one the inputs name, else pmpt-core).",
+        ),
     ] = None,
     output: Annotated[
         Optional[str], typer.Option("--output", "-o", metavar="FILE", help="Write results to FILE (default: stdout).")
     ] = None,
     fmt: Annotated[
         Optional[str],
-        typer.Option("--format", metavar="csv|jsonl",
-                     help="Output format (default: from --output's extension, else csv for CSV input, else jsonl)."),
+        typer.Option(
+            "--format",
+            metavar="csv|jsonl",
+            help="Output format (default: from --output's extension, else csv for CSV input, else jsonl).",
+        ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", "-f", help="Overwrite the --output file if it exists.")] = False,
     id_column: Annotated[

@@ -273,8 +273,14 @@ def render_show(q: "Questionnaire", width: int = 100) -> str:
     epilog="Examples:\n\n  pmpt questionnaires show pmpt-core\n\n  pmpt questionnaires show my-clinic.toml --json",
 )
 def show_command(
-    questionnaire: Annotated[str, typer.Argument(metavar="ID|PATH", autocompletion=complete_questionnaire_ids,
-                                                 help="Questionnaire id, or the path of a .toml file.")],
+    questionnaire: Annotated[
+        str,
+        typer.Argument(
+            metavar="ID|PATH",
+            autocompletion=complete_questionnaire_ids,
+            help="Questionnaire id, or the path of a .toml file.",
+        ),
+    ],
     as_json: JsonFlag = False,
 ) -> None:
     """Show a questionnaire: its sections, questions and choices (with values), scores and rules."""
@@ -399,7 +405,9 @@ def _counts(errors: int, warnings: int) -> str:
     "  pmpt questionnaires validate questionnaires/ --strict --json",
 )
 def validate_command(
-    paths: Annotated[list[str], typer.Argument(metavar="PATH...", help="Questionnaire .toml files or folders of them.")],
+    paths: Annotated[
+        list[str], typer.Argument(metavar="PATH...", help="Questionnaire .toml files or folders of them.")
+    ],
     as_json: JsonFlag = False,
     strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as problems too (exit 3).")] = False,
 ) -> None:

@@ -81,8 +81,11 @@ class QuestionStep(Record):
 
 
 def generate_program(
-    questions: Sequence[QuestionStep], scores: Sequence[ItemScore | ExpressionScore], display_order: Sequence[str],
-    rules: Sequence[Any], notes: Sequence[Any],
+    questions: Sequence[QuestionStep],
+    scores: Sequence[ItemScore | ExpressionScore],
+    display_order: Sequence[str],
+    rules: Sequence[Any],
+    notes: Sequence[Any],
 ) -> ProgramCode:
     """One function that runs a questionnaire on checked answers, short of the reasons.
 
@@ -128,7 +131,9 @@ def generate_program(
         body += _band_lines(printer, score.bands)
         body.append(f"    bands[{score.id!r}] = band")
         result = results[score.id] = f"r{len(results)}"
-        body.append(f"    {result} = _new(_ScoreResult, ({score.id!r}, {score.label!r}, value, band, {answered}, {missing}))")
+        body.append(
+            f"    {result} = _new(_ScoreResult, ({score.id!r}, {score.label!r}, value, band, {answered}, {missing}))"
+        )
     rule_flags = [printer.value(part) for part in rules]
     note_flags = [printer.value(part) for part in notes]
     # Every local starts as None: an enable-if may name a later question or a score, which
@@ -371,7 +376,9 @@ class _TypedPrinter(_Printer):
         if multi:  # a list of choices: '=' means one of them is the value
             if operator not in ("=", "!="):
                 return "False"
-            return f"({answer} is not None and {self.constant(expected)} {'in' if operator == '=' else 'not in'} {answer})"
+            return (
+                f"({answer} is not None and {self.constant(expected)} {'in' if operator == '=' else 'not in'} {answer})"
+            )
         symbol = "==" if operator == "=" else operator
         return f"({answer} is not None and {answer} {symbol} {self.constant(expected)})"
 

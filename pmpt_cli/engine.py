@@ -41,7 +41,9 @@ def run_triage(
             if f"answers.{qid}" not in invalid
         ]
     if problems:
-        raise AnswersError(f"{_count(problems, 'problem')} with the answers; fix them and try again.", problems=problems)
+        raise AnswersError(
+            f"{_count(problems, 'problem')} with the answers; fix them and try again.", problems=problems
+        )
     # The plan lists the rules in reason order, (severity, -priority) with ties in file order,
     # so the rules that fire come out in that order; the deciding one then moves to the front.
     fired = list(compress(rule_plan, rule_flags))
@@ -109,7 +111,9 @@ def compile_triage_plan(
         (r, (r.id, r.outcome, r.explanation, r.source), (*_decide_key(r), -position[id(r)]), r.when._flat, explain)
         for r, explain in zip(rules, explains)
     )
-    note_plan = tuple(((n.id, n.text, n.source), n.when._flat, explain) for n, explain in zip(notes, explains[len(rules) :]))
+    note_plan = tuple(
+        ((n.id, n.text, n.source), n.when._flat, explain) for n, explain in zip(notes, explains[len(rules) :])
+    )
     return plan, program, note_plan
 
 
@@ -146,7 +150,10 @@ def compile_program(questionnaire: Questionnaire, parts: Mapping[str, Any]) -> P
                 items.append((item, question.type, choice_scores(question), top))
         scores.append(ItemScore(sid, score.label, score.method, tuple(items), score.max_missing, bands))
     return generate_program(
-        steps, scores, [s.id for s in questionnaire.scores], [parts[r.when.source] for r in reason_order(questionnaire.rules)],
+        steps,
+        scores,
+        [s.id for s in questionnaire.scores],
+        [parts[r.when.source] for r in reason_order(questionnaire.rules)],
         [parts[n.when.source] for n in questionnaire.notes],
     )
 

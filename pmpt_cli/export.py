@@ -21,12 +21,13 @@ def _drop_none(value: Any) -> Any:
     return value
 
 
-def summary_document(questionnaire: Questionnaire, result: TriageResult, *, now: datetime | None = None) -> dict[str, Any]:
+def summary_document(
+    questionnaire: Questionnaire, result: TriageResult, *, now: datetime | None = None
+) -> dict[str, Any]:
     """The summary as a TOML-ready dict. ``questionnaire`` and ``[answers]`` make it re-runnable."""
     created = (now or datetime.now(timezone.utc)).replace(microsecond=0)
     reasons = [
-        {**r, "evidence": {e["name"]: e["value"] for e in r["evidence"]}}
-        for r in reason_records(questionnaire, result)
+        {**r, "evidence": {e["name"]: e["value"] for e in r["evidence"]}} for r in reason_records(questionnaire, result)
     ]
     return _drop_none({
         "schema": SUMMARY_SCHEMA,

@@ -63,7 +63,10 @@ class CompiledExpression:
     __slots__ = ("source", "names", "_flat", "_make", "_evaluate", "_explain", "_fast")
 
     def __init__(
-        self, source: str, names: frozenset[str], flat: tuple[str, ...] | None,
+        self,
+        source: str,
+        names: frozenset[str],
+        flat: tuple[str, ...] | None,
         make: Callable[[], runtime.ExpressionCode],
     ) -> None:
         setter = object.__setattr__  # set once here; __setattr__ refuses any later change
@@ -138,6 +141,7 @@ def expression_from_summary(
 
     Should its functions be needed, it is checked and compiled again, against ``names``.
     """
+
     def make() -> runtime.ExpressionCode:
         from .checker import check
         from .codegen import generate

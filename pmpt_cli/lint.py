@@ -267,8 +267,11 @@ class _Linter:
             values, exact = _subsets(question)
         elif qtype == "yes_no":
             values = [True, False]
-        elif qtype == "scale" and question.max is not None and question.min is not None and (
-            question.max - question.min < MAX_SCALE_POINTS
+        elif (
+            qtype == "scale"
+            and question.max is not None
+            and question.min is not None
+            and (question.max - question.min < MAX_SCALE_POINTS)
         ):
             values = list(range(int(question.min), int(question.max) + 1))
         elif qtype in ("scale", "number"):
@@ -512,19 +515,27 @@ class _Linter:
                          "up to its max", "a value goes to the first band whose max it does not exceed; make each "
                          "band's max larger than the one before")  # fmt: skip
             elif cur.min < prev.max:
-                self.add(ERROR, "band-overlap", f"{where}.min",
-                         f"bands '{prev.label}' ({_num(prev.min)}-{_num(prev.max)}) and '{cur.label}' "
-                         f"({_num(cur.min)}-{_num(cur.max)}) of score '{score.id}' overlap: values from "
-                         f"{_num(cur.min)} to {_num(prev.max)} go to '{prev.label}'",
-                         f"start '{cur.label}' at {_num(prev.max)} (a shared edge goes to the lower band)"
-                         + (f" or at {_num(prev.max + 1)}" if integer and float(prev.max).is_integer() else ""))
+                self.add(
+                    ERROR,
+                    "band-overlap",
+                    f"{where}.min",
+                    f"bands '{prev.label}' ({_num(prev.min)}-{_num(prev.max)}) and '{cur.label}' "
+                    f"({_num(cur.min)}-{_num(cur.max)}) of score '{score.id}' overlap: values from "
+                    f"{_num(cur.min)} to {_num(prev.max)} go to '{prev.label}'",
+                    f"start '{cur.label}' at {_num(prev.max)} (a shared edge goes to the lower band)"
+                    + (f" or at {_num(prev.max + 1)}" if integer and float(prev.max).is_integer() else ""),
+                )
             elif _has_value_between(prev.max, cur.min, integer, lo, hi):
                 example = _value_between(prev.max, cur.min, integer)
-                self.add(ERROR, "band-gap", f"{where}.min",
-                         f"score '{score.id}' has a gap between bands '{prev.label}' (max {_num(prev.max)}) and "
-                         f"'{cur.label}' (min {_num(cur.min)}): a value such as {_num(example)} gets no band",
-                         f"start '{cur.label}' at {_num(prev.max)}: a shared edge goes to the lower band"
-                         + ("" if integer else "; adjacent whole numbers only work for whole-number scores"))
+                self.add(
+                    ERROR,
+                    "band-gap",
+                    f"{where}.min",
+                    f"score '{score.id}' has a gap between bands '{prev.label}' (max {_num(prev.max)}) and "
+                    f"'{cur.label}' (min {_num(cur.min)}): a value such as {_num(example)} gets no band",
+                    f"start '{cur.label}' at {_num(prev.max)}: a shared edge goes to the lower band"
+                    + ("" if integer else "; adjacent whole numbers only work for whole-number scores"),
+                )
         first, last = bands[0], bands[-1]
         if lo is not None and lo < first.min:
             self.add(WARNING, "band-gap", f"{loc}.bands[0].min",
@@ -602,8 +613,13 @@ class _Linter:
             operands = [node.left, *node.comparators]
             for a, b in itertools.pairwise(operands):
                 for call, other in ((a, b), (b, a)):
-                    if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
-                            and call.func.id == "band" and call.args and isinstance(call.args[0], ast.Name)):
+                    if not (
+                        isinstance(call, ast.Call)
+                        and isinstance(call.func, ast.Name)
+                        and call.func.id == "band"
+                        and call.args
+                        and isinstance(call.args[0], ast.Name)
+                    ):
                         continue  # fmt: skip
                     score = self.q.score(call.args[0].id)
                     if score is None:
@@ -623,9 +639,7 @@ class _Linter:
     def check_outcomes(self) -> None:
         from .outcome_texts import DEFAULT_OUTCOME_TEXTS
 
-        producible = {self.q.default.outcome} | {
-            r.outcome for r in self.q.rules if self.rule_can_fire.get(r.id, True)
-        }
+        producible = {self.q.default.outcome} | {r.outcome for r in self.q.rules if self.rule_can_fire.get(r.id, True)}
         for outcome in OUTCOMES:
             if outcome in producible:
                 continue

@@ -37,8 +37,7 @@ def parse_questionnaire(data: bytes, *, origin: str = "<memory>") -> Questionnai
     """Parse TOML bytes into a validated ``Questionnaire``; raise ``QuestionnaireError``."""
     if len(data) > MAX_FILE_BYTES:
         raise QuestionnaireError(
-            f"{origin}: file is larger than {MAX_FILE_BYTES // 1_000_000} MB; "
-            "is this really a questionnaire?"
+            f"{origin}: file is larger than {MAX_FILE_BYTES // 1_000_000} MB; is this really a questionnaire?"
         )
     from . import cache
 

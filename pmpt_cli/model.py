@@ -48,6 +48,7 @@ class Source(Record):
 
 class Section(Record):
     """A titled group of questions, asked in file order."""
+
     id: str
     title: str
     intro: str = ""
@@ -73,6 +74,7 @@ class EnableWhen(Record):
 
 class Question(Record):
     """One question; ``type`` is one of ``QUESTION_TYPES``."""
+
     id: str
     section: str
     type: str
@@ -123,6 +125,7 @@ def _bound(value: float) -> str:
 
 class Band(Record):
     """A labelled range of a score, ``min`` and ``max`` inclusive."""
+
     min: float
     max: float
     label: str
@@ -130,6 +133,7 @@ class Band(Record):
 
 class Score(Record):
     """A named score over answers (``items``) or an ``expression``, with bands."""
+
     id: str
     label: str
     method: str
@@ -155,6 +159,7 @@ class Score(Record):
 
 class Rule(Record):
     """A decision rule: when ``when`` is true it proposes ``outcome``."""
+
     id: str
     outcome: str
     when: CompiledExpression
@@ -165,6 +170,7 @@ class Rule(Record):
 
 class Note(Record):
     """A contributing factor reported as "also noted"; it never decides."""
+
     id: str
     when: CompiledExpression
     text: str
@@ -173,6 +179,7 @@ class Note(Record):
 
 class Default(Record):
     """The outcome when no rule fires."""
+
     outcome: str
     explanation: str
     source: str
@@ -222,11 +229,25 @@ class Questionnaire:
     _fields = tuple(__annotations__)  # the names above, for repr and _replace
 
     def __init__(
-        self, id: str, title: str, version: str, language: str, licence: str, sha256: str,
-        sections: tuple[Section, ...], questions: tuple[Question, ...], scores: tuple[Score, ...],
-        rules: tuple[Rule, ...], default: Default, description: str = "", minutes: int | None = None,
-        sources: tuple[Source, ...] = (), notes: tuple[Note, ...] = (),
-        outcome_texts: dict[str, OutcomeText] | None = None, path: str = "", score_order: tuple[str, ...] = (),
+        self,
+        id: str,
+        title: str,
+        version: str,
+        language: str,
+        licence: str,
+        sha256: str,
+        sections: tuple[Section, ...],
+        questions: tuple[Question, ...],
+        scores: tuple[Score, ...],
+        rules: tuple[Rule, ...],
+        default: Default,
+        description: str = "",
+        minutes: int | None = None,
+        sources: tuple[Source, ...] = (),
+        notes: tuple[Note, ...] = (),
+        outcome_texts: dict[str, OutcomeText] | None = None,
+        path: str = "",
+        score_order: tuple[str, ...] = (),
         program: Any = None,
     ) -> None:
         # Straight into the instance dict, since __setattr__ refuses (cached_property does the same).
@@ -332,6 +353,7 @@ class Reason(Record):
 
 class NoteResult(Record):
     """A note whose condition held, with the answers behind it."""
+
     id: str
     text: str
     source: str

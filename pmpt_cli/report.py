@@ -11,10 +11,7 @@ from typing import Any
 from . import __version__
 from .model import Questionnaire, TriageResult
 
-DISCLAIMER = (
-    "pmpt is not a diagnosis. It suggests where to seek care; "
-    "a health professional must assess you."
-)
+DISCLAIMER = "pmpt is not a diagnosis. It suggests where to seek care; a health professional must assess you."
 JSON_SCHEMA = 1
 
 
@@ -112,8 +109,14 @@ def result_to_dict(questionnaire: Questionnaire, result: TriageResult) -> dict[s
             for n in result.notes
         ],
         "scores": {
-            sid: {"label": s.label, "value": s.value, "band": s.band, "answered": s.answered, "missing": s.missing,
-                  "internal": questionnaire.scores_by_id[sid].internal}
+            sid: {
+                "label": s.label,
+                "value": s.value,
+                "band": s.band,
+                "answered": s.answered,
+                "missing": s.missing,
+                "internal": questionnaire.scores_by_id[sid].internal,
+            }
             for sid, s in result.scores.items()
         },
         "care": {"headline": text.headline, "care": text.care, "steps": list(text.steps), "next": text.next},

@@ -230,7 +230,9 @@ def _and_x(*pairs: tuple[Any, frozenset[str]]) -> tuple[Any, frozenset[str]]:
     return value, names
 
 
-def _chain_x(ops: tuple[Callable[[Any, Any], bool], ...], *pairs: tuple[Any, frozenset[str]]) -> tuple[bool, frozenset[str]]:
+def _chain_x(
+    ops: tuple[Callable[[Any, Any], bool], ...], *pairs: tuple[Any, frozenset[str]]
+) -> tuple[bool, frozenset[str]]:
     """A comparison chain: the names of every operand up to the first pair that fails."""
     names = pairs[0][1]
     for i, op in enumerate(ops):

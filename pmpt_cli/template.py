@@ -92,8 +92,10 @@ def allowed_values(question: Question) -> str:
         exclusive = [c.value for c in question.choices if c.exclusive]
         if qtype == "choice":
             return f"one of: {options}"
-        note = f'; "{exclusive[0]}" cannot be combined with others' if len(exclusive) == 1 else (
-            f"; {', '.join(exclusive)} cannot be combined with others" if exclusive else ""
+        note = (
+            f'; "{exclusive[0]}" cannot be combined with others'
+            if len(exclusive) == 1
+            else (f"; {', '.join(exclusive)} cannot be combined with others" if exclusive else "")
         )
         return f"a list of any of: {options} ([] for none{note})"
     if qtype == "yes_no":

@@ -50,7 +50,9 @@ def run(request: TriageRequest) -> None:
     """Gather answers, triage, and show and export the result."""
     answers_path = resume_path(request) if request.resume else request.answers_path
     answer_set = (
-        read_answers_file(str(answers_path)) if answers_path else AnswerSet(origin="<none>", questionnaire=None, answers={})
+        read_answers_file(str(answers_path))
+        if answers_path
+        else AnswerSet(origin="<none>", questionnaire=None, answers={})
     )
     questionnaire = load_questionnaire(request.questionnaire or answer_set.questionnaire or DEFAULT_QUESTIONNAIRE)
     if answer_set.questionnaire_sha256 and answer_set.questionnaire_sha256 != questionnaire.sha256:

@@ -115,7 +115,9 @@ def test_folder_of_answers_files_including_a_broken_one(runner, tmp_path, mini_a
     assert result.exit_code == 1
     rows = rows_of(result.stdout)
     assert [(r["id"], r["status"], r["outcome"]) for r in rows] == [
-        ("a", "error", ""), ("b", "ok", "emergency"), ("c", "error", ""),
+        ("a", "error", ""),
+        ("b", "ok", "emergency"),
+        ("c", "error", ""),
     ]
     assert "this batch runs 'mini'" in rows[0]["error"]
     assert "not valid TOML" in rows[2]["error"]

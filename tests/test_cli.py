@@ -95,7 +95,12 @@ def test_json_has_the_documented_keys_and_nothing_else_on_stdout(runner, tmp_pat
     assert decisive["decisive"] and decisive["rule"] == "severe_and_limited"
     assert {e["name"]: e["answer"] for e in decisive["evidence"]} == {"limits": "Stairs", "pain": "8.5"}
     assert data["scores"]["pain"] == {
-        "label": "Pain intensity", "value": 8.5, "band": "severe", "answered": 2, "missing": 0, "internal": False,
+        "label": "Pain intensity",
+        "value": 8.5,
+        "band": "severe",
+        "answered": 2,
+        "missing": 0,
+        "internal": False,
     }
 
 

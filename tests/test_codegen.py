@@ -56,7 +56,9 @@ def _agree(questionnaire: Questionnaire, answers: dict[str, Any]) -> None:
     program_env, program_scores, program_bands, rule_flags, note_flags = ran[3:]
     assert program_scores == scores and list(program_scores) == list(scores)  # same values, same order
     assert program_env == env and program_bands == bands
-    assert [bool(f) for f in rule_flags] == [bool(r.when.evaluate(env, bands)) for r in reason_order(questionnaire.rules)]
+    assert [bool(f) for f in rule_flags] == [
+        bool(r.when.evaluate(env, bands)) for r in reason_order(questionnaire.rules)
+    ]
     assert [bool(f) for f in note_flags] == [bool(n.when.evaluate(env, bands)) for n in questionnaire.notes]
 
 

@@ -514,8 +514,11 @@ def test_literals_at_the_limit_are_accepted() -> None:
         ("band(odi) == 'severe'", {"odi": 50}, (True, {"odi"})),
         # if-else: the condition and the branch taken
         ("age if night_pain else pain_now", {"night_pain": True, "age": 5, "pain_now": 1}, (5, {"night_pain", "age"})),
-        ("age if night_pain else pain_now", {"night_pain": False, "age": 5, "pain_now": 1},
-         (1, {"night_pain", "pain_now"})),
+        (
+            "age if night_pain else pain_now",
+            {"night_pain": False, "age": 5, "pain_now": 1},
+            (1, {"night_pain", "pain_now"}),
+        ),
     ],
 )
 def test_explain_names_what_decided_the_result(source: str, values: dict[str, Any], expected: Any) -> None:
@@ -540,7 +543,7 @@ SAMPLE_EXPRESSIONS = [
 ANY_VALUE = st.one_of(
     st.none(),
     st.booleans(),
-    st.integers(min_value=-10**12, max_value=10**12),
+    st.integers(min_value=-(10**12), max_value=10**12),
     st.floats(allow_nan=True, allow_infinity=True),
     st.text(max_size=5),
     st.lists(st.sampled_from(["fever", "trauma", "x"]), max_size=3),
@@ -573,9 +576,16 @@ def test_arbitrary_text_compiles_or_raises_expression_error(source: str) -> None
 
 
 PYTHON_OPS = {
-    "+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
-    "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
-    "==": operator.eq, "!=": operator.ne,
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "/": operator.truediv,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "==": operator.eq,
+    "!=": operator.ne,
 }
 
 

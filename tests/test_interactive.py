@@ -340,7 +340,7 @@ def term(tmp_path, monkeypatch, runner):
 
 
 # hot_joint No, pain 5 and 7, limits Stairs, 10 weeks, tried yes, no comment, review OK, don't save.
-KEYS = "1" "5" "7" "1\r" "10\r" "y" "\r" "\r" "n"
+KEYS = "1571\r10\ry\r\rn"
 
 
 def test_cli_full_run_json_on_stdout_prompts_elsewhere(term):
@@ -373,7 +373,7 @@ def test_cli_no_save_offer_when_exporting(term, tmp_path):
 
 
 def test_cli_ctrl_c_saves_privately_and_says_how_to_resume(term, tmp_path):
-    result = term([], "1" "5" "\x03")
+    result = term([], "15\x03")
     assert result.exit_code == 130
     saved = tmp_path / "data" / "pmpt" / "partial-mini.toml"
     assert read_answers_file(str(saved)).answers == {"hot_joint": "no", "pain_now": 5}
@@ -383,8 +383,8 @@ def test_cli_ctrl_c_saves_privately_and_says_how_to_resume(term, tmp_path):
 
 
 def test_cli_resume_asks_only_the_rest_and_deletes_the_partial_file(term, tmp_path):
-    assert term([], "1" "5" "\x03").exit_code == 130
-    result = term(["--resume", "--json"], "7" "1\r" "10\r" "y" "\r" "\r" "n")
+    assert term([], "15\x03").exit_code == 130
+    result = term(["--resume", "--json"], "71\r10\ry\r\rn")
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["answers"]["pain_now"] == 5
     assert "2 answers are already filled in" in result.stderr
@@ -392,7 +392,7 @@ def test_cli_resume_asks_only_the_rest_and_deletes_the_partial_file(term, tmp_pa
 
 
 def test_cli_resume_without_questionnaire_finds_the_newest_file(term, runner, tmp_path):
-    assert term([], "1" "5" "\x03").exit_code == 130
+    assert term([], "15\x03").exit_code == 130
     from prompt_toolkit.application import create_app_session
     from prompt_toolkit.input import create_pipe_input
     from prompt_toolkit.output import DummyOutput
@@ -400,7 +400,7 @@ def test_cli_resume_without_questionnaire_finds_the_newest_file(term, runner, tm
     from pmpt_cli.cli import app
 
     with create_pipe_input() as inp:
-        inp.send_text("7" "1\r" "10\r" "y" "\r" "\r" "n")
+        inp.send_text("71\r10\ry\r\rn")
         with create_app_session(input=inp, output=DummyOutput()):
             result = runner.invoke(app, ["triage", "--resume", "--json"])
     assert result.exit_code == 0, result.stderr
@@ -408,18 +408,18 @@ def test_cli_resume_without_questionnaire_finds_the_newest_file(term, runner, tm
 
 
 def test_cli_save_flag_chooses_the_file_and_resume_reads_it(term, tmp_path):
-    result = term(["--save", "mine.toml"], "1" "\x03")
+    result = term(["--save", "mine.toml"], "1\x03")
     assert result.exit_code == 130
     assert "pmpt triage --resume --save" in result.stderr
     assert read_answers_file("mine.toml").answers == {"hot_joint": "no"}
-    resumed = term(["--resume", "--save", "mine.toml", "--json"], "5" "7" "1\r" "10\r" "y" "\r" "\r" "n")
+    resumed = term(["--resume", "--save", "mine.toml", "--json"], "571\r10\ry\r\rn")
     assert resumed.exit_code == 0, resumed.stderr
     assert json.loads(resumed.stdout)["answers"]["hot_joint"] == "no"
 
 
 def test_cli_offers_to_continue_saved_answers(term):
-    term([], "1" "5" "\x03")
-    result = term(["--json"], "\r" "7" "1\r" "10\r" "y" "\r" "\r" "n")  # Enter: continue
+    term([], "15\x03")
+    result = term(["--json"], "\r71\r10\ry\r\rn")  # Enter: continue
     assert result.exit_code == 0, result.stderr
     assert "2 answers are already filled in" in result.stderr
     assert "Deleted the unfinished answers" in result.stderr
@@ -427,7 +427,7 @@ def test_cli_offers_to_continue_saved_answers(term):
 
 
 def test_cli_start_again_deletes_saved_answers(term, tmp_path):
-    term([], "1" "5" "\x03")
+    term([], "15\x03")
     result = term(["--json"], "2" + KEYS)
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["answers"]["pain_now"] == 5
@@ -442,7 +442,7 @@ def test_cli_ctrl_c_before_any_answer_saves_nothing(term, tmp_path):
 
 
 def test_cli_red_flag_stops_early_and_the_outcome_is_emergency(term):
-    result = term(["--json"], "3" "\r" "n")  # hot joint: yes; Enter: stop here; don't save
+    result = term(["--json"], "3\rn")  # hot joint: yes; Enter: stop here; don't save
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["outcome"] == "emergency" and data["answers"] == {"hot_joint": "yes"}
@@ -452,7 +452,7 @@ def test_cli_red_flag_stops_early_and_the_outcome_is_emergency(term):
 
 def test_cli_back_and_review_edit(term):
     # pain 5, back, 8; then at the review pick question 3 (pain_now) and change it to 0.
-    keys = "1" "5" "<" "8" "7" "1\r" "10\r" "y" "\r" "3" "0" "\r" "n"
+    keys = "15<871\r10\ry\r30\rn"
     result = term(["--json"], keys)
     assert result.exit_code == 0, result.stderr
     answers = json.loads(result.stdout)["answers"]
@@ -461,7 +461,7 @@ def test_cli_back_and_review_edit(term):
 
 def test_cli_partial_answers_file_asks_only_what_is_missing(term, tmp_path):
     (tmp_path / "a.toml").write_text('[answers]\nhot_joint = "no"\npain_now = 2\npain_worst = 3\nlimits = []\n')
-    result = term(["--answers", "a.toml", "--json"], "4\r" "n" "\r" "\r" "n")
+    result = term(["--answers", "a.toml", "--json"], "4\rn\r\rn")
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["answers"]["weeks"] == 4
     assert "Question 1 of" not in result.stderr and "Question 5 of 7" in result.stderr

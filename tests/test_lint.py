@@ -123,8 +123,7 @@ def test_no_never_true_claim_when_representative_values_cannot_cover_the_conditi
 def test_independent_parts_of_a_large_condition_are_decided_separately():
     doc = copy.deepcopy(CLEAN)
     doc["questions"] += [
-        {"id": f"q{i}", "section": "main", "type": "scale", "text": f"Item {i}", "min": 0, "max": 10}
-        for i in range(6)
+        {"id": f"q{i}", "section": "main", "type": "scale", "text": f"Item {i}", "min": 0, "max": 10} for i in range(6)
     ]
     doc["rules"][2]["when"] = "q0 + q1 + q2 + q3 + q4 + q5 >= 0 and fever == 'no' and fever == 'yes'"
     checks = [(f.check, f.location) for f in lint_questionnaire(build_questionnaire(doc))]

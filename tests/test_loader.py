@@ -45,7 +45,9 @@ def test_doc_example_is_the_fixture():
 def test_unknown_question_in_enable_when_suggests_the_near_name():
     doc = copy.deepcopy(MINI)
     doc["questions"][2]["enable_when"][0]["question"] = "pain_nw"
-    assert "questions[2].enable_when[0].question: unknown question 'pain_nw', did you mean 'pain_now'?" in problems_of(doc)
+    assert "questions[2].enable_when[0].question: unknown question 'pain_nw', did you mean 'pain_now'?" in problems_of(
+        doc
+    )
 
 
 def test_enable_when_may_not_look_ahead():
@@ -114,7 +116,13 @@ def test_scored_choices_need_scores():
 
 def test_score_cycles_are_load_errors():
     doc = copy.deepcopy(MINI)
-    doc["scores"][0] = {"id": "pain", "label": "a", "method": "expression", "expression": "limitation + 1", "source": "x"}
+    doc["scores"][0] = {
+        "id": "pain",
+        "label": "a",
+        "method": "expression",
+        "expression": "limitation + 1",
+        "source": "x",
+    }
     doc["scores"][1] = {"id": "limitation", "label": "b", "method": "sum", "items": ["pain"], "source": "x"}
     assert any("cycle" in p for p in problems_of(doc))
 

@@ -45,7 +45,7 @@ def test_scripted_path_never_imports_prompt_libraries(tmp_path):
     answers = tmp_path / "a.toml"
     answers.write_text(
         f'questionnaire = "{FIXTURES / "mini.toml"}"\n[answers]\nhot_joint = "no"\npain_now = 3\npain_worst = 4\n'
-        'weeks = 2\ntried = true\n'
+        "weeks = 2\ntried = true\n"
     )
     code = (
         "import sys\n"

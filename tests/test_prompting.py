@@ -94,6 +94,7 @@ def test_scale_lone_one_answers_after_a_pause(q):
 
 def test_scale_keys_typed_ahead_reach_the_next_question(q):
     """ "10" then "3" typed quickly answer two scales: the 0 is not lost or misread."""
+
     def prompter_calls() -> tuple[Any, Any]:
         return QuestionaryPrompter().ask(q["pain_now"], None, ""), QuestionaryPrompter().ask(q["pain_worst"], None, "")
 

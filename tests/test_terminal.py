@@ -26,13 +26,24 @@ TIMEOUT = 20
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
-def spawn(tmp_path: Path, args: list[str], *, shell: str | None = None, term: str = "xterm-256color",
-          questionnaire: str = MINI):
+def spawn(
+    tmp_path: Path,
+    args: list[str],
+    *,
+    shell: str | None = None,
+    term: str = "xterm-256color",
+    questionnaire: str = MINI,
+):
     """``python -m pmpt_cli triage ARGS`` in a fresh pty; ``shell`` wraps it (for redirections)."""
     # A real terminal answers prompt_toolkit's cursor-position query at once; a bare pty never does,
     # and each prompt would wait a second for it.
-    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data"), "TERM": term, "PYTHONPATH": str(ROOT),
-           "PROMPT_TOOLKIT_NO_CPR": "1"}
+    env = {
+        **os.environ,
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "TERM": term,
+        "PYTHONPATH": str(ROOT),
+        "PROMPT_TOOLKIT_NO_CPR": "1",
+    }
     env.pop("NO_COLOR", None)
     command = [sys.executable, "-m", "pmpt_cli", "triage", "-q", questionnaire, *args]
     if shell is not None:

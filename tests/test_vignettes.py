@@ -127,7 +127,9 @@ def test_vignette_suite_covers_every_outcome_and_every_rule():
     for outcome in OUTCOMES:
         assert per_outcome[outcome] >= 5, f"only {per_outcome[outcome]} vignettes for {outcome}"
     fired = {reason.rule_id for _, result in cases for reason in result.reasons}
-    assert fired == {rule.id for rule in Q.rules}, f"rules no vignette exercises: {sorted({r.id for r in Q.rules} - fired)}"
+    assert fired == {rule.id for rule in Q.rules}, (
+        f"rules no vignette exercises: {sorted({r.id for r in Q.rules} - fired)}"
+    )
 
 
 def test_every_red_flag_rule_decides_a_vignette_of_its_tier():
