@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .checker import check
+from .expr.checker import check
 from .errors import ExpressionError, Problem, QuestionnaireError
-from .expressions import CompiledExpression, NameInfo, expression_from_tree
+from .expr.expressions import CompiledExpression, NameInfo, expression_from_tree
 from .loader import suggest
 from .model import (
     ENABLE_OPERATORS,

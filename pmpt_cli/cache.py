@@ -27,7 +27,7 @@ import zlib
 from types import CodeType
 from typing import Any
 
-from .expressions import CompiledExpression, NameInfo, expression_from_summary
+from .expr.expressions import CompiledExpression, NameInfo, expression_from_summary
 from .model import (
     Band,
     Choice,
@@ -42,13 +42,10 @@ from .model import (
     Section,
     Source,
 )  # fmt: skip
-from .runtime import ProgramCode
+from .expr.runtime import ProgramCode
 
 MAX_ENTRY_BYTES = 20_000_000
 ENTRIES = 32  # at most this many questionnaires are kept; the oldest go first
-# The modules whose output an entry holds: editing one (as a developer does) changes the tag.
-_CODE_MODULES = ("builder.py", "cache.py", "checker.py", "codegen.py", "engine.py", "expressions.py", "model.py",
-                 "runtime.py", "scoring.py")  # fmt: skip
 _RECORDS = {cls.__name__: cls for cls in (Band, Choice, Default, EnableWhen, Note, OutcomeText, Question, Rule,
                                           Score, Section, Source)}  # fmt: skip
 
@@ -128,16 +125,34 @@ def _thaw_questionnaire(fields: dict[str, Any], program: tuple[Any, ...], origin
 
 
 def _tag() -> str | None:
-    """This pmpt and Python (tomllib's output and code objects depend on both), and the
-    modification times of the modules that make an entry; ``None``, no cache, if unreadable."""
+    """This pmpt and Python (tomllib's output and code objects depend on both), and a
+    checksum of the code that builds an entry; ``None``, no cache, if it cannot be read."""
     from . import __version__
 
-    folder = os.path.dirname(__file__)
+    stamp = _source_stamp()
+    return None if stamp is None else f"pmpt-cache-4 {__version__} {stamp:08x} {sys.version}"
+
+
+def _source_stamp() -> int | None:
+    """CRC-32 of the name and source of every module of the core and ``expr``.
+
+    Any of them can shape a built questionnaire (the default outcome texts, the checker,
+    the code generator...), so an edit to one, as a developer makes, is a new tag: a
+    checksum of the contents, not of modification times, which a checkout or a copy can
+    keep. Only ``cli`` is left out: it never builds a questionnaire. Reading the ~250 KB
+    costs about 0.2 ms (docs/performance.md).
+    """
+    root = os.path.dirname(__file__)
+    crc = 0
     try:
-        stamps = [os.stat(os.path.join(folder, name)).st_mtime_ns for name in _CODE_MODULES]
+        for folder in (root, os.path.join(root, "expr")):
+            for name in sorted(os.listdir(folder)):
+                if name.endswith(".py"):
+                    with open(os.path.join(folder, name), "rb") as fh:
+                        crc = zlib.crc32(fh.read(), zlib.crc32(name.encode(), crc))
     except OSError:
         return None
-    return f"pmpt-cache-3 {__version__} {stamps} {sys.version}"
+    return crc
 
 
 def _folder() -> str | None:

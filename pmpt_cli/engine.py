@@ -10,7 +10,7 @@ from typing import Any
 from .enablement import active_answers
 from .errors import AnswersError, Problem
 from .model import OUTCOMES, NoteResult, Questionnaire, Reason, Rule, ScoreResult, TriageResult
-from .runtime import ProgramCode, program_functions
+from .expr.runtime import ProgramCode, program_functions
 from .scoring import choice_scores, item_max, score_env
 from .validation import check_answers
 
@@ -124,7 +124,7 @@ def compile_program(questionnaire: Questionnaire, parts: Mapping[str, Any]) -> P
     source. What it computes is what ``active_answers``, ``score_env`` and the conditions'
     ``evaluate`` give (tests/test_codegen.py checks it on random answers).
     """
-    from .codegen import ExpressionScore, ItemScore, QuestionStep, generate_program  # only when compiling
+    from .expr.codegen import ExpressionScore, ItemScore, QuestionStep, generate_program  # only when compiling
 
     questions = questionnaire.questions_by_id
     steps = [

@@ -36,7 +36,7 @@ from typing import Any
 
 from .enablement import condition_holds
 from .errors import ExpressionError
-from .expressions import CompiledExpression, NameInfo, compile_expression
+from .expr.expressions import CompiledExpression, NameInfo, compile_expression
 from .model import OUTCOMES, RED_FLAG_OUTCOMES, Question, Questionnaire, Score
 
 ERROR = "error"

@@ -20,7 +20,7 @@ from .records import Record
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
-    from .expressions import CompiledExpression
+    from .expr.expressions import CompiledExpression
 
 #: Outcome ids, most urgent first. Red-flag tiers always outrank the others.
 OUTCOMES: tuple[str, ...] = (

@@ -15,13 +15,8 @@ os.environ.pop("PMPT_QUESTIONNAIRES_DIR", None)
 # The questionnaire cache must not touch the developer's ~/.cache (nor see stale entries).
 os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="pmpt-test-cache-")
 
-from pathlib import Path  # noqa: E402
-
 import pytest  # noqa: E402
-
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-EXAMPLES = ROOT / "examples"
+from helpers import FIXTURES  # noqa: E402
 
 
 @pytest.fixture(scope="session")

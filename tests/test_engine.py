@@ -6,7 +6,7 @@ import copy
 import tomllib
 
 import pytest
-from conftest import FIXTURES
+from helpers import FIXTURES
 
 from pmpt_cli.engine import decide, red_flags_raised, run_triage
 from pmpt_cli.errors import AnswersError

@@ -8,7 +8,7 @@ and section 16 (test vectors): 16/50 = 32% (moderate); one section missing,
 from __future__ import annotations
 
 import pytest
-from conftest import EXAMPLES, ROOT
+from helpers import EXAMPLES, ROOT
 
 from pmpt_cli.engine import run_triage
 from pmpt_cli.lint import lint_questionnaire

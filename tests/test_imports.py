@@ -119,14 +119,14 @@ def _heavy(modules: set[str]) -> set[str]:
 
 def test_version_imports_neither_rich_nor_questionary_nor_typer() -> None:
     modules = imported_modules("--version")
-    assert "pmpt_cli.entry" in modules  # the check really ran the entry point
+    assert "pmpt_cli.cli.entry" in modules  # the check really ran the entry point
     assert _heavy(modules) == set()
     assert "typer" not in modules  # a bare --version is answered before the CLI is built
 
 
 def test_version_with_other_flags_goes_through_the_cli() -> None:
     modules = imported_modules("--version", "--no-color")
-    assert "pmpt_cli.cli" in modules
+    assert "pmpt_cli.cli.app" in modules
     assert _heavy(modules) == set()
 
 
@@ -135,7 +135,11 @@ def test_scripted_triage_imports_neither_rich_nor_questionary() -> None:
     assert "pmpt_cli.engine" in modules
     assert _heavy(modules) == set()
     # The other commands are imported (and built) only when run or listed: cli.ErrorBoundaryGroup.
-    assert {"pmpt_cli.cli_questionnaires", "pmpt_cli.cli_answers", "pmpt_cli.cli_batch"} & modules == set()
+    assert {
+        "pmpt_cli.cli.commands.questionnaires",
+        "pmpt_cli.cli.commands.answers",
+        "pmpt_cli.cli.commands.batch",
+    } & modules == set()
     assert "dataclasses" not in modules  # pmpt's records and classes are plain: @dataclass costs ~1 ms
 
 
@@ -143,7 +147,7 @@ def test_a_cached_questionnaire_is_triaged_without_compiling_anything(tmp_path) 
     """The cache holds the program: no validating, checking or printing of expressions."""
     args = ("triage", "--answers", str(ROOT / "examples" / "physical-therapy-knee.toml"), "--json")
     first = imported_modules(*args, cache=tmp_path)
-    compilers = {"pmpt_cli.builder", "pmpt_cli.checker", "pmpt_cli.codegen", "hashlib"}
+    compilers = {"pmpt_cli.builder", "pmpt_cli.expr.checker", "pmpt_cli.expr.codegen", "hashlib"}
     assert compilers <= first  # the run that fills the cache
     assert compilers & imported_modules(*args, cache=tmp_path) == set()
 

@@ -7,10 +7,10 @@ import json
 import tomllib
 
 import pytest
-from conftest import EXAMPLES, FIXTURES
+from helpers import EXAMPLES, FIXTURES
 
-from pmpt_cli.cli import app
-from pmpt_cli.cli_questionnaires import validate_file
+from pmpt_cli.cli.app import app
+from pmpt_cli.cli.commands.questionnaires import validate_file
 from pmpt_cli.lint import lint_document, lint_questionnaire
 from pmpt_cli.loader import build_questionnaire, load_questionnaire
 

@@ -6,7 +6,7 @@ import copy
 import tomllib
 
 import pytest
-from conftest import FIXTURES, ROOT
+from helpers import FIXTURES, ROOT
 
 from pmpt_cli.errors import QuestionnaireError, QuestionnaireNotFoundError
 from pmpt_cli.loader import build_questionnaire, load_questionnaire, parse_questionnaire

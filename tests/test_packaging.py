@@ -8,7 +8,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, ROOT
+from helpers import FIXTURES, ROOT
 
 
 @pytest.mark.slow
@@ -23,7 +23,7 @@ def test_wheel_ships_every_bundled_questionnaire(tmp_path):
     assert bundled, "no bundled questionnaires found"
     expected = {f"pmpt_cli/questionnaires/{p.relative_to(ROOT / 'questionnaires').as_posix()}" for p in bundled}
     assert expected <= names
-    assert "pmpt_cli/cli.py" in names
+    assert {"pmpt_cli/cli/app.py", "pmpt_cli/expr/codegen.py", "pmpt_cli/py.typed"} <= names
 
 
 def test_every_bundled_questionnaire_loads():
@@ -49,7 +49,7 @@ def test_scripted_path_never_imports_prompt_libraries(tmp_path):
     )
     code = (
         "import sys\n"
-        "from pmpt_cli.cli import main\n"
+        "from pmpt_cli.cli.app import main\n"
         f"code = main(['triage', '--answers', {str(answers)!r}, '--json'])\n"
         "heavy = sorted(m for m in ('questionary', 'prompt_toolkit', 'rich') if m in sys.modules)\n"
         "sys.stderr.write(f'exit={code} heavy={heavy}')\n"

@@ -16,14 +16,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import EXAMPLES, ROOT
-from hypothesis import HealthCheck, assume, given, settings
+from helpers import EXAMPLES, PROPERTY, ROOT, answer_strategy
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from pmpt_cli.engine import run_triage
 from pmpt_cli.lint import lint_document, lint_questionnaire
 from pmpt_cli.loader import load_questionnaire
-from pmpt_cli.model import OUTCOMES, Question
+from pmpt_cli.model import OUTCOMES
 from pmpt_cli.validation import check_answers, missing_required
 
 VIGNETTES = ROOT / "tests" / "vignettes"
@@ -175,28 +175,8 @@ def test_there_is_an_example_for_every_outcome():
 # -- generated answers -------------------------------------------------------------------
 
 
-def _answer_strategy(question: Question) -> st.SearchStrategy[Any]:
-    if question.type == "choice":
-        return st.sampled_from(question.choice_values)
-    if question.type == "multi_choice":
-        plain = [c.value for c in question.choices if not c.exclusive]
-        exclusive = [[c.value] for c in question.choices if c.exclusive]
-        return st.one_of(st.lists(st.sampled_from(plain), unique=True), *map(st.just, exclusive))
-    if question.type == "yes_no":
-        return st.booleans()
-    if question.type == "scale":
-        return st.integers(int(question.min), int(question.max))
-    if question.type == "number":
-        lo = question.min if question.min is not None else -1e6
-        hi = question.max if question.max is not None else 1e6
-        if question.integer:
-            return st.integers(int(lo), int(hi))
-        return st.floats(lo, hi, allow_nan=False, allow_infinity=False)
-    return st.text(max_size=min(question.max_length, 40))
-
-
 #: A complete, valid answer to every question (the engine ignores those not asked).
-ANSWERS = st.fixed_dictionaries({q.id: _answer_strategy(q) for q in Q.questions})
+ANSWERS = st.fixed_dictionaries({q.id: answer_strategy(q) for q in Q.questions})
 
 #: Fully random answers are nearly always red flags; half the examples therefore start
 #: from answers with no safety-question flag, where the non-red-flag rules are decided.
@@ -205,8 +185,6 @@ SAFETY_BASELINE = {"bladder_bowel": "no", "saddle_numbness": "no", "leg_weakness
                    "unremitting": "no", "aaa": "no", "neck_symptoms": ["none"], "hands_gait": "no",
                    "hot_joint": "no"}  # fmt: skip
 ANSWERS = st.one_of(ANSWERS, ANSWERS.map(lambda a: a | copy.deepcopy(SAFETY_BASELINE)))
-
-PROPERTY = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def _choices(qid: str) -> tuple[str, ...]:

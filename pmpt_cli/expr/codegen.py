@@ -24,7 +24,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from .records import Record
+from ..records import Record
 from .runtime import ExpressionCode, ProgramCode
 
 _MAX_NESTING = 60  # lazy and/or/if blocks nest up to here; Python allows 100 indents

@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from .fileio import write_private
-from .model import Questionnaire
-from .registry import looks_like_path
+from ..model import Questionnaire
+from ..registry import looks_like_path
 
 PREFIX = "partial-"
 

@@ -12,12 +12,12 @@ import tomllib
 from typing import Any
 
 import pytest
-from conftest import FIXTURES
+from helpers import FIXTURES
 
-from pmpt_cli.interactive import BACK
+from pmpt_cli.cli.interview import BACK
+from pmpt_cli.cli.plain_prompts import PlainPrompter
+from pmpt_cli.cli.prompting import QuestionaryPrompter, make_prompter
 from pmpt_cli.loader import build_questionnaire
-from pmpt_cli.plain_prompts import PlainPrompter
-from pmpt_cli.prompting import QuestionaryPrompter, make_prompter
 
 DOWN, UP, LEFT, ENTER, CTRL_C, BACKSPACE = "\x1b[B", "\x1b[A", "\x1b[D", "\r", "\x03", "\x7f"
 

@@ -8,10 +8,10 @@ import stat
 import tomllib
 
 import pytest
-from conftest import EXAMPLES, FIXTURES, ROOT
+from helpers import EXAMPLES, FIXTURES, ROOT
 
 from pmpt_cli import __version__
-from pmpt_cli.cli import app
+from pmpt_cli.cli.app import app
 
 MINI = str(FIXTURES / "mini.toml")
 
@@ -235,7 +235,7 @@ def test_changed_questionnaire_warns_on_rerun(runner, tmp_path, mini_answers):
 
 
 def test_internal_error_is_70_without_traceback(runner, tmp_path, mini_answers, monkeypatch):
-    import pmpt_cli.triage_flow as flow
+    import pmpt_cli.cli.triage_flow as flow
 
     def boom(*args, **kwargs):
         raise RuntimeError("kaboom")
@@ -256,7 +256,7 @@ def test_markup_in_questionnaire_text_is_shown_literally(tmp_path):
 
     from rich.console import Console
 
-    from pmpt_cli.render import render_rich
+    from pmpt_cli.cli.render import render_rich
 
     data = {
         "outcome": "self-care", "notes": [], "scores": {}, "disclaimer": "not a [b]diagnosis[/b]",

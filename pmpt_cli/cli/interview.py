@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from .enablement import active_answers
-from .engine import red_flags_raised
-from .model import Question, Questionnaire, Rule
-from .report import describe_answer
+from ..enablement import active_answers
+from ..engine import red_flags_raised
+from ..model import Question, Questionnaire, Rule
+from ..report import describe_answer
 
 
 class _Back:
@@ -248,7 +248,7 @@ def red_flag_text(questionnaire: Questionnaire, rules: Sequence[Rule]) -> str:
 
 def offer_to_save(prompter: Prompter, content: str, default_name: str) -> str | None:
     """Offer to write the summary; never overwrite, ask for another name instead. The path, or None."""
-    from .errors import InputFileError, OutputExistsError
+    from ..errors import InputFileError, OutputExistsError
     from .fileio import write_private
 
     if not prompter.confirm("Save this summary to a file?", False):

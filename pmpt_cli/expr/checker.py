@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from difflib import get_close_matches
 from typing import TYPE_CHECKING, Any
 
-from .errors import ExpressionError
+from ..errors import ExpressionError
 
 if TYPE_CHECKING:
     from .expressions import NameInfo

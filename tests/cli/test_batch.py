@@ -9,11 +9,11 @@ import os
 import stat
 
 import pytest
-from conftest import FIXTURES
+from helpers import FIXTURES
 
-from pmpt_cli import batch as batch_module
-from pmpt_cli.batch import BatchRequest, run_batch
-from pmpt_cli.cli import app
+from pmpt_cli.cli import batch as batch_module
+from pmpt_cli.cli.app import app
+from pmpt_cli.cli.batch import BatchRequest, run_batch
 from pmpt_cli.engine import run_triage
 from pmpt_cli.errors import PmptError
 

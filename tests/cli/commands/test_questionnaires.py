@@ -8,9 +8,9 @@ import subprocess
 import sys
 
 import pytest
-from conftest import EXAMPLES, FIXTURES, ROOT
+from helpers import EXAMPLES, FIXTURES, ROOT
 
-from pmpt_cli.cli import app
+from pmpt_cli.cli.app import app
 from pmpt_cli.registry import complete_questionnaire_ids
 
 
@@ -127,7 +127,7 @@ def test_completion_offers_ids_from_the_search_path(custom_dir):
 
 def test_scripted_commands_do_not_import_rich_questionary_or_tomli_w():
     code = (
-        "import sys; from pmpt_cli.cli import main; "
+        "import sys; from pmpt_cli.cli.app import main; "
         f"main(['questionnaires', 'validate', {str(FIXTURES / 'mini.toml')!r}, '--json']); "
         "print(sorted(m for m in ('rich', 'questionary', 'prompt_toolkit', 'tomli_w') if m in sys.modules))"
     )

@@ -15,9 +15,9 @@ from typing import Annotated, Any, Optional
 import typer
 from typer.core import TyperGroup
 
-from . import __version__
-from .errors import ExitCode, PmptError, UsageError
-from .registry import complete_questionnaire_ids
+from .. import __version__
+from ..errors import ExitCode, PmptError, UsageError
+from ..registry import complete_questionnaire_ids
 
 ISSUES_URL = "https://github.com/pmpt-health/pmpt/issues"
 CONTEXT = {"help_option_names": ["-h", "--help"]}
@@ -48,19 +48,19 @@ def report_error(error: PmptError) -> None:
 
 
 def _load_batch() -> Any:
-    from .cli_batch import batch_app
+    from .commands.batch import batch_app
 
     return typer.main.get_command(batch_app)  # a one-command Typer becomes that command
 
 
 def _load_questionnaires() -> Any:
-    from .cli_questionnaires import questionnaires_app
+    from .commands.questionnaires import questionnaires_app
 
     return typer.main.get_group(questionnaires_app)
 
 
 def _load_answers() -> Any:
-    from .cli_answers import answers_app
+    from .commands.answers import answers_app
 
     return typer.main.get_group(answers_app)
 

@@ -14,20 +14,21 @@ from itertools import product
 from typing import Any
 
 import pytest
-from conftest import ROOT
+from helpers import NAMES, PROPERTY, ROOT, valid_answers
 from hypothesis import given
 from hypothesis import strategies as st
-from test_expressions import NAMES
-from test_vignettes import ANSWERS, PROPERTY, Q
 
 from pmpt_cli.enablement import active_answers
 from pmpt_cli.engine import reason_order, run_triage, unanswered_required
 from pmpt_cli.errors import ExpressionError
-from pmpt_cli.expressions import compile_expression
+from pmpt_cli.expr.expressions import compile_expression
 from pmpt_cli.loader import load_questionnaire, parse_questionnaire
 from pmpt_cli.model import Questionnaire
 from pmpt_cli.scoring import score_env
 from pmpt_cli.validation import check_answers
+
+Q = load_questionnaire("pmpt-core")
+ANSWERS = valid_answers(Q)
 
 
 def _expressions(questionnaire: Questionnaire) -> list[Any]:

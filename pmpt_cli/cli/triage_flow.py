@@ -6,14 +6,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .answers_file import AnswerSet, apply_overrides, read_answers_file
-from .engine import run_triage
-from .errors import AnswersError, Problem, UsageError
-from .loader import load_questionnaire
-from .model import Questionnaire, TriageResult
-from .records import Record
-from .registry import DEFAULT_QUESTIONNAIRE
-from .validation import check_answers, missing_required
+from ..answers_file import AnswerSet, apply_overrides, read_answers_file
+from ..engine import run_triage
+from ..errors import AnswersError, Problem, UsageError
+from ..loader import load_questionnaire
+from ..model import Questionnaire, TriageResult
+from ..records import Record
+from ..registry import DEFAULT_QUESTIONNAIRE
+from ..validation import check_answers, missing_required
 
 
 class TriageRequest(Record):
@@ -69,7 +69,7 @@ def run(request: TriageRequest) -> None:
         warn(f"ignored answers to questions that were not asked: {', '.join(result.ignored)}")
     show(questionnaire, result, request)
     if gathered.prompter is not None:
-        from .interactive_flow import finish
+        from .interview_flow import finish
 
         finish(questionnaire, result, request, gathered)
 
@@ -77,8 +77,8 @@ def run(request: TriageRequest) -> None:
 def resume_path(request: TriageRequest) -> Path:
     """The partial file ``--resume`` reads: ``--save FILE``, the questionnaire's, or the newest."""
     from . import partial
-    from .errors import InputFileError
-    from .registry import looks_like_path
+    from ..errors import InputFileError
+    from ..registry import looks_like_path
 
     if request.answers_path:
         raise UsageError("--resume and --answers both give the answers; to continue an answers file, "
@@ -122,14 +122,14 @@ def complete_answers(questionnaire: Questionnaire, answers: dict[str, Any], requ
             "or run in a terminal without --no-input to be asked.",
             problems=[Problem(f"answers.{q.id}", f"required question not answered: {q.text}") for q in missing],
         )
-    from .interactive_flow import interview
+    from .interview_flow import interview
 
     return interview(questionnaire, clean, request, resumed_from=resumed_from, ref=ref)
 
 
 def show(questionnaire: Questionnaire, result: TriageResult, request: TriageRequest) -> None:
     """Print the summary (or JSON) and write the export, keeping stdout for data only."""
-    from .report import result_to_dict
+    from ..report import result_to_dict
 
     data = result_to_dict(questionnaire, result)
     if request.as_json:
@@ -141,7 +141,7 @@ def show(questionnaire: Questionnaire, result: TriageResult, request: TriageRequ
         stream = sys.stderr if request.export == "-" else sys.stdout
         print_summary(data, stream, plain=request.plain)
     if request.export:
-        from .export import summary_toml
+        from ..export import summary_toml
         from .fileio import write_private
 
         write_private(request.export, summary_toml(questionnaire, result), force=request.force)

@@ -8,15 +8,14 @@ import stat
 import subprocess
 import sys
 import tomllib
-from collections.abc import Sequence
 from typing import Any
 
 import pytest
-from conftest import FIXTURES, ROOT
+from helpers import FIXTURES, ROOT, TYPICAL_CORE, Scripted, typical_keys
 
-from pmpt_cli import partial
 from pmpt_cli.answers_file import read_answers_file
-from pmpt_cli.interactive import (
+from pmpt_cli.cli import partial
+from pmpt_cli.cli.interview import (
     BACK,
     CONTINUE,
     DONE,
@@ -27,55 +26,8 @@ from pmpt_cli.interactive import (
     red_flag_text,
     welcome_text,
 )
-from pmpt_cli.model import Question
 
 MINI = str(FIXTURES / "mini.toml")
-
-
-class Scripted:
-    """A fake prompter: answers each prompt from a script and records what was asked."""
-
-    key_help = "KEYS-HELP"
-
-    def __init__(self, *script: Any) -> None:
-        self.script = list(script)
-        self.asked: list[tuple[str, Any, str]] = []  # (question id or "menu", default, progress or message)
-        self.shown: list[tuple[str, str]] = []
-        self.menus: list[Sequence[tuple[str, str]]] = []
-
-    def _next(self, what: str) -> Any:
-        assert self.script, f"unexpected prompt: {what}"
-        item = self.script.pop(0)
-        if isinstance(item, BaseException) or (isinstance(item, type) and issubclass(item, BaseException)):
-            raise item
-        return item
-
-    def show(self, kind: str, text: str) -> None:
-        self.shown.append((kind, text))
-
-    def ask(self, question: Question, default: Any, progress: str) -> Any:
-        self.asked.append((question.id, default, progress))
-        return self._next(question.id)
-
-    def menu(self, message: str, options: Sequence[tuple[str, str]], default: str) -> str:
-        self.asked.append(("menu", default, message))
-        self.menus.append(options)
-        return self._next(message)
-
-    def confirm(self, message: str, default: bool) -> bool:
-        self.asked.append(("confirm", default, message))
-        return self._next(message)
-
-    def text(self, message: str, default: str = "") -> str:
-        self.asked.append(("text", default, message))
-        return self._next(message)
-
-    @property
-    def ids(self) -> list[str]:
-        return [qid for qid, _, _ in self.asked]
-
-    def kinds(self, kind: str) -> list[str]:
-        return [text for k, text in self.shown if k == kind]
 
 
 FULL = ["no", 5, 6, ["stairs"], 10, True, None]  # every mini question in order; comment left blank
@@ -322,8 +274,8 @@ def term(tmp_path, monkeypatch, runner):
     from prompt_toolkit.input import create_pipe_input
     from prompt_toolkit.output import DummyOutput
 
-    from pmpt_cli import triage_flow
-    from pmpt_cli.cli import app
+    from pmpt_cli.cli import triage_flow
+    from pmpt_cli.cli.app import app
 
     monkeypatch.setattr(triage_flow, "stdin_is_interactive", lambda: True)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
@@ -397,7 +349,7 @@ def test_cli_resume_without_questionnaire_finds_the_newest_file(term, runner, tm
     from prompt_toolkit.input import create_pipe_input
     from prompt_toolkit.output import DummyOutput
 
-    from pmpt_cli.cli import app
+    from pmpt_cli.cli.app import app
 
     with create_pipe_input() as inp:
         inp.send_text("71\r10\ry\r\rn")
@@ -468,8 +420,8 @@ def test_cli_partial_answers_file_asks_only_what_is_missing(term, tmp_path):
 
 
 def test_cli_plain_prompts_read_lines(runner, tmp_path, monkeypatch):
-    from pmpt_cli import triage_flow
-    from pmpt_cli.cli import app
+    from pmpt_cli.cli import triage_flow
+    from pmpt_cli.cli.app import app
 
     monkeypatch.setattr(triage_flow, "stdin_is_interactive", lambda: True)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
@@ -482,7 +434,7 @@ def test_cli_plain_prompts_read_lines(runner, tmp_path, monkeypatch):
 
 
 def test_cli_missing_answers_without_a_terminal_lists_them_and_names_the_flags(runner, tmp_path):
-    from pmpt_cli.cli import app
+    from pmpt_cli.cli.app import app
 
     (tmp_path / "a.toml").write_text('[answers]\nhot_joint = "no"\npain_now = 0\n')
     result = runner.invoke(app, ["triage", "-q", MINI, "--answers", str(tmp_path / "a.toml")])
@@ -496,7 +448,7 @@ def test_cli_missing_answers_without_a_terminal_lists_them_and_names_the_flags(r
 
 
 def test_cli_resume_errors(runner, tmp_path, monkeypatch):
-    from pmpt_cli.cli import app
+    from pmpt_cli.cli.app import app
 
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     nothing = runner.invoke(app, ["triage", "--resume"])
@@ -512,7 +464,7 @@ def test_scripted_path_never_imports_questionary_or_prompt_toolkit(tmp_path, min
     answers.write_text(tomli_w.dumps({"questionnaire": MINI, "answers": mini_answers}))
     code = (
         "import sys\n"
-        "from pmpt_cli.cli import main\n"
+        "from pmpt_cli.cli.app import main\n"
         f"status = main(['triage', '--answers', {str(answers)!r}, '--json'])\n"
         "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('questionary', 'prompt_toolkit'))\n"
         "sys.stderr.write(repr((status, heavy)))\n"
@@ -524,55 +476,6 @@ def test_scripted_path_never_imports_questionary_or_prompt_toolkit(tmp_path, min
 
 
 # -- keystrokes ----------------------------------------------------------------------------
-
-DOWN, ENTER = "\x1b[B", "\r"
-
-
-def keys_for(question: Question, value: Any) -> list[str]:
-    """The fewest keys that give ``value`` to ``question`` (one list item per key press)."""
-    if question.type == "choice":
-        index = question.choice_values.index(value)
-        return [str(index + 1)] if index < 9 else [DOWN] * index + [ENTER]
-    if question.type == "multi_choice":
-        return [str(question.choice_values.index(v) + 1) for v in value] + [ENTER]
-    if question.type == "yes_no":
-        return ["y" if value else "n"]
-    if question.type == "scale":
-        if value == 1 and (question.max or 0) >= 10:
-            return ["1", ENTER]  # in a terminal a lone "1" also answers after half a second
-        return list(str(value))
-    return [*str(value), ENTER] if value is not None else [ENTER]
-
-
-def typical_steps(questionnaire, answers: dict) -> list[tuple[Question, list[str]]]:
-    """Each question asked (enable-when applied, in order) with the keys that answer it."""
-    walk = Interview(questionnaire, Scripted())
-    steps = []
-    while (question := walk.pending()) is not None:
-        value = answers.get(question.id)
-        steps.append((question, keys_for(question, value)))
-        walk.record(question, value)
-    return steps
-
-
-def typical_keys(questionnaire, answers: dict) -> list[str]:
-    """Keys for a whole run: every question, then Enter at the review and "n" to "save?"."""
-    return [key for _, keys in typical_steps(questionnaire, answers) for key in keys] + [ENTER, "n"]
-
-
-#: Someone with a few weeks of low back pain, moderate, no red flags: the commonest pmpt user.
-TYPICAL_CORE = {
-    "age_band": "age_20_to_50", "region": ["lower_back"], "onset": "gradual", "bladder_bowel": "no",
-    "saddle_numbness": "no", "leg_weakness": "no", "cancer_history": "no", "weight_loss": "no", "fever": "no",
-    "risk_factors": ["none"], "recent_injury": "none", "unremitting": "no", "aaa": "no",
-    "duration": "from_4_to_12_weeks", "trend": "same", "pain_now": 5, "pain_avg": 4, "pain_worst": 7,
-    "pattern": "comes_and_goes", "night_pain": "no", "pain_spreads": "no", "nerve_words": ["none"],
-    "walking": "a_little", "stairs": "a_little", "bending_lifting": "some", "self_care": "none",
-    "sleep": "a_little", "usual_activities": "some", "stiffness": "a_little", "stability": ["none"],
-    "enjoyment": 4, "activity": 5, "fear_movement": "disagree", "worry": "disagree", "catastrophising": "disagree",
-    "low_mood": "disagree", "bothersome": "moderately", "exercise_tried": "no", "medicines": ["over_counter"],
-    "procedures": ["none"], "cant_exercise": "no",
-}  # fmt: skip
 
 
 def run_keys(term_invoke, keys: list[str], questionnaire: str = MINI) -> Any:
@@ -597,7 +500,7 @@ def test_typical_pmpt_core_run_keystrokes(term):
         pytest.skip("questionnaires/pmpt-core.toml is not written yet")
     core = load_questionnaire(path)
     if check_answers(core, TYPICAL_CORE)[1]:
-        pytest.skip("pmpt-core changed; update TYPICAL_CORE")
+        pytest.fail("pmpt-core changed: update TYPICAL_CORE in tests/helpers.py")
     keys = typical_keys(core, TYPICAL_CORE)
     data = run_keys(term, keys, str(path))
     assert data["answers"] == TYPICAL_CORE

@@ -15,13 +15,13 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from .interactive import BACK
-from .model import Question
+from .interview import BACK
+from ..model import Question
 from .plain_prompts import BACK_WORD, PlainPrompter, answer_text, number_hint, parse_typed, scale_hint
-from .validation import AnswerInvalid, check_value
+from ..validation import AnswerInvalid, check_value
 
 if TYPE_CHECKING:
-    from .interactive import Prompter
+    from .interview import Prompter
 
 SKIP = "__skip__"
 

@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, ROOT
+from helpers import FIXTURES, ROOT, TYPICAL_CORE, typical_steps
 
 pexpect = pytest.importorskip("pexpect")
 
@@ -185,8 +185,6 @@ def test_plain_prompts_in_a_terminal(tmp_path):
 
 def test_pmpt_core_typical_run_in_a_terminal(tmp_path):
     """The bundled questionnaire, answered key by key as the commonest user would."""
-    from test_interactive import TYPICAL_CORE, typical_steps
-
     from pmpt_cli.loader import load_questionnaire
     from pmpt_cli.validation import check_answers
 
@@ -195,7 +193,7 @@ def test_pmpt_core_typical_run_in_a_terminal(tmp_path):
         pytest.skip("questionnaires/pmpt-core.toml is not written yet")
     core = load_questionnaire(path)
     if check_answers(core, TYPICAL_CORE)[1]:
-        pytest.skip("pmpt-core changed; update TYPICAL_CORE in test_interactive.py")
+        pytest.fail("pmpt-core changed: update TYPICAL_CORE in tests/helpers.py")
     child = spawn(tmp_path, ["--export", "core.toml"], questionnaire=str(path))
     child.expect_exact("It is not a diagnosis.")
     sent = 0

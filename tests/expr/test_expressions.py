@@ -6,22 +6,13 @@ import operator
 from typing import Any
 
 import pytest
+from helpers import NAMES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pmpt_cli.errors import ExpressionError
-from pmpt_cli.expressions import CompiledExpression, NameInfo, compile_expression
+from pmpt_cli.expr.expressions import CompiledExpression, NameInfo, compile_expression
 
-NAMES: dict[str, NameInfo] = {
-    "pain_now": NameInfo("question", "scale"),
-    "age": NameInfo("question", "number"),
-    "bladder": NameInfo("question", "choice", frozenset({"no", "unsure", "yes"})),
-    "flags": NameInfo("question", "multi_choice", frozenset({"fever", "trauma", "weight_loss"})),
-    "night_pain": NameInfo("question", "yes_no"),
-    "notes": NameInfo("question", "text"),
-    "odi": NameInfo("score"),
-    "sbst": NameInfo("score"),
-}
 VALUES: dict[str, Any] = {
     "pain_now": 7,
     "age": 52,

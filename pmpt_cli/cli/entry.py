@@ -10,10 +10,10 @@ import sys
 def run() -> None:
     """Console-script entry point (also used by ``python -m pmpt_cli``)."""
     if sys.argv[1:] in (["--version"], ["-V"]):
-        from . import __version__
+        from .. import __version__
 
         sys.stdout.write(f"pmpt {__version__}\n")
         raise SystemExit(0)
-    from .cli import main
+    from .app import main
 
     raise SystemExit(main())

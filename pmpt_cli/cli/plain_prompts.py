@@ -11,9 +11,9 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import IO, Any
 
-from .interactive import BACK
-from .model import Question
-from .validation import AnswerInvalid, check_value, parse_text
+from .interview import BACK
+from ..model import Question
+from ..validation import AnswerInvalid, check_value, parse_text
 
 BACK_WORD = "<"
 

@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import partial
-from .errors import Interrupted, PmptError
-from .interactive import Interview, InterviewInterrupted, offer_to_save
-from .model import Questionnaire, TriageResult
-from .validation import check_answers
+from ..errors import Interrupted, PmptError
+from .interview import Interview, InterviewInterrupted, offer_to_save
+from ..model import Questionnaire, TriageResult
+from ..validation import check_answers
 
 if TYPE_CHECKING:
     from .triage_flow import Gathered, TriageRequest
@@ -74,7 +74,7 @@ def interview(questionnaire: Questionnaire, answers: dict[str, Any], request: Tr
 
 def _offer_to_continue(questionnaire: Questionnaire, prompter: Any, path: Path) -> tuple[dict[str, Any], Path | None]:
     """Saved unfinished answers exist: continue them, or start again and delete them."""
-    from .answers_file import read_answers_file
+    from ..answers_file import read_answers_file
 
     saved = datetime.fromtimestamp(path.stat().st_mtime).strftime("%d %B %Y at %H:%M")
     options = [("continue", "Continue where I left off"), ("fresh", "Start again (delete the saved answers)")]
@@ -114,7 +114,7 @@ def finish(questionnaire: Questionnaire, result: TriageResult, request: TriageRe
         _say(f"Deleted the unfinished answers in {gathered.resumed_from}; they are in the result now.")
     if request.export:
         return
-    from .export import summary_toml
+    from ..export import summary_toml
 
     name = f"pmpt-summary-{date.today().isoformat()}.toml"
     try:
