@@ -9,11 +9,11 @@ __all__ = ["__version__", "load_questionnaire", "run_triage"]
 
 def __getattr__(name: str):  # lazy, so `pmpt --version` imports nothing else
     if name == "load_questionnaire":
-        from .loader import load_questionnaire
+        from pmpt_cli.loader import load_questionnaire
 
         return load_questionnaire
     if name == "run_triage":
-        from .engine import run_triage
+        from pmpt_cli.engine import run_triage
 
         return run_triage
     raise AttributeError(name)

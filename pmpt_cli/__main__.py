@@ -1,5 +1,5 @@
 """``python -m pmpt_cli`` runs the same CLI as the ``pmpt`` command."""
 
-from .cli.entry import run
+from pmpt_cli.cli.entry import run
 
 run()

@@ -9,11 +9,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from .errors import AnswersError, InputFileError, Problem
-from .loader import suggest
-from .model import Questionnaire
-from .records import Record
-from .validation import AnswerInvalid, parse_text
+from pmpt_cli.errors import AnswersError, InputFileError, Problem
+from pmpt_cli.loader import suggest
+from pmpt_cli.model import Questionnaire
+from pmpt_cli.records import Record
+from pmpt_cli.validation import AnswerInvalid, parse_text
 
 #: Keys an exported summary adds; accepted (and ignored) so a summary is an answers file.
 SUMMARY_KEYS = {

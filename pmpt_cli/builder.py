@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .expr.checker import check
-from .errors import ExpressionError, Problem, QuestionnaireError
-from .expr.expressions import CompiledExpression, NameInfo, expression_from_tree
-from .loader import suggest
-from .model import (
+from pmpt_cli.errors import ExpressionError, Problem, QuestionnaireError
+from pmpt_cli.expr.checker import check
+from pmpt_cli.expr.expressions import CompiledExpression, NameInfo, expression_from_tree
+from pmpt_cli.loader import suggest
+from pmpt_cli.model import (
     ENABLE_OPERATORS,
     OUTCOMES,
     QUESTION_TYPES,
@@ -32,7 +32,7 @@ from .model import (
     Section,
     Source,
 )
-from .outcome_texts import DEFAULT_OUTCOME_TEXTS
+from pmpt_cli.outcome_texts import DEFAULT_OUTCOME_TEXTS
 
 FORMAT_VERSION = 1
 SNAKE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -194,7 +194,7 @@ class _Builder:
             default=default, description=description, minutes=minutes, sources=sources,
             notes=notes, outcome_texts=outcome_texts, path=origin, score_order=score_order,
         )  # fmt: skip
-        from .engine import compile_program
+        from pmpt_cli.engine import compile_program
 
         return questionnaire._replace(program=compile_program(questionnaire, self.parts))
 

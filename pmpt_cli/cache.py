@@ -27,8 +27,9 @@ import zlib
 from types import CodeType
 from typing import Any
 
-from .expr.expressions import CompiledExpression, NameInfo, expression_from_summary
-from .model import (
+from pmpt_cli.expr.expressions import CompiledExpression, NameInfo, expression_from_summary
+from pmpt_cli.expr.runtime import ProgramCode
+from pmpt_cli.model import (
     Band,
     Choice,
     Default,
@@ -42,7 +43,6 @@ from .model import (
     Section,
     Source,
 )  # fmt: skip
-from .expr.runtime import ProgramCode
 
 MAX_ENTRY_BYTES = 20_000_000
 ENTRIES = 32  # at most this many questionnaires are kept; the oldest go first
@@ -127,7 +127,7 @@ def _thaw_questionnaire(fields: dict[str, Any], program: tuple[Any, ...], origin
 def _tag() -> str | None:
     """This pmpt and Python (tomllib's output and code objects depend on both), and a
     checksum of the code that builds an entry; ``None``, no cache, if it cannot be read."""
-    from . import __version__
+    from pmpt_cli import __version__
 
     stamp = _source_stamp()
     return None if stamp is None else f"pmpt-cache-4 {__version__} {stamp:08x} {sys.version}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .model import EnableWhen, Question, Questionnaire
+from pmpt_cli.model import EnableWhen, Question, Questionnaire
 
 _EMPTY: Mapping[str, str | None] = {}
 

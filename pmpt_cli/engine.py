@@ -7,12 +7,12 @@ from itertools import compress
 from operator import itemgetter
 from typing import Any
 
-from .enablement import active_answers
-from .errors import AnswersError, Problem
-from .model import OUTCOMES, NoteResult, Questionnaire, Reason, Rule, ScoreResult, TriageResult
-from .expr.runtime import ProgramCode, program_functions
-from .scoring import choice_scores, item_max, score_env
-from .validation import check_answers
+from pmpt_cli.enablement import active_answers
+from pmpt_cli.errors import AnswersError, Problem
+from pmpt_cli.expr.runtime import ProgramCode, program_functions
+from pmpt_cli.model import OUTCOMES, NoteResult, Questionnaire, Reason, Rule, ScoreResult, TriageResult
+from pmpt_cli.scoring import choice_scores, item_max, score_env
+from pmpt_cli.validation import check_answers
 
 _SEVERITY = {outcome: rank for rank, outcome in enumerate(OUTCOMES)}
 _DECIDE_KEY = itemgetter(2)
@@ -124,7 +124,7 @@ def compile_program(questionnaire: Questionnaire, parts: Mapping[str, Any]) -> P
     source. What it computes is what ``active_answers``, ``score_env`` and the conditions'
     ``evaluate`` give (tests/test_codegen.py checks it on random answers).
     """
-    from .expr.codegen import ExpressionScore, ItemScore, QuestionStep, generate_program  # only when compiling
+    from pmpt_cli.expr.codegen import ExpressionScore, ItemScore, QuestionStep, generate_program  # only when compiling
 
     questions = questionnaire.questions_by_id
     steps = [

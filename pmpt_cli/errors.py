@@ -6,7 +6,7 @@ library raises them and never prints.
 
 from __future__ import annotations
 
-from .records import Record
+from pmpt_cli.records import Record
 
 
 class ExitCode:

@@ -34,10 +34,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from .enablement import condition_holds
-from .errors import ExpressionError
-from .expr.expressions import CompiledExpression, NameInfo, compile_expression
-from .model import OUTCOMES, RED_FLAG_OUTCOMES, Question, Questionnaire, Score
+from pmpt_cli.enablement import condition_holds
+from pmpt_cli.errors import ExpressionError
+from pmpt_cli.expr.expressions import CompiledExpression, NameInfo, compile_expression
+from pmpt_cli.model import OUTCOMES, RED_FLAG_OUTCOMES, Question, Questionnaire, Score
 
 ERROR = "error"
 WARNING = "warning"
@@ -429,7 +429,7 @@ class _Linter:
 
     def _observed_score_ranges(self) -> dict[str, list[Any]]:
         """Score values on extreme and random answer sets: catches what arithmetic bounds miss."""
-        from .scoring import compute_scores
+        from pmpt_cli.scoring import compute_scores
 
         rng = random.Random(SEED)
         answer_sets = [
@@ -637,7 +637,7 @@ class _Linter:
     # -- outcomes --
 
     def check_outcomes(self) -> None:
-        from .outcome_texts import DEFAULT_OUTCOME_TEXTS
+        from pmpt_cli.outcome_texts import DEFAULT_OUTCOME_TEXTS
 
         producible = {self.q.default.outcome} | {r.outcome for r in self.q.rules if self.rule_can_fire.get(r.id, True)}
         for outcome in OUTCOMES:

@@ -11,10 +11,10 @@ from difflib import get_close_matches
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import QuestionnaireError
+from pmpt_cli.errors import QuestionnaireError
 
 if TYPE_CHECKING:
-    from .model import Questionnaire
+    from pmpt_cli.model import Questionnaire
 
 MAX_FILE_BYTES = 2_000_000
 
@@ -27,7 +27,7 @@ def suggest(word: str, candidates: Any) -> str:
 
 def load_questionnaire(source: str | Path) -> Questionnaire:
     """Load a questionnaire by bundled id, by id on ``PMPT_QUESTIONNAIRES_DIR``, or by path."""
-    from .registry import resolve  # the registry imports this module's parser
+    from pmpt_cli.registry import resolve  # the registry imports this module's parser
 
     origin, data = resolve(source)
     return parse_questionnaire(data, origin=origin)
@@ -39,7 +39,7 @@ def parse_questionnaire(data: bytes, *, origin: str = "<memory>") -> Questionnai
         raise QuestionnaireError(
             f"{origin}: file is larger than {MAX_FILE_BYTES // 1_000_000} MB; is this really a questionnaire?"
         )
-    from . import cache
+    from pmpt_cli import cache
 
     cached = cache.load(data, origin)
     if cached is not None:
@@ -65,6 +65,6 @@ def build_questionnaire(raw: dict[str, Any], *, sha256: str = "", origin: str = 
 
     Raises ``QuestionnaireError`` listing every problem (see builder.py).
     """
-    from .builder import build_questionnaire as build
+    from pmpt_cli.builder import build_questionnaire as build
 
     return build(raw, sha256=sha256, origin=origin)

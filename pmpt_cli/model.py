@@ -15,12 +15,12 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from .records import Record
+from pmpt_cli.records import Record
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
-    from .expr.expressions import CompiledExpression
+    from pmpt_cli.expr.expressions import CompiledExpression
 
 #: Outcome ids, most urgent first. Red-flag tiers always outrank the others.
 OUTCOMES: tuple[str, ...] = (
@@ -298,7 +298,7 @@ class Questionnaire:
     @cached_property
     def answer_checkers(self) -> dict[str, Callable[[Any], Any]]:
         """Question id -> ``check_value`` for that question, with a fast path for valid answers."""
-        from .validation import compile_checkers
+        from pmpt_cli.validation import compile_checkers
 
         return compile_checkers(self)
 
@@ -310,21 +310,21 @@ class Questionnaire:
     @cached_property
     def enable_plan(self) -> tuple[tuple[str, Callable[[Mapping[str, Any], Mapping[str, Any]], Any] | None], ...]:
         """``(question id, gate)`` in asking order; ``gate(answers, bands)`` says whether it is asked."""
-        from .enablement import compile_enable_plan
+        from pmpt_cli.enablement import compile_enable_plan
 
         return compile_enable_plan(self)
 
     @cached_property
     def score_plan(self) -> tuple[tuple[Any, ...], tuple[str, ...] | None]:
         """The scores in dependency order, with each item's value function resolved."""
-        from .scoring import compile_score_plan
+        from pmpt_cli.scoring import compile_score_plan
 
         return compile_score_plan(self)
 
     @cached_property
     def triage_plan(self) -> tuple[tuple[Any, ...], Callable[[Mapping[str, Any]], Any], tuple[Any, ...]]:
         """The rules in reason order, the program that runs the questionnaire, and the notes."""
-        from .engine import compile_triage_plan
+        from pmpt_cli.engine import compile_triage_plan
 
         return compile_triage_plan(self)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .model import OutcomeText
+from pmpt_cli.model import OutcomeText
 
 DEFAULT_OUTCOME_TEXTS: dict[str, OutcomeText] = {
     "emergency": OutcomeText(

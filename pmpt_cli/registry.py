@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import InputFileError, QuestionnaireNotFoundError
+from pmpt_cli.errors import InputFileError, QuestionnaireNotFoundError
 
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
@@ -82,7 +82,7 @@ def resolve(ref: str | Path) -> tuple[str, bytes]:
         entry = folder / f"{ref}.toml"
         if entry.is_file():
             return str(entry), entry.read_bytes()
-    from .loader import suggest
+    from pmpt_cli.loader import suggest
 
     hint = suggest(str(ref), available()) or "."
     raise QuestionnaireNotFoundError(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .model import Question, Questionnaire, Score, ScoreResult
+from pmpt_cli.model import Question, Questionnaire, Score, ScoreResult
 
 _new = tuple.__new__
 

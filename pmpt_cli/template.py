@@ -11,7 +11,7 @@ import json
 import math
 from typing import Any
 
-from .model import EnableWhen, Question, Questionnaire
+from pmpt_cli.model import EnableWhen, Question, Questionnaire
 
 TEMPLATE_SCHEMA = 1
 

@@ -10,9 +10,9 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .errors import Problem
-from .loader import suggest
-from .model import Question, Questionnaire
+from pmpt_cli.errors import Problem
+from pmpt_cli.loader import suggest
+from pmpt_cli.model import Question, Questionnaire
 
 TRUE_WORDS = {"yes", "y", "true", "t", "1"}
 FALSE_WORDS = {"no", "n", "false", "f", "0"}

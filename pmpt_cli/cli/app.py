@@ -15,9 +15,9 @@ from typing import Annotated, Any, Optional
 import typer
 from typer.core import TyperGroup
 
-from .. import __version__
-from ..errors import ExitCode, PmptError, UsageError
-from ..registry import complete_questionnaire_ids
+from pmpt_cli import __version__
+from pmpt_cli.errors import ExitCode, PmptError, UsageError
+from pmpt_cli.registry import complete_questionnaire_ids
 
 ISSUES_URL = "https://github.com/pmpt-health/pmpt/issues"
 CONTEXT = {"help_option_names": ["-h", "--help"]}
@@ -48,19 +48,19 @@ def report_error(error: PmptError) -> None:
 
 
 def _load_batch() -> Any:
-    from .commands.batch import batch_app
+    from pmpt_cli.cli.commands.batch import batch_app
 
     return typer.main.get_command(batch_app)  # a one-command Typer becomes that command
 
 
 def _load_questionnaires() -> Any:
-    from .commands.questionnaires import questionnaires_app
+    from pmpt_cli.cli.commands.questionnaires import questionnaires_app
 
     return typer.main.get_group(questionnaires_app)
 
 
 def _load_answers() -> Any:
-    from .commands.answers import answers_app
+    from pmpt_cli.cli.commands.answers import answers_app
 
     return typer.main.get_group(answers_app)
 
@@ -202,7 +202,7 @@ def triage(
     ] = None,
 ) -> None:
     """Triage: answer the questions (or give an answers file) and get a recommendation."""
-    from .triage_flow import TriageRequest, run
+    from pmpt_cli.cli.triage_flow import TriageRequest, run
 
     state: AppState = ctx.obj
     if as_json and export == "-":

@@ -25,13 +25,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from ..answers_file import read_answers_file
-from ..engine import run_triage
-from ..errors import AnswersError, InputFileError, OutputExistsError, PmptError, Problem, UsageError
-from ..loader import load_questionnaire, suggest
-from ..model import OUTCOMES, Question, Questionnaire
-from ..registry import DEFAULT_QUESTIONNAIRE
-from ..validation import AnswerInvalid, parse_text
+from pmpt_cli.answers_file import read_answers_file
+from pmpt_cli.engine import run_triage
+from pmpt_cli.errors import AnswersError, InputFileError, OutputExistsError, PmptError, Problem, UsageError
+from pmpt_cli.loader import load_questionnaire, suggest
+from pmpt_cli.model import OUTCOMES, Question, Questionnaire
+from pmpt_cli.registry import DEFAULT_QUESTIONNAIRE
+from pmpt_cli.validation import AnswerInvalid, parse_text
 
 FORMATS = ("csv", "jsonl")
 ANSWERS_SUFFIXES = {".toml", ".json"}
@@ -557,7 +557,7 @@ class _SameQuestionnaire:
     def __call__(self, ref: str) -> bool:
         known = self.known.get(ref)
         if known is None:
-            from ..registry import looks_like_path
+            from pmpt_cli.registry import looks_like_path
 
             known = looks_like_path(ref) and _resolved(ref) == _resolved(self.q.path)
             self.known[ref] = known

@@ -10,10 +10,10 @@ import sys
 def run() -> None:
     """Console-script entry point (also used by ``python -m pmpt_cli``)."""
     if sys.argv[1:] in (["--version"], ["-V"]):
-        from .. import __version__
+        from pmpt_cli import __version__
 
         sys.stdout.write(f"pmpt {__version__}\n")
         raise SystemExit(0)
-    from .app import main
+    from pmpt_cli.cli.app import main
 
     raise SystemExit(main())

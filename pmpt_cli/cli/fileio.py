@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputFileError, OutputExistsError
+from pmpt_cli.errors import InputFileError, OutputExistsError
 
 
 def write_private(path: str | Path, text: str, *, force: bool = False) -> None:

@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from ..enablement import active_answers
-from ..engine import red_flags_raised
-from ..model import Question, Questionnaire, Rule
-from ..report import describe_answer
+from pmpt_cli.enablement import active_answers
+from pmpt_cli.engine import red_flags_raised
+from pmpt_cli.model import Question, Questionnaire, Rule
+from pmpt_cli.report import describe_answer
 
 
 class _Back:
@@ -248,8 +248,8 @@ def red_flag_text(questionnaire: Questionnaire, rules: Sequence[Rule]) -> str:
 
 def offer_to_save(prompter: Prompter, content: str, default_name: str) -> str | None:
     """Offer to write the summary; never overwrite, ask for another name instead. The path, or None."""
-    from ..errors import InputFileError, OutputExistsError
-    from .fileio import write_private
+    from pmpt_cli.cli.fileio import write_private
+    from pmpt_cli.errors import InputFileError, OutputExistsError
 
     if not prompter.confirm("Save this summary to a file?", False):
         return None

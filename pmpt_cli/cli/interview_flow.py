@@ -15,14 +15,14 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import partial
-from ..errors import Interrupted, PmptError
-from .interview import Interview, InterviewInterrupted, offer_to_save
-from ..model import Questionnaire, TriageResult
-from ..validation import check_answers
+from pmpt_cli.cli import partial
+from pmpt_cli.cli.interview import Interview, InterviewInterrupted, offer_to_save
+from pmpt_cli.errors import Interrupted, PmptError
+from pmpt_cli.model import Questionnaire, TriageResult
+from pmpt_cli.validation import check_answers
 
 if TYPE_CHECKING:
-    from .triage_flow import Gathered, TriageRequest
+    from pmpt_cli.cli.triage_flow import Gathered, TriageRequest
 
 
 class TerminalClosed(KeyboardInterrupt):
@@ -54,8 +54,8 @@ def hangup_saves() -> Iterator[None]:
 def interview(questionnaire: Questionnaire, answers: dict[str, Any], request: TriageRequest,
               *, resumed_from: Path | None, ref: str | None) -> Gathered:  # fmt: skip
     """Ask what is missing; on Ctrl-C or hang-up save the answers so far and raise ``Interrupted``."""
-    from .prompting import make_prompter
-    from .triage_flow import Gathered
+    from pmpt_cli.cli.prompting import make_prompter
+    from pmpt_cli.cli.triage_flow import Gathered
 
     prompter = make_prompter(plain=request.plain_prompts)
     save_to = Path(request.save) if request.save else partial.default_path(questionnaire.id)
@@ -74,7 +74,7 @@ def interview(questionnaire: Questionnaire, answers: dict[str, Any], request: Tr
 
 def _offer_to_continue(questionnaire: Questionnaire, prompter: Any, path: Path) -> tuple[dict[str, Any], Path | None]:
     """Saved unfinished answers exist: continue them, or start again and delete them."""
-    from ..answers_file import read_answers_file
+    from pmpt_cli.answers_file import read_answers_file
 
     saved = datetime.fromtimestamp(path.stat().st_mtime).strftime("%d %B %Y at %H:%M")
     options = [("continue", "Continue where I left off"), ("fresh", "Start again (delete the saved answers)")]
@@ -114,7 +114,7 @@ def finish(questionnaire: Questionnaire, result: TriageResult, request: TriageRe
         _say(f"Deleted the unfinished answers in {gathered.resumed_from}; they are in the result now.")
     if request.export:
         return
-    from ..export import summary_toml
+    from pmpt_cli.export import summary_toml
 
     name = f"pmpt-summary-{date.today().isoformat()}.toml"
     try:

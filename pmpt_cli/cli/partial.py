@@ -10,9 +10,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-from .fileio import write_private
-from ..model import Questionnaire
-from ..registry import looks_like_path
+from pmpt_cli.cli.fileio import write_private
+from pmpt_cli.model import Questionnaire
+from pmpt_cli.registry import looks_like_path
 
 PREFIX = "partial-"
 

@@ -11,9 +11,9 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import IO, Any
 
-from .interview import BACK
-from ..model import Question
-from ..validation import AnswerInvalid, check_value, parse_text
+from pmpt_cli.cli.interview import BACK
+from pmpt_cli.model import Question
+from pmpt_cli.validation import AnswerInvalid, check_value, parse_text
 
 BACK_WORD = "<"
 

@@ -15,13 +15,13 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from .interview import BACK
-from ..model import Question
-from .plain_prompts import BACK_WORD, PlainPrompter, answer_text, number_hint, parse_typed, scale_hint
-from ..validation import AnswerInvalid, check_value
+from pmpt_cli.cli.interview import BACK
+from pmpt_cli.cli.plain_prompts import BACK_WORD, PlainPrompter, answer_text, number_hint, parse_typed, scale_hint
+from pmpt_cli.model import Question
+from pmpt_cli.validation import AnswerInvalid, check_value
 
 if TYPE_CHECKING:
-    from .interview import Prompter
+    from pmpt_cli.cli.interview import Prompter
 
 SKIP = "__skip__"
 

@@ -10,7 +10,7 @@ import os
 import textwrap
 from typing import IO, Any
 
-from ..report import format_number
+from pmpt_cli.report import format_number
 
 OUTCOME_STYLES = {
     "emergency": "bold white on red",

@@ -6,14 +6,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..answers_file import AnswerSet, apply_overrides, read_answers_file
-from ..engine import run_triage
-from ..errors import AnswersError, Problem, UsageError
-from ..loader import load_questionnaire
-from ..model import Questionnaire, TriageResult
-from ..records import Record
-from ..registry import DEFAULT_QUESTIONNAIRE
-from ..validation import check_answers, missing_required
+from pmpt_cli.answers_file import AnswerSet, apply_overrides, read_answers_file
+from pmpt_cli.engine import run_triage
+from pmpt_cli.errors import AnswersError, Problem, UsageError
+from pmpt_cli.loader import load_questionnaire
+from pmpt_cli.model import Questionnaire, TriageResult
+from pmpt_cli.records import Record
+from pmpt_cli.registry import DEFAULT_QUESTIONNAIRE
+from pmpt_cli.validation import check_answers, missing_required
 
 
 class TriageRequest(Record):
@@ -69,16 +69,16 @@ def run(request: TriageRequest) -> None:
         warn(f"ignored answers to questions that were not asked: {', '.join(result.ignored)}")
     show(questionnaire, result, request)
     if gathered.prompter is not None:
-        from .interview_flow import finish
+        from pmpt_cli.cli.interview_flow import finish
 
         finish(questionnaire, result, request, gathered)
 
 
 def resume_path(request: TriageRequest) -> Path:
     """The partial file ``--resume`` reads: ``--save FILE``, the questionnaire's, or the newest."""
-    from . import partial
-    from ..errors import InputFileError
-    from ..registry import looks_like_path
+    from pmpt_cli.cli import partial
+    from pmpt_cli.errors import InputFileError
+    from pmpt_cli.registry import looks_like_path
 
     if request.answers_path:
         raise UsageError("--resume and --answers both give the answers; to continue an answers file, "
@@ -122,18 +122,18 @@ def complete_answers(questionnaire: Questionnaire, answers: dict[str, Any], requ
             "or run in a terminal without --no-input to be asked.",
             problems=[Problem(f"answers.{q.id}", f"required question not answered: {q.text}") for q in missing],
         )
-    from .interview_flow import interview
+    from pmpt_cli.cli.interview_flow import interview
 
     return interview(questionnaire, clean, request, resumed_from=resumed_from, ref=ref)
 
 
 def show(questionnaire: Questionnaire, result: TriageResult, request: TriageRequest) -> None:
     """Print the summary (or JSON) and write the export, keeping stdout for data only."""
-    from ..report import result_to_dict
+    from pmpt_cli.report import result_to_dict
 
     data = result_to_dict(questionnaire, result)
     if request.as_json:
-        from .fileio import write_json
+        from pmpt_cli.cli.fileio import write_json
 
         write_json(data)
     else:
@@ -141,8 +141,8 @@ def show(questionnaire: Questionnaire, result: TriageResult, request: TriageRequ
         stream = sys.stderr if request.export == "-" else sys.stdout
         print_summary(data, stream, plain=request.plain)
     if request.export:
-        from ..export import summary_toml
-        from .fileio import write_private
+        from pmpt_cli.cli.fileio import write_private
+        from pmpt_cli.export import summary_toml
 
         write_private(request.export, summary_toml(questionnaire, result), force=request.force)
         if request.export != "-":
@@ -151,7 +151,7 @@ def show(questionnaire: Questionnaire, result: TriageResult, request: TriageRequ
 
 
 def print_summary(data: dict[str, Any], stream: Any, *, plain: bool) -> None:
-    from .render import render_plain, render_rich, wants_plain
+    from pmpt_cli.cli.render import render_plain, render_rich, wants_plain
 
     if plain or wants_plain(stream):
         stream.write(render_plain(data))

@@ -24,8 +24,8 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from ..records import Record
-from .runtime import ExpressionCode, ProgramCode
+from pmpt_cli.expr.runtime import ExpressionCode, ProgramCode
+from pmpt_cli.records import Record
 
 _MAX_NESTING = 60  # lazy and/or/if blocks nest up to here; Python allows 100 indents
 

@@ -16,10 +16,10 @@ from functools import partial
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from . import runtime
+from pmpt_cli.expr import runtime
 
 if TYPE_CHECKING:
-    from .checker import _Part
+    from pmpt_cli.expr.checker import _Part
 
 __all__ = ["CompiledExpression", "NameInfo", "compile_expression"]
 
@@ -121,7 +121,7 @@ def compile_expression(source: str, names: Mapping[str, NameInfo]) -> CompiledEx
     Raises ``ExpressionError`` with a one-line message saying what is wrong and
     how to fix it; the caller adds the location.
     """
-    from .checker import check
+    from pmpt_cli.expr.checker import check
 
     return expression_from_tree(source, *check(source, names))
 
@@ -129,7 +129,7 @@ def compile_expression(source: str, names: Mapping[str, NameInfo]) -> CompiledEx
 def expression_from_tree(source: str, part: _Part, referenced: frozenset[str]) -> CompiledExpression:
     """The expression ``checker.check`` checked, its functions compiled when first used."""
     flat = None if part.answered is None else tuple(sorted(part.answered))
-    from .codegen import generate
+    from pmpt_cli.expr.codegen import generate
 
     return CompiledExpression(source, referenced, flat, partial(generate, part))
 
@@ -143,8 +143,8 @@ def expression_from_summary(
     """
 
     def make() -> runtime.ExpressionCode:
-        from .checker import check
-        from .codegen import generate
+        from pmpt_cli.expr.checker import check
+        from pmpt_cli.expr.codegen import generate
 
         return generate(check(source, names)[0])
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from types import FunctionType
 from typing import Any
 
-from ..records import Record
+from pmpt_cli.records import Record
 
 _EMPTY: frozenset[str] = frozenset()
 _NUMERIC = frozenset({int, float, bool})  # exact classes: answers are plain TOML/JSON values

@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ...registry import complete_questionnaire_ids
+from pmpt_cli.registry import complete_questionnaire_ids
 
 answers_app = typer.Typer(
     name="answers",
@@ -46,15 +46,15 @@ def template_command(
     the values it takes and when it is asked. A filled-in template is accepted by
     'pmpt triage --answers FILE'.
     """
-    from ..fileio import write_private
-    from ...loader import load_questionnaire
-    from ...registry import DEFAULT_QUESTIONNAIRE
-    from ...template import template_data, template_toml
+    from pmpt_cli.cli.fileio import write_private
+    from pmpt_cli.loader import load_questionnaire
+    from pmpt_cli.registry import DEFAULT_QUESTIONNAIRE
+    from pmpt_cli.template import template_data, template_toml
 
     q = load_questionnaire(questionnaire or DEFAULT_QUESTIONNAIRE)
     target = output or "-"
     if as_json and target == "-":
-        from ..fileio import write_json
+        from pmpt_cli.cli.fileio import write_json
 
         write_json(template_data(q))
         return

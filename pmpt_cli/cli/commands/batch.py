@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ...registry import complete_questionnaire_ids
+from pmpt_cli.registry import complete_questionnaire_ids
 
 # A one-command Typer: cli.py turns it into the click command ``batch``.
 batch_app = typer.Typer(add_completion=False)
@@ -65,7 +65,7 @@ def batch(
     A bad row is reported and skipped and the rest still run; the exit status is 1 if any row failed.
     A count per outcome is printed on stderr at the end.
     """
-    from ..batch import BatchRequest, run_batch
+    from pmpt_cli.cli.batch import BatchRequest, run_batch
 
     run_batch(BatchRequest(
         inputs=list(inputs), questionnaire=questionnaire, output=output, format=fmt, force=force,

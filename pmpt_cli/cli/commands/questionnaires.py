@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ...registry import complete_questionnaire_ids
+from pmpt_cli.registry import complete_questionnaire_ids
 
 if TYPE_CHECKING:
-    from ...lint import Finding
-    from ...model import Questionnaire
+    from pmpt_cli.lint import Finding
+    from pmpt_cli.model import Questionnaire
 
 LIST_SCHEMA = 1
 SHOW_SCHEMA = 1
@@ -38,9 +38,9 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="Print the result as JSON
 
 def list_data() -> list[dict[str, Any]]:
     """Every questionnaire that can be named by id; a file that does not load says why."""
-    from ...errors import PmptError
-    from ...loader import parse_questionnaire
-    from ...registry import available, bundled_root
+    from pmpt_cli.errors import PmptError
+    from pmpt_cli.loader import parse_questionnaire
+    from pmpt_cli.registry import available, bundled_root
 
     try:
         bundled = str(bundled_root())
@@ -79,7 +79,7 @@ def list_command(as_json: JsonFlag = False) -> None:
     """
     rows = list_data()
     if as_json:
-        from ..fileio import write_json
+        from pmpt_cli.cli.fileio import write_json
 
         write_json({"schema": LIST_SCHEMA, "questionnaires": rows})
         return
@@ -113,7 +113,7 @@ def _clip(text: str, width: int = 24) -> str:
 
 def questionnaire_data(q: "Questionnaire") -> dict[str, Any]:
     """The whole questionnaire as plain data (``show --json``)."""
-    from ...template import applies_when
+    from pmpt_cli.template import applies_when
 
     def question(item: Any) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -175,7 +175,7 @@ def render_show(q: "Questionnaire", width: int = 100) -> str:
     """The questionnaire as readable plain text: sections, questions, scores, rules."""
     import textwrap
 
-    from ...template import TYPE_WORDS, allowed_values, applies_when
+    from pmpt_cli.template import TYPE_WORDS, allowed_values, applies_when
 
     lines: list[str] = []
 
@@ -284,11 +284,11 @@ def show_command(
     as_json: JsonFlag = False,
 ) -> None:
     """Show a questionnaire: its sections, questions and choices (with values), scores and rules."""
-    from ...loader import load_questionnaire
+    from pmpt_cli.loader import load_questionnaire
 
     q = load_questionnaire(questionnaire)
     if as_json:
-        from ..fileio import write_json
+        from pmpt_cli.cli.fileio import write_json
 
         write_json(questionnaire_data(q))
         return
@@ -331,10 +331,10 @@ def validate_file(path: str) -> FileReport:
     """Everything the loader checks, then lint; never raises for a bad questionnaire."""
     import tomllib
 
-    from ...errors import PmptError, QuestionnaireError
-    from ...lint import ERROR, Finding, lint_document, lint_questionnaire
-    from ...loader import parse_questionnaire
-    from ...registry import resolve
+    from pmpt_cli.errors import PmptError, QuestionnaireError
+    from pmpt_cli.lint import ERROR, Finding, lint_document, lint_questionnaire
+    from pmpt_cli.loader import parse_questionnaire
+    from pmpt_cli.registry import resolve
 
     report = FileReport(path)
     try:
@@ -417,12 +417,12 @@ def validate_command(
 
     Exits 3 when any file has an error (or, with --strict, a warning).
     """
-    from ...errors import ValidationFailed
+    from pmpt_cli.errors import ValidationFailed
 
     reports = [validate_file(path) for path in expand_paths(paths)]
     failed = [r for r in reports if not r.ok(strict=strict)]
     if as_json:
-        from ..fileio import write_json
+        from pmpt_cli.cli.fileio import write_json
 
         write_json({
             "schema": VALIDATE_SCHEMA,
