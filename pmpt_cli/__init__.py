@@ -3,7 +3,8 @@
 The library API: ``load_questionnaire`` and ``run_triage``; the CLI is a thin layer over them.
 """
 
-__version__ = "0.1.0"
+from pmpt_cli.version import __version__
+
 __all__ = ["__version__", "load_questionnaire", "run_triage"]
 
 

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import sys
 import tomllib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from pmpt_cli.errors import AnswersError, InputFileError, Problem
-from pmpt_cli.loader import suggest
+from pmpt_cli.messages import suggest
 from pmpt_cli.model import Questionnaire
 from pmpt_cli.records import Record
 from pmpt_cli.validation import AnswerInvalid, parse_text
@@ -38,7 +37,9 @@ class AnswerSet(Record):
 def read_answers_file(path: str, *, stdin: BinaryIO | None = None) -> AnswerSet:
     """Read an answers file; ``-`` reads standard input (TOML unless it looks like JSON)."""
     if path == "-":
-        data = (stdin or sys.stdin.buffer).read(MAX_ANSWERS_BYTES + 1)
+        if stdin is None:
+            raise ValueError("reading answers from '-' needs the stdin stream")
+        data = stdin.read(MAX_ANSWERS_BYTES + 1)
         origin = "<stdin>"
         is_json = data.lstrip().startswith(b"{")
     else:

@@ -12,8 +12,9 @@ from typing import Any
 
 from pmpt_cli.errors import ExpressionError, Problem, QuestionnaireError
 from pmpt_cli.expr.checker import check
-from pmpt_cli.expr.expressions import CompiledExpression, NameInfo, expression_from_tree
-from pmpt_cli.loader import suggest
+from pmpt_cli.expr.expressions import CompiledExpression, expression_from_tree
+from pmpt_cli.expr.names import NameInfo
+from pmpt_cli.messages import suggest
 from pmpt_cli.model import (
     ENABLE_OPERATORS,
     OUTCOMES,
@@ -33,6 +34,7 @@ from pmpt_cli.model import (
     Source,
 )
 from pmpt_cli.outcome_texts import DEFAULT_OUTCOME_TEXTS
+from pmpt_cli.program import compile_program
 
 FORMAT_VERSION = 1
 SNAKE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -194,8 +196,6 @@ class _Builder:
             default=default, description=description, minutes=minutes, sources=sources,
             notes=notes, outcome_texts=outcome_texts, path=origin, score_order=score_order,
         )  # fmt: skip
-        from pmpt_cli.engine import compile_program
-
         return questionnaire._replace(program=compile_program(questionnaire, self.parts))
 
     def build_sources(self) -> tuple[Source, ...]:

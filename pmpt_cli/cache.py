@@ -27,7 +27,8 @@ import zlib
 from types import CodeType
 from typing import Any
 
-from pmpt_cli.expr.expressions import CompiledExpression, NameInfo, expression_from_summary
+from pmpt_cli.expr.expressions import CompiledExpression, expression_from_summary
+from pmpt_cli.expr.names import NameInfo
 from pmpt_cli.expr.runtime import ProgramCode
 from pmpt_cli.model import (
     Band,
@@ -127,7 +128,7 @@ def _thaw_questionnaire(fields: dict[str, Any], program: tuple[Any, ...], origin
 def _tag() -> str | None:
     """This pmpt and Python (tomllib's output and code objects depend on both), and a
     checksum of the code that builds an entry; ``None``, no cache, if it cannot be read."""
-    from pmpt_cli import __version__
+    from pmpt_cli.version import __version__
 
     stamp = _source_stamp()
     return None if stamp is None else f"pmpt-cache-4 {__version__} {stamp:08x} {sys.version}"

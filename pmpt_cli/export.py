@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from pmpt_cli import __version__
 from pmpt_cli.model import Questionnaire, TriageResult
 from pmpt_cli.report import reason_records
+from pmpt_cli.version import __version__
 
 SUMMARY_SCHEMA = 1
 

@@ -36,7 +36,8 @@ from typing import Any
 
 from pmpt_cli.enablement import condition_holds
 from pmpt_cli.errors import ExpressionError
-from pmpt_cli.expr.expressions import CompiledExpression, NameInfo, compile_expression
+from pmpt_cli.expr.expressions import CompiledExpression, compile_expression
+from pmpt_cli.expr.names import NameInfo
 from pmpt_cli.model import OUTCOMES, RED_FLAG_OUTCOMES, Question, Questionnaire, Score
 
 ERROR = "error"
@@ -429,7 +430,10 @@ class _Linter:
 
     def _observed_score_ranges(self) -> dict[str, list[Any]]:
         """Score values on extreme and random answer sets: catches what arithmetic bounds miss."""
-        from pmpt_cli.scoring import compute_scores
+        from pmpt_cli.program import runnable
+        from pmpt_cli.validation import check_answers
+
+        run = runnable(self.q).run
 
         rng = random.Random(SEED)
         answer_sets = [
@@ -440,12 +444,8 @@ class _Linter:
             answer_sets.append({q.id: rng.choice(self._raw_values(q)) for q in self.q.questions})
         observed: dict[str, list[Any]] = {}
         for answers in answer_sets:
-            answers = {k: v for k, v in answers.items() if v is not None}
-            try:
-                results = compute_scores(self.q, answers)
-            except Exception:  # noqa: BLE001 - probing must never break validation
-                continue
-            for sid, result in results.items():
+            valid = check_answers(self.q, {k: v for k, v in answers.items() if v is not None})[0]
+            for sid, result in run(valid).scores.items():
                 observed.setdefault(sid, []).append(result.value)
         return observed
 

@@ -7,7 +7,6 @@ validating or compiling; otherwise the TOML is parsed and handed to the builder
 
 from __future__ import annotations
 
-from difflib import get_close_matches
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,12 +16,6 @@ if TYPE_CHECKING:
     from pmpt_cli.model import Questionnaire
 
 MAX_FILE_BYTES = 2_000_000
-
-
-def suggest(word: str, candidates: Any) -> str:
-    """``, did you mean 'x'?`` for the closest candidate, or an empty string."""
-    match = get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    return f", did you mean '{match[0]}'?" if match else ""
 
 
 def load_questionnaire(source: str | Path) -> Questionnaire:

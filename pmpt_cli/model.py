@@ -12,15 +12,15 @@ the same namedtuple classes as ``typing.NamedTuple`` for a third of the cost.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from pmpt_cli.records import Record
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
-
     from pmpt_cli.expr.expressions import CompiledExpression
+    from pmpt_cli.expr.runtime import ProgramCode
 
 #: Outcome ids, most urgent first. Red-flag tiers always outrank the others.
 OUTCOMES: tuple[str, ...] = (
@@ -223,8 +223,9 @@ class Questionnaire:
     #: Scores in an order where each comes after the scores it uses.
     score_order: tuple[str, ...]
     #: The scores and every rule's and note's condition compiled into one function, when
-    #: the loader made it (engine.compile_program); ``None`` runs them one by one.
-    program: Any
+    #: the builder made it (program.compile_program, kept by the cache); ``None`` when the
+    #: questionnaire was changed with ``_replace``: program.runnable then compiles it afresh.
+    program: ProgramCode | None
 
     _fields = tuple(__annotations__)  # the names above, for repr and _replace
 
@@ -248,7 +249,7 @@ class Questionnaire:
         outcome_texts: dict[str, OutcomeText] | None = None,
         path: str = "",
         score_order: tuple[str, ...] = (),
-        program: Any = None,
+        program: ProgramCode | None = None,
     ) -> None:
         # Straight into the instance dict, since __setattr__ refuses (cached_property does the same).
         self.__dict__.update(
@@ -291,42 +292,27 @@ class Questionnaire:
     def scores_by_id(self) -> dict[str, Score]:
         return {s.id: s for s in self.scores}
 
-    # -- plans the engine runs, each compiled once per questionnaire on first use --------
-    # (Lazily, so listing or showing a questionnaire never pays for them; the modules that
-    # own the logic build them, imported here on demand because they import this module.)
+    def memo(self, key: str, build: Callable[[Questionnaire], Any]) -> Any:
+        """``build(self)``, computed once and kept with this questionnaire.
 
-    @cached_property
-    def answer_checkers(self) -> dict[str, Callable[[Any], Any]]:
-        """Question id -> ``check_value`` for that question, with a fast path for valid answers."""
-        from pmpt_cli.validation import compile_checkers
+        For what other modules derive from it and reuse on every triage (the runnable
+        program, the answer checkers): they own the logic, this object only keeps the
+        result, as ``functools.cached_property`` would.
+        """
+        memo = self.__dict__.setdefault("_memo", {})
+        try:
+            return memo[key]
+        except KeyError:
+            value = memo[key] = build(self)
+            return value
 
-        return compile_checkers(self)
 
-    @cached_property
-    def choice_sets(self) -> dict[str, frozenset[str]]:
-        """Choice question id -> its choice values (validation.check_answers' fast path)."""
-        return {q.id: frozenset(q.choice_values) for q in self.questions if q.type == "choice"}
+def reason_order(rules: Sequence[Rule]) -> list[Rule]:
+    """Most severe outcome first, then higher priority, ties in file order: how reasons are listed."""
+    return sorted(rules, key=lambda r: (_SEVERITY[r.outcome], -r.priority))
 
-    @cached_property
-    def enable_plan(self) -> tuple[tuple[str, Callable[[Mapping[str, Any], Mapping[str, Any]], Any] | None], ...]:
-        """``(question id, gate)`` in asking order; ``gate(answers, bands)`` says whether it is asked."""
-        from pmpt_cli.enablement import compile_enable_plan
 
-        return compile_enable_plan(self)
-
-    @cached_property
-    def score_plan(self) -> tuple[tuple[Any, ...], tuple[str, ...] | None]:
-        """The scores in dependency order, with each item's value function resolved."""
-        from pmpt_cli.scoring import compile_score_plan
-
-        return compile_score_plan(self)
-
-    @cached_property
-    def triage_plan(self) -> tuple[tuple[Any, ...], Callable[[Mapping[str, Any]], Any], tuple[Any, ...]]:
-        """The rules in reason order, the program that runs the questionnaire, and the notes."""
-        from pmpt_cli.engine import compile_triage_plan
-
-        return compile_triage_plan(self)
+_SEVERITY = {outcome: rank for rank, outcome in enumerate(OUTCOMES)}
 
 
 class ScoreResult(Record):

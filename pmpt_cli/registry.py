@@ -82,7 +82,7 @@ def resolve(ref: str | Path) -> tuple[str, bytes]:
         entry = folder / f"{ref}.toml"
         if entry.is_file():
             return str(entry), entry.read_bytes()
-    from pmpt_cli.loader import suggest
+    from pmpt_cli.messages import suggest
 
     hint = suggest(str(ref), available()) or "."
     raise QuestionnaireNotFoundError(

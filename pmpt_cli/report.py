@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from pmpt_cli import __version__
 from pmpt_cli.model import Questionnaire, TriageResult
+from pmpt_cli.version import __version__
 
 DISCLAIMER = "pmpt is not a diagnosis. It suggests where to seek care; a health professional must assess you."
 JSON_SCHEMA = 1

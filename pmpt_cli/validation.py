@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from pmpt_cli.errors import Problem
-from pmpt_cli.loader import suggest
+from pmpt_cli.messages import suggest
 from pmpt_cli.model import Question, Questionnaire
 
 TRUE_WORDS = {"yes", "y", "true", "t", "1"}
@@ -127,8 +127,7 @@ def check_answers(
     """
     clean: dict[str, Any] = {}
     problems: list[Problem] = []
-    checkers = questionnaire.answer_checkers
-    choices = questionnaire.choice_sets
+    checkers, choices = questionnaire.memo("answer checkers", _compile_checkers)
     for qid, value in answers.items():
         allowed = choices.get(qid)
         if allowed is not None and value.__class__ is str and value in allowed:
@@ -149,15 +148,19 @@ def check_answers(
     return clean, problems
 
 
-def compile_checkers(questionnaire: Questionnaire) -> dict[str, Callable[[Any], Any]]:
-    """Question id -> a function equal to ``check_value(question, value)`` (``Questionnaire.answer_checkers``).
+def _compile_checkers(
+    questionnaire: Questionnaire,
+) -> tuple[dict[str, Callable[[Any], Any]], dict[str, frozenset[str]]]:
+    """Question id -> a function equal to ``check_value(question, value)``, and choice
+    question id -> its choice values (made once per questionnaire, for ``check_answers``).
 
-    Each accepts the common valid answer (a bool, an int or a list of choice values) with a
-    set lookup or a range test and hands everything else, including every invalid answer,
-    to ``check_value`` for the same result or the same message. (Valid choice answers are
-    taken by ``check_answers`` itself, with ``Questionnaire.choice_sets``.)
+    Each function accepts the common valid answer (a bool, an int or a list of choice
+    values) with a set lookup or a range test and hands everything else, including every
+    invalid answer, to ``check_value`` for the same result or the same message. (Valid
+    choice answers are taken by ``check_answers`` itself, with the choice values.)
     """
-    return {q.id: _checker(q) for q in questionnaire.questions}
+    checkers = {q.id: _checker(q) for q in questionnaire.questions}
+    return checkers, {q.id: frozenset(q.choice_values) for q in questionnaire.questions if q.type == "choice"}
 
 
 def _checker(question: Question) -> Callable[[Any], Any]:
@@ -195,12 +198,3 @@ def _checker(question: Question) -> Callable[[Any], Any]:
             return check_value(question, value)
 
     return check
-
-
-def missing_required(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> list[Question]:
-    """Required questions that are asked (given these answers) but not answered.
-
-    ``answers`` must be checked (``check_answers``): the engine's program finds them.
-    """
-    _, program, _ = questionnaire.triage_plan  # the engine's: it walks the questions too
-    return [questionnaire.questions_by_id[qid] for qid in program(answers)[2]]

@@ -5,7 +5,7 @@ Test modules import from here (``tests`` is on ``pythonpath``), never from each 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from pmpt_cli.expr.expressions import NameInfo
 
 if TYPE_CHECKING:
+    from pmpt_cli.cli.environment import Environment
     from pmpt_cli.model import Question, Questionnaire
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -163,3 +164,130 @@ TYPICAL_CORE = {
     "low_mood": "disagree", "bothersome": "moderately", "exercise_tried": "no", "medicines": ["over_counter"],
     "procedures": ["none"], "cant_exercise": "no",
 }  # fmt: skip
+
+
+# -- the reference evaluator -----------------------------------------------------------
+# The engine runs each questionnaire's generated program (pmpt_cli.program). These are
+# the plain interpreters of the same rules, written from docs/questionnaire-format.md
+# and the expressions' own evaluate(): the tests hold the program to them.
+
+
+def is_enabled(question: Question, answers: Mapping[str, Any]) -> bool:
+    """Whether ``question`` is asked, given the answers to the questions before it.
+
+    ``answers`` must already leave out answers to questions that are not asked, so a chain
+    of conditions behaves as FHIR says: a skipped question counts as unanswered.
+    """
+    from pmpt_cli.enablement import condition_holds
+
+    if question.enable_when:
+        results = (condition_holds(c, answers.get(c.question)) for c in question.enable_when)
+        if not (all(results) if question.enable_behavior == "all" else any(results)):
+            return False
+    if question.enable_if is not None:
+        return bool(question.enable_if.evaluate(answers))
+    return True
+
+
+def active_answers(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """Walk the questions in order: the answers that count, and the ids of skipped questions."""
+    kept: dict[str, Any] = {}
+    skipped: list[str] = []
+    for question in questionnaire.questions:
+        if question.is_conditional and not is_enabled(question, kept):
+            skipped.append(question.id)
+        elif answers.get(question.id) is not None:
+            kept[question.id] = answers[question.id]
+    return kept, skipped
+
+
+def unanswered_required(questionnaire: Questionnaire, kept: Mapping[str, Any], skipped: Sequence[str]) -> list[str]:
+    """Ids of the required questions that are asked (not ``skipped``) but not answered."""
+    return [q.id for q in questionnaire.questions if q.required and q.id not in kept and q.id not in set(skipped)]
+
+
+def item_value(question: Question, answer: Any) -> Any:
+    """What one answered question contributes to a score (docs/questionnaire-format.md)."""
+    if answer is None:
+        return None
+    if question.type == "choice":
+        return question.choice(answer).score  # type: ignore[union-attr]
+    if question.type == "multi_choice":
+        return sum(question.choice(v).score or 0 for v in answer)  # type: ignore[union-attr]
+    if question.type == "yes_no":
+        return 1 if answer else 0
+    return answer
+
+
+def score_env(
+    questionnaire: Questionnaire, answers: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, str | None]]:
+    """The scores (``ScoreResult`` by id, in file order), and the name -> value and score ->
+    band maps that expressions read, computed one score at a time."""
+    from pmpt_cli.model import ScoreResult
+    from pmpt_cli.scoring import item_max
+
+    env: dict[str, Any] = dict(answers)
+    bands: dict[str, str | None] = {}
+    results = {}
+    for sid in questionnaire.score_order:
+        score = questionnaire.scores_by_id[sid]
+        answered = missing = 0
+        if score.expression is not None:
+            raw = score.expression.evaluate(env, bands)
+            value = int(raw) if isinstance(raw, bool) else raw if isinstance(raw, (int, float)) else None
+        else:
+            values, maxima = [], []
+            for item in score.items:
+                question = questionnaire.question(item)
+                v = env.get(item) if question is None else item_value(question, env.get(item))
+                if v is None:
+                    missing += 1
+                    continue
+                values.append(v)
+                if question is not None:
+                    maxima.append(item_max(question))
+            answered = len(values)
+            value = _aggregate(score.method, values, maxima) if values and missing <= score.max_missing else None
+        env[sid] = value
+        bands[sid] = score.band_for(value) if score.bands else None
+        results[sid] = ScoreResult(sid, score.label, value, bands[sid], answered, missing)
+    return {s.id: results[s.id] for s in questionnaire.scores}, env, bands
+
+
+def _aggregate(method: str, values: list[Any], maxima: list[Any]) -> Any:
+    if method == "sum":
+        return sum(values)
+    if method == "mean":
+        return round(sum(values) / len(values), 2)
+    if method == "percent":
+        return round(100 * sum(values) / sum(maxima), 2) if sum(maxima) else None
+    if method == "max":
+        return max(values)
+    return sum(1 for v in values if v > 0)  # count
+
+
+# -- terminals -----------------------------------------------------------------------------
+
+
+def fake_env(stdin: str = "", **facts: Any) -> Environment:
+    """An environment with in-memory streams (read them back from ``env.stdout.getvalue()``)."""
+    import io
+
+    from pmpt_cli.cli.environment import Environment
+
+    stdin_stream = io.TextIOWrapper(io.BytesIO(stdin.encode()), encoding="utf-8")  # with .buffer, as sys.stdin
+    return Environment(stdin_stream, io.StringIO(), io.StringIO(), **facts)
+
+
+def pretend_terminal(monkeypatch: Any, **facts: Any) -> None:
+    """Make the environment the command line builds say stdin and stderr are terminals
+    (so ``pmpt triage`` may prompt), whatever the test runner's streams are."""
+    from pmpt_cli.cli.environment import Environment
+
+    real = Environment.from_system.__func__  # type: ignore[attr-defined]
+
+    def from_system(cls: type[Environment], *, no_color: bool = False) -> Environment:
+        return real(cls, no_color=no_color)._replace(stdin_isatty=True, stderr_isatty=True, **facts)
+
+    monkeypatch.setattr(Environment, "from_system", classmethod(from_system))

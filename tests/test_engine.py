@@ -8,7 +8,7 @@ import tomllib
 import pytest
 from helpers import FIXTURES
 
-from pmpt_cli.engine import decide, red_flags_raised, run_triage
+from pmpt_cli.engine import red_flags_raised, run_triage
 from pmpt_cli.errors import AnswersError
 from pmpt_cli.loader import build_questionnaire
 
@@ -66,11 +66,12 @@ def test_priority_decides_among_non_red_flags(mini, mini_answers):
     assert result.decisive_reason.evidence == {"limits": ["stairs"], "pain": 8.5}
 
 
-def test_equal_priority_goes_to_the_rule_listed_first(mini):
-    first, second = (r for r in mini.rules if r.outcome != "emergency" and r.priority in (20, 30))
-    same = [first._replace(priority=5), second._replace(priority=5)]
-    assert decide(same) is same[0]
-    assert decide(list(reversed(same))) is same[1]
+def test_equal_priority_goes_to_the_rule_listed_first(mini, mini_answers):
+    answers = mini_answers | {"pain_now": 8, "pain_worst": 9, "tried": False}  # both rules below fire
+    equal = tuple(r._replace(priority=5) if r.id in ("severe_pain", "severe_and_limited") else r for r in mini.rules)
+    listed = [r.id for r in equal if r.id in ("severe_pain", "severe_and_limited")]
+    assert run_triage(mini._replace(rules=equal), answers).decided_by == listed[0]
+    assert run_triage(mini._replace(rules=equal[::-1]), answers).decided_by == listed[1]
 
 
 def test_evidence_names_only_what_made_an_or_true(mini, mini_answers):

@@ -10,7 +10,7 @@ import pytest
 from helpers import EXAMPLES, FIXTURES
 
 from pmpt_cli.cli.app import app
-from pmpt_cli.cli.commands.questionnaires import validate_file
+from pmpt_cli.file_check import validate_file
 from pmpt_cli.lint import lint_document, lint_questionnaire
 from pmpt_cli.loader import build_questionnaire, load_questionnaire
 

@@ -9,12 +9,11 @@ import stat
 import tomllib
 
 import pytest
-from helpers import EXAMPLES, FIXTURES
+from helpers import EXAMPLES, FIXTURES, is_enabled
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pmpt_cli.cli.app import app
-from pmpt_cli.enablement import is_enabled
 from pmpt_cli.engine import run_triage
 from pmpt_cli.loader import load_questionnaire
 from pmpt_cli.template import template_data, template_toml, toml_value

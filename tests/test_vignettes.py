@@ -20,11 +20,10 @@ from helpers import EXAMPLES, PROPERTY, ROOT, answer_strategy
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from pmpt_cli.engine import run_triage
+from pmpt_cli.engine import assess, run_triage
 from pmpt_cli.lint import lint_document, lint_questionnaire
 from pmpt_cli.loader import load_questionnaire
 from pmpt_cli.model import OUTCOMES
-from pmpt_cli.validation import check_answers, missing_required
 
 VIGNETTES = ROOT / "tests" / "vignettes"
 VIGNETTE_FILES = sorted(VIGNETTES.glob("*.toml"))
@@ -98,9 +97,10 @@ def test_vignette(path: Path):
     assert case["expected"] in OUTCOMES
     assert len(case["rationale"].strip()) > 20
 
-    clean, problems = check_answers(Q, case["answers"])
+    assessment = assess(Q, case["answers"])
+    problems = assessment.problems
     assert problems == [], [str(p) for p in problems]
-    missing = missing_required(Q, clean)
+    missing = [Q.questions_by_id[qid] for qid in assessment.missing]
     assert missing == [], f"unanswered required questions: {[q.id for q in missing]}"
 
     result = run_triage(Q, case["answers"])

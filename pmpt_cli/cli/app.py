@@ -9,37 +9,37 @@ listed (``ErrorBoundaryGroup.lazy_commands``).
 # No `from __future__ import annotations` here: typer would then eval every command's
 # annotation strings, twice, on every run (about 2.5 ms; docs/performance.md).
 import os
-import sys
 from typing import Annotated, Any, Optional
 
 import typer
 from typer.core import TyperGroup
 
-from pmpt_cli import __version__
+from pmpt_cli.cli.environment import Environment, from_context
 from pmpt_cli.errors import ExitCode, PmptError, UsageError
 from pmpt_cli.registry import complete_questionnaire_ids
+from pmpt_cli.version import __version__
 
 ISSUES_URL = "https://github.com/pmpt-health/pmpt/issues"
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 
 
 class AppState:
-    """Global options, shared with commands through ``ctx.obj``."""
+    """Global options and the environment, shared with commands through ``ctx.obj``."""
 
     # A plain class, not a @dataclass: that would import `dataclasses` and build the class
     # on every run, about 0.7 ms of start-up together.
-    __slots__ = ("debug", "no_color")
+    __slots__ = ("debug", "env")
 
-    def __init__(self, debug: bool = False, no_color: bool = False) -> None:
+    def __init__(self, env: Environment, debug: bool = False) -> None:
+        self.env = env
         self.debug = debug
-        self.no_color = no_color
 
 
-def report_error(error: PmptError) -> None:
+def report_error(env: Environment, error: PmptError) -> None:
     """Print an expected error for a person: the problems first, the key line last."""
     for problem in error.problems:
-        sys.stderr.write(f"  - {problem}\n")
-    sys.stderr.write(f"error: {error.message}\n")
+        env.stderr.write(f"  - {problem}\n")
+    env.stderr.write(f"error: {error.message}\n")
 
 
 # -- lazily loaded commands: the scripting and authoring toolkit (issue 5) ---------------
@@ -93,7 +93,7 @@ class ErrorBoundaryGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except PmptError as error:
-            report_error(error)
+            report_error(from_context(ctx), error)
             raise typer.Exit(int(error.exit_code)) from None
         except (typer.Exit, typer.Abort, KeyboardInterrupt, EOFError, BrokenPipeError):
             raise  # typer exits 130 / 1, and quietly on a closed pipe (pmpt ... | head)
@@ -102,12 +102,12 @@ class ErrorBoundaryGroup(TyperGroup):
 
             if isinstance(error, ClickException):
                 raise
-            state = ctx.obj if isinstance(ctx.obj, AppState) else AppState()
-            if state.debug or os.environ.get("PMPT_DEBUG"):
+            env = from_context(ctx)
+            if (isinstance(ctx.obj, AppState) and ctx.obj.debug) or os.environ.get("PMPT_DEBUG"):
                 import traceback
 
-                traceback.print_exc()
-            sys.stderr.write(
+                traceback.print_exc(file=env.stderr)
+            env.stderr.write(
                 f"error: internal error in pmpt {__version__}: {type(error).__name__}: {error}\n"
                 f"This is a bug. Please report it at {ISSUES_URL} with the command you ran "
                 "(leave out any personal answers); run again with --debug for the traceback.\n"
@@ -129,7 +129,7 @@ app = typer.Typer(
 
 def _show_version(value: bool) -> None:
     if value:
-        sys.stdout.write(f"pmpt {__version__}\n")
+        Environment.from_system().stdout.write(f"pmpt {__version__}\n")
         raise typer.Exit()
 
 
@@ -144,7 +144,7 @@ def main_callback(
     no_color: Annotated[bool, typer.Option("--no-color", help="Plain text output, no colours.")] = False,
 ) -> None:
     """pmpt: answer questions about your pain and learn where to seek care. Not a diagnosis."""
-    ctx.obj = AppState(debug=debug, no_color=no_color)
+    ctx.obj = AppState(Environment.from_system(no_color=no_color), debug=debug)
 
 
 @app.command(
@@ -204,14 +204,13 @@ def triage(
     """Triage: answer the questions (or give an answers file) and get a recommendation."""
     from pmpt_cli.cli.triage_flow import TriageRequest, run
 
-    state: AppState = ctx.obj
+    env = from_context(ctx)
     if as_json and export == "-":
         raise UsageError("--json and --export - both write to stdout; choose one, or export to a file.")
     run(TriageRequest(
         answers_path=answers, questionnaire=questionnaire, overrides=tuple(set_ or ()), no_input=no_input,
-        as_json=as_json, export=export, force=force, plain=plain or state.no_color, plain_prompts=plain,
-        resume=resume, save=save,
-    ))  # fmt: skip
+        as_json=as_json, export=export, force=force, plain=plain, plain_prompts=plain, resume=resume, save=save,
+    ), env)  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:

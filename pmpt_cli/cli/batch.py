@@ -16,19 +16,20 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 from pmpt_cli.answers_file import read_answers_file
+from pmpt_cli.cli.environment import Environment
+from pmpt_cli.cli.fileio import private_file
 from pmpt_cli.engine import run_triage
-from pmpt_cli.errors import AnswersError, InputFileError, OutputExistsError, PmptError, Problem, UsageError
-from pmpt_cli.loader import load_questionnaire, suggest
+from pmpt_cli.errors import AnswersError, InputFileError, PmptError, Problem, UsageError
+from pmpt_cli.loader import load_questionnaire
+from pmpt_cli.messages import suggest
 from pmpt_cli.model import OUTCOMES, Question, Questionnaire
 from pmpt_cli.registry import DEFAULT_QUESTIONNAIRE
 from pmpt_cli.validation import AnswerInvalid, parse_text
@@ -124,9 +125,9 @@ def _kind(path: Path) -> str | None:
     return None
 
 
-def _read_text(path: str) -> str:
+def _read_text(path: str, stdin: IO[bytes]) -> str:
     if path == "-":
-        data = sys.stdin.buffer.read()
+        data = stdin.read()
     else:
         try:
             with open(path, "rb") as fh:
@@ -142,8 +143,11 @@ def _read_text(path: str) -> str:
 class _Reader:
     """Turns inputs into pending answer sets, checking each file's shape once."""
 
-    def __init__(self, request: BatchRequest, get_questionnaire: Callable[[str | None], Questionnaire]) -> None:
+    def __init__(
+        self, request: BatchRequest, get_questionnaire: Callable[[str | None], Questionnaire], stdin: IO[bytes]
+    ) -> None:
         self.request = request
+        self.stdin = stdin
         self.get_questionnaire = get_questionnaire
         self.caches: dict[str, dict[str, tuple[bool | None, Any]]] = {}
         self.hint: str | None = None  # the first questionnaire an input names
@@ -158,7 +162,7 @@ class _Reader:
             self.kinds.append(kind)
             pendings = [self.answers_file(path)]
         else:
-            text = _read_text(path)
+            text = _read_text(path, self.stdin)
             if kind == "stdin":
                 kind = "jsonl" if text.lstrip().startswith("{") else "csv"
             self.kinds.append(kind)
@@ -398,47 +402,6 @@ def _error_text(pending: _Pending) -> str:
     return f"{pending.error}: {details}" if details else (pending.error or "failed")
 
 
-class _Output:
-    """stdout, or a file written atomically (owner-only, like every pmpt output), no overwrite without force."""
-
-    def __init__(self, path: str | None, force: bool) -> None:
-        self.path = None if path in (None, "-") else Path(path)
-        self.force = force
-        self.tmp: str | None = None
-
-    def __enter__(self) -> IO[str]:
-        if self.path is None:
-            return sys.stdout
-        target = self.path
-        if target.exists() and not self.force:
-            raise OutputExistsError(f"'{target}' already exists; pass --force to overwrite it, or choose another name.")
-        if target.is_dir():
-            raise InputFileError(f"'{target}' is a folder; give a file name.")
-        folder = target.parent if str(target.parent) else Path(".")
-        try:
-            fd, self.tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-        except FileNotFoundError:
-            raise InputFileError(f"Cannot write '{target}': folder '{folder}' does not exist.") from None
-        except OSError as exc:
-            raise InputFileError(f"Cannot write '{target}': {exc.strerror}.") from None
-        self.stream = os.fdopen(fd, "w", encoding="utf-8", newline="")
-        return self.stream
-
-    def __exit__(self, kind: Any, *_: Any) -> None:
-        if self.path is None:
-            sys.stdout.flush()
-            return
-        assert self.tmp is not None
-        try:
-            self.stream.flush()
-            os.fsync(self.stream.fileno())
-            self.stream.close()
-            if kind is None:
-                os.replace(self.tmp, self.path)
-        finally:
-            Path(self.tmp).unlink(missing_ok=True)
-
-
 class _Progress:
     """A one-line progress bar on stderr, redrawn at most ten times a second."""
 
@@ -480,14 +443,12 @@ def choose_format(request: BatchRequest, kinds: list[str]) -> str:
     return "csv" if kinds and all(k == "csv" for k in kinds) else "jsonl"
 
 
-def run_batch(
-    request: BatchRequest, *, stderr: IO[str] | None = None, stderr_is_tty: bool | None = None
-) -> BatchSummary:
+def run_batch(request: BatchRequest, env: Environment) -> BatchSummary:
     """Triage every answer set in the inputs and write one row each; return the summary.
 
     Raises ``PmptError`` (exit 1) after writing everything when any row failed.
     """
-    err = stderr or sys.stderr
+    err = env.stderr
     started = time.perf_counter()
     if request.format and request.format not in FORMATS:
         raise UsageError(f"--format must be csv or jsonl, not '{request.format}'.")
@@ -499,7 +460,7 @@ def run_batch(
             loaded.append(load_questionnaire(request.questionnaire or hint or DEFAULT_QUESTIONNAIRE))
         return loaded[0]
 
-    reader = _Reader(request, get_questionnaire)
+    reader = _Reader(request, get_questionnaire, env.stdin.buffer)
     pendings: list[_Pending] = []
     for kind, path in sources:
         pendings += reader.read(kind, path)
@@ -509,11 +470,11 @@ def run_batch(
     summary = BatchSummary(questionnaire=f"{questionnaire.id} {questionnaire.version}", total=len(pendings))
     counts = summary.counts
     reported: list[_Pending] = []
-    tty = stderr_is_tty if stderr_is_tty is not None else (hasattr(err, "isatty") and err.isatty())
+    tty = env.stderr_isatty
     progress = _Progress(len(pendings), err) if tty and not request.quiet and len(pendings) >= PROGRESS_MIN else None
     qid = questionnaire.id
 
-    with _Output(request.output, request.force) as stream:
+    with _output(request.output, request.force, env.stdout) as stream:
         writer = _Writer(stream, fmt, questionnaire)
         for pending in _with_progress(pendings, progress):
             if pending.error is None and pending.questionnaire is not None and not same(pending.questionnaire):
@@ -543,6 +504,17 @@ def run_batch(
             "were skipped; their rows in the output say why."
         )
     return summary
+
+
+@contextmanager
+def _output(path: str | None, force: bool, stdout: IO[str]) -> Iterator[IO[str]]:
+    """stdout, or a private file that appears only once every row is written (fileio)."""
+    if path in (None, "-"):
+        yield stdout
+        stdout.flush()
+        return
+    with private_file(path, force=force, newline="") as stream:
+        yield stream
 
 
 class _SameQuestionnaire:

@@ -10,9 +10,10 @@ import sys
 def run() -> None:
     """Console-script entry point (also used by ``python -m pmpt_cli``)."""
     if sys.argv[1:] in (["--version"], ["-V"]):
-        from pmpt_cli import __version__
+        from pmpt_cli.cli.environment import Environment
+        from pmpt_cli.version import __version__
 
-        sys.stdout.write(f"pmpt {__version__}\n")
+        Environment.from_system().stdout.write(f"pmpt {__version__}\n")
         raise SystemExit(0)
     from pmpt_cli.cli.app import main
 

@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from pmpt_cli.enablement import active_answers
 from pmpt_cli.engine import red_flags_raised
 from pmpt_cli.model import Question, Questionnaire, Rule
+from pmpt_cli.program import runnable
 from pmpt_cli.report import describe_answer
 
 
@@ -83,7 +83,7 @@ class Interview:
     _section: str | None = None
 
     def __post_init__(self) -> None:
-        self.answers = active_answers(self.questionnaire, self.answers)[0]
+        self.answers = self._asked(self.answers)[0]
         self.memory = dict(self.answers)
         self.done = set(self.answers)
         self.history = [q.id for q in self.questionnaire.questions if q.id in self.answers]
@@ -107,9 +107,14 @@ class Interview:
 
     # -- walking forward and back ------------------------------------------------------
 
+    def _asked(self, answers: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+        """The answers that count (to questions that are asked) and the skipped question ids."""
+        run = runnable(self.questionnaire).run(answers)  # answers from prompts are checked already
+        return run.kept, run.skipped
+
     def enabled(self) -> list[Question]:
         """Questions asked given the current answers (skipped ones left out silently)."""
-        skipped = set(active_answers(self.questionnaire, self.answers)[1])
+        skipped = set(self._asked(self.answers)[1])
         return [q for q in self.questionnaire.questions if q.id not in skipped]
 
     def pending(self) -> Question | None:
@@ -157,7 +162,7 @@ class Interview:
         if question.id in self.history:
             self.history.remove(question.id)
         self.history.append(question.id)
-        self.answers, skipped = active_answers(self.questionnaire, self.answers)
+        self.answers, skipped = self._asked(self.answers)
         for qid in skipped:  # now disabled: the answer is dropped, and it is asked again if re-enabled
             self.done.discard(qid)
             if qid in self.history:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import shlex
 import signal
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -17,12 +16,13 @@ from typing import TYPE_CHECKING, Any
 
 from pmpt_cli.cli import partial
 from pmpt_cli.cli.interview import Interview, InterviewInterrupted, offer_to_save
+from pmpt_cli.cli.triage_request import Gathered, TriageRequest
 from pmpt_cli.errors import Interrupted, PmptError
 from pmpt_cli.model import Questionnaire, TriageResult
 from pmpt_cli.validation import check_answers
 
 if TYPE_CHECKING:
-    from pmpt_cli.cli.triage_flow import Gathered, TriageRequest
+    from pmpt_cli.cli.environment import Environment
 
 
 class TerminalClosed(KeyboardInterrupt):
@@ -51,13 +51,12 @@ def hangup_saves() -> Iterator[None]:
         signal.signal(signal.SIGHUP, previous)
 
 
-def interview(questionnaire: Questionnaire, answers: dict[str, Any], request: TriageRequest,
+def interview(questionnaire: Questionnaire, answers: dict[str, Any], request: TriageRequest, env: Environment,
               *, resumed_from: Path | None, ref: str | None) -> Gathered:  # fmt: skip
     """Ask what is missing; on Ctrl-C or hang-up save the answers so far and raise ``Interrupted``."""
     from pmpt_cli.cli.prompting import make_prompter
-    from pmpt_cli.cli.triage_flow import Gathered
 
-    prompter = make_prompter(plain=request.plain_prompts)
+    prompter = make_prompter(env, plain=request.plain_prompts)
     save_to = Path(request.save) if request.save else partial.default_path(questionnaire.id)
     ref = partial.questionnaire_ref(questionnaire, ref)
     with hangup_saves():
@@ -66,7 +65,7 @@ def interview(questionnaire: Questionnaire, answers: dict[str, Any], request: Tr
                 answers, resumed_from = _offer_to_continue(questionnaire, prompter, save_to)
             result = Interview(questionnaire, prompter, dict(answers)).run()
         except InterviewInterrupted as stop:
-            raise _save_and_stop(questionnaire, stop.answers, save_to, ref, request) from None
+            raise _save_and_stop(questionnaire, stop.answers, save_to, ref, request, env) from None
         except (KeyboardInterrupt, EOFError):
             raise Interrupted("Stopped; nothing was changed.") from None
     return Gathered(result.answers, result.stopped_early, prompter, resumed_from)
@@ -88,7 +87,7 @@ def _offer_to_continue(questionnaire: Questionnaire, prompter: Any, path: Path) 
 
 
 def _save_and_stop(questionnaire: Questionnaire, answers: dict[str, Any], path: Path, ref: str,
-                   request: TriageRequest) -> Interrupted:  # fmt: skip
+                   request: TriageRequest, env: Environment) -> Interrupted:  # fmt: skip
     """Save first (the terminal may already be gone), then say how to resume."""
     if not answers:
         return Interrupted("Stopped before the first answer; nothing was saved.")
@@ -98,20 +97,22 @@ def _save_and_stop(questionnaire: Questionnaire, answers: dict[str, Any], path: 
         return Interrupted(f"Stopped, and your answers could not be saved: {exc.message}")
     command = "pmpt triage --resume" + (f" --save {shlex.quote(str(saved))}" if request.save else "")
     count = "Your answer so far is" if len(answers) == 1 else f"Your {len(answers)} answers so far are"
-    _say(f"\n{count} saved in {saved} (only you can read it).\n"
+    env.say(f"\n{count} saved in {saved} (only you can read it).\n"
          f"To continue where you left off, run: {command}")  # fmt: skip
     return Interrupted("Stopped before the end; nothing was scored yet.")
 
 
-def finish(questionnaire: Questionnaire, result: TriageResult, request: TriageRequest, gathered: Gathered) -> None:
+def finish(
+    questionnaire: Questionnaire, result: TriageResult, request: TriageRequest, gathered: Gathered, env: Environment
+) -> None:
     """After the summary: tidy up a resumed file and offer to save the summary."""
-    if request.as_json and not sys.stdout.isatty():
-        _say(f"Result: {questionnaire.outcome_texts[result.outcome].headline} (the full result went to stdout).")
+    if request.as_json and not env.stdout_isatty:
+        env.say(f"Result: {questionnaire.outcome_texts[result.outcome].headline} (the full result went to stdout).")
     if gathered.stopped_early:
-        _say("You stopped at a warning sign, so only the answers you gave were used.")
+        env.say("You stopped at a warning sign, so only the answers you gave were used.")
     if gathered.resumed_from is not None and gathered.resumed_from.is_file():
         gathered.resumed_from.unlink()
-        _say(f"Deleted the unfinished answers in {gathered.resumed_from}; they are in the result now.")
+        env.say(f"Deleted the unfinished answers in {gathered.resumed_from}; they are in the result now.")
     if request.export:
         return
     from pmpt_cli.export import summary_toml
@@ -122,12 +123,4 @@ def finish(questionnaire: Questionnaire, result: TriageResult, request: TriageRe
     except (KeyboardInterrupt, EOFError):
         raise Interrupted("Stopped; the summary was not saved.") from None
     if saved:
-        _say(f"Saved the summary to {saved}. Re-run it with: pmpt triage --answers {shlex.quote(saved)}")
-
-
-def _say(text: str) -> None:
-    try:
-        sys.stderr.write(text + "\n")
-        sys.stderr.flush()
-    except OSError:  # the terminal is gone; the answers are already saved
-        pass
+        env.say(f"Saved the summary to {saved}. Re-run it with: pmpt triage --answers {shlex.quote(saved)}")

@@ -7,7 +7,6 @@ to stderr, never stdout.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Sequence
 from typing import IO, Any
 
@@ -70,9 +69,9 @@ class PlainPrompter:
         "Press Ctrl-C to stop; your answers are saved for later."
     )
 
-    def __init__(self, stdin: IO[str] | None = None, stderr: IO[str] | None = None) -> None:
-        self.stdin = stdin or sys.stdin
-        self.stderr = stderr or sys.stderr
+    def __init__(self, stdin: IO[str], stderr: IO[str]) -> None:
+        self.stdin = stdin
+        self.stderr = stderr
 
     def _say(self, text: str = "") -> None:
         self.stderr.write(text + "\n")

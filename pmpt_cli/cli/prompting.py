@@ -10,7 +10,6 @@ validator the answers file uses.
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -21,20 +20,21 @@ from pmpt_cli.model import Question
 from pmpt_cli.validation import AnswerInvalid, check_value
 
 if TYPE_CHECKING:
+    from pmpt_cli.cli.environment import Environment
     from pmpt_cli.cli.interview import Prompter
 
 SKIP = "__skip__"
 
 
-def make_prompter(*, plain: bool = False) -> Prompter:
+def make_prompter(env: Environment, *, plain: bool = False) -> Prompter:
     """Menus where prompt_toolkit can run; plain prompts with ``--plain``, ``TERM=dumb``, or on failure."""
     if plain or os.environ.get("TERM") == "dumb":
-        return PlainPrompter()
+        return PlainPrompter(env.stdin, env.stderr)
     try:
-        return QuestionaryPrompter()
+        return QuestionaryPrompter(env)
     except Exception as exc:  # noqa: BLE001  any failure here (e.g. NoConsoleScreenBufferError on Windows) means no menus
-        sys.stderr.write(f"note: this terminal cannot show menus ({type(exc).__name__}); using plain prompts.\n")
-        return PlainPrompter()
+        env.say(f"note: this terminal cannot show menus ({type(exc).__name__}); using plain prompts.")
+        return PlainPrompter(env.stdin, env.stderr)
 
 
 def scale_values(question: Question) -> list[int]:
@@ -59,16 +59,16 @@ class QuestionaryPrompter:
         "Ctrl-C stops and saves your answers for later."
     )
 
-    def __init__(self) -> None:
+    def __init__(self, env: Environment) -> None:
         from prompt_toolkit.application.current import get_app_session
         from prompt_toolkit.output import create_output
 
         # A caller (a test) that opened its own app session chose the streams; otherwise
         # draw on stderr. Creating the output is also where an unusable terminal fails.
-        self._output = None if _session_has_output(get_app_session()) else create_output(stdout=sys.stderr)
+        self._output = None if _session_has_output(get_app_session()) else create_output(stdout=env.stderr)
         from rich.console import Console
 
-        self._console = Console(stderr=True, highlight=False)
+        self._console = Console(file=env.stderr, highlight=False, no_color=not env.colour)
 
     @contextmanager
     def _session(self) -> Iterator[None]:

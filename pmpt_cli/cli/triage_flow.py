@@ -2,76 +2,48 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
 from pmpt_cli.answers_file import AnswerSet, apply_overrides, read_answers_file
-from pmpt_cli.engine import run_triage
+from pmpt_cli.cli.environment import Environment
+from pmpt_cli.cli.triage_request import Gathered, TriageRequest
+from pmpt_cli.engine import Assessment, assess, decide
 from pmpt_cli.errors import AnswersError, Problem, UsageError
 from pmpt_cli.loader import load_questionnaire
 from pmpt_cli.model import Questionnaire, TriageResult
-from pmpt_cli.records import Record
 from pmpt_cli.registry import DEFAULT_QUESTIONNAIRE
-from pmpt_cli.validation import check_answers, missing_required
 
 
-class TriageRequest(Record):
-    """The triage command's options, independent of typer."""
-
-    answers_path: str | None = None
-    questionnaire: str | None = None
-    overrides: tuple[str, ...] = ()
-    no_input: bool = False
-    as_json: bool = False
-    export: str | None = None
-    force: bool = False
-    plain: bool = False
-    plain_prompts: bool = False  # --plain: numbered prompts (--no-color alone keeps the menus)
-    resume: bool = False  # continue saved unfinished answers
-    save: str | None = None  # where unfinished answers go on Ctrl-C (and what --resume reads)
-
-
-class Gathered(Record):
-    """The answers to triage, and how they were gathered."""
-
-    answers: dict[str, Any]
-    stopped_early: bool = False  # stopped at a red flag: triage what was said
-    prompter: Any = None  # set when the person answered in the terminal
-    resumed_from: Path | None = None  # a partial file to delete once the triage is shown
-
-
-def stdin_is_interactive() -> bool:
-    """Whether we may prompt: stdin and stderr (where prompts go) are terminals."""
-    return sys.stdin.isatty() and sys.stderr.isatty()
-
-
-def run(request: TriageRequest) -> None:
+def run(request: TriageRequest, env: Environment) -> None:
     """Gather answers, triage, and show and export the result."""
     answers_path = resume_path(request) if request.resume else request.answers_path
     answer_set = (
-        read_answers_file(str(answers_path))
+        read_answers_file(str(answers_path), stdin=env.stdin.buffer)
         if answers_path
         else AnswerSet(origin="<none>", questionnaire=None, answers={})
     )
     questionnaire = load_questionnaire(request.questionnaire or answer_set.questionnaire or DEFAULT_QUESTIONNAIRE)
     if answer_set.questionnaire_sha256 and answer_set.questionnaire_sha256 != questionnaire.sha256:
-        warn(f"{answer_set.origin} was made with a different version of questionnaire '{questionnaire.id}'; "
-             "the outcome may differ from the one recorded in it.")  # fmt: skip
+        env.say(f"warning: {answer_set.origin} was made with a different version of questionnaire "
+                f"'{questionnaire.id}'; the outcome may differ from the one recorded in it.")  # fmt: skip
     answers = apply_overrides(questionnaire, answer_set.answers, request.overrides)
+    assessment = assess(questionnaire, answers)
     gathered = complete_answers(
-        questionnaire, answers, request, have_file=answers_path is not None,
+        assessment, request, env, have_file=answers_path is not None,
         resumed_from=Path(answers_path) if request.resume else None,
         ref=request.questionnaire or answer_set.questionnaire,
     )  # fmt: skip
-    result = run_triage(questionnaire, gathered.answers, allow_missing=gathered.stopped_early)
+    if gathered.prompter is not None:  # new answers: assessed afresh
+        assessment = assess(questionnaire, gathered.answers)
+    result = decide(assessment, allow_missing=gathered.stopped_early)
     if result.ignored:
-        warn(f"ignored answers to questions that were not asked: {', '.join(result.ignored)}")
-    show(questionnaire, result, request)
+        env.say(f"warning: ignored answers to questions that were not asked: {', '.join(result.ignored)}")
+    show(questionnaire, result, request, env)
     if gathered.prompter is not None:
         from pmpt_cli.cli.interview_flow import finish
 
-        finish(questionnaire, result, request, gathered)
+        finish(questionnaire, result, request, gathered, env)
 
 
 def resume_path(request: TriageRequest) -> Path:
@@ -96,7 +68,7 @@ def resume_path(request: TriageRequest) -> Path:
     return path
 
 
-def complete_answers(questionnaire: Questionnaire, answers: dict[str, Any], request: TriageRequest,
+def complete_answers(assessment: Assessment, request: TriageRequest, env: Environment,
                      *, have_file: bool, resumed_from: Path | None = None,
                      ref: str | None = None) -> Gathered:  # fmt: skip
     """Ask for what is missing in a terminal; elsewhere, fail listing every missing answer.
@@ -104,17 +76,17 @@ def complete_answers(questionnaire: Questionnaire, answers: dict[str, Any], requ
     A resumed partial file always goes through the interview, so the person still
     sees the review even if only optional questions were left.
     """
-    clean, problems = check_answers(questionnaire, answers)
-    missing = missing_required(questionnaire, clean)
+    questionnaire, clean, problems, _ = assessment
+    missing = [questionnaire.questions_by_id[qid] for qid in assessment.missing]
     if problems or (not missing and resumed_from is None):
-        return Gathered(answers)  # complete, or invalid: the engine reports every problem at once
-    if request.no_input or not stdin_is_interactive():
+        return Gathered(clean)  # complete, or invalid: deciding reports every problem at once
+    if request.no_input or not env.can_prompt:
         why = "--no-input was given" if request.no_input else "stdin is not a terminal"
         if not have_file:
             raise UsageError(f"No answers file given and {why}. Pass --answers FILE (or - for stdin), "
                              "or run 'pmpt triage' in a terminal to answer the questions.")  # fmt: skip
         if not missing:  # a complete resumed file needs no questions
-            return Gathered(answers)
+            return Gathered(clean)
         # Never a hang and never a silent default: list every gap and say how to fill it.
         raise AnswersError(
             f"{len(missing)} required answer{'s are' if len(missing) != 1 else ' is'} missing and {why}, so pmpt "
@@ -124,10 +96,10 @@ def complete_answers(questionnaire: Questionnaire, answers: dict[str, Any], requ
         )
     from pmpt_cli.cli.interview_flow import interview
 
-    return interview(questionnaire, clean, request, resumed_from=resumed_from, ref=ref)
+    return interview(questionnaire, clean, request, env, resumed_from=resumed_from, ref=ref)
 
 
-def show(questionnaire: Questionnaire, result: TriageResult, request: TriageRequest) -> None:
+def show(questionnaire: Questionnaire, result: TriageResult, request: TriageRequest, env: Environment) -> None:
     """Print the summary (or JSON) and write the export, keeping stdout for data only."""
     from pmpt_cli.report import result_to_dict
 
@@ -135,31 +107,26 @@ def show(questionnaire: Questionnaire, result: TriageResult, request: TriageRequ
     if request.as_json:
         from pmpt_cli.cli.fileio import write_json
 
-        write_json(data)
+        write_json(data, env.stdout)
     else:
         # With --export - the TOML owns stdout, so the person reads the summary on stderr.
-        stream = sys.stderr if request.export == "-" else sys.stdout
-        print_summary(data, stream, plain=request.plain)
+        stream = env.stderr if request.export == "-" else env.stdout
+        print_summary(data, stream, env, plain=request.plain)
     if request.export:
         from pmpt_cli.cli.fileio import write_private
         from pmpt_cli.export import summary_toml
 
-        write_private(request.export, summary_toml(questionnaire, result), force=request.force)
+        write_private(request.export, summary_toml(questionnaire, result), force=request.force, stdout=env.stdout)
         if request.export != "-":
-            warn(f"Saved the summary to {request.export}. Re-run it with: pmpt triage --answers {request.export}",
-                 prefix="")  # fmt: skip
+            env.say(f"Saved the summary to {request.export}. Re-run it with: pmpt triage --answers {request.export}")
 
 
-def print_summary(data: dict[str, Any], stream: Any, *, plain: bool) -> None:
-    from pmpt_cli.cli.render import render_plain, render_rich, wants_plain
+def print_summary(data: dict[str, Any], stream: Any, env: Environment, *, plain: bool) -> None:
+    from pmpt_cli.cli.render import render_plain, render_rich
 
-    if plain or wants_plain(stream):
-        stream.write(render_plain(data))
+    if plain or not env.styled(stream):
+        stream.write(render_plain(data, width=env.width_for(stream)))
         return
     from rich.console import Console
 
-    render_rich(data, Console(file=stream, highlight=False))
-
-
-def warn(message: str, *, prefix: str = "warning: ") -> None:
-    sys.stderr.write(f"{prefix}{message}\n")
+    render_rich(data, Console(file=stream, highlight=False, width=env.width_for(stream)))

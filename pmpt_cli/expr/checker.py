@@ -15,12 +15,10 @@ import re
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from difflib import get_close_matches
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pmpt_cli.errors import ExpressionError
-
-if TYPE_CHECKING:
-    from pmpt_cli.expr.expressions import NameInfo
+from pmpt_cli.expr.names import NameInfo
 
 MAX_SOURCE_CHARS = 1000
 MAX_NODES = 400  # expression nodes (names, literals, operators, calls)

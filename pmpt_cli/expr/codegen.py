@@ -80,27 +80,45 @@ class QuestionStep(Record):
     enable_if: Any  # the checked tree of enable-if, or None
 
 
-def generate_program(
-    questions: Sequence[QuestionStep],
-    scores: Sequence[ItemScore | ExpressionScore],
-    display_order: Sequence[str],
-    rules: Sequence[Any],
-    notes: Sequence[Any],
-) -> ProgramCode:
+class ProgramParts(Record):
+    """What ``generate_program`` prints: a questionnaire's steps, scores and conditions."""
+
+    questions: Sequence[QuestionStep]  # in asking order
+    scores: Sequence[ItemScore | ExpressionScore]  # in dependency order
+    display_order: Sequence[str]  # score ids in file order
+    rules: Sequence[Any]  # the checked tree of each rule's condition, in reason order
+    notes: Sequence[Any]  # the checked tree of each note's condition
+
+
+def generate_program(parts: ProgramParts, filename: str) -> ProgramCode:
+    """``program_source(parts)`` compiled, with ``filename`` in its code (tracebacks name it)."""
+    source, count, constants = _program_source(parts)
+    module = compile(source, filename, "exec", dont_inherit=True)
+    code = {c.co_name: c for c in module.co_consts if hasattr(c, "co_code")}
+    explains = tuple(code.get(f"explain_{index}") for index in range(count))
+    return ProgramCode(code["program"], constants, explains)
+
+
+def program_source(parts: ProgramParts) -> str:
+    """The Python source of a questionnaire's program, as ``generate_program`` compiles it."""
+    return _program_source(parts)[0]
+
+
+def _program_source(parts: ProgramParts) -> tuple[str, int, tuple[tuple[str, Any], ...]]:
     """One function that runs a questionnaire on checked answers, short of the reasons.
 
-    ``program(answers)`` takes answers checked by validation.check_answers and returns
-    ``(kept, skipped, missing, values, scores, bands, rule flags, note flags)``: what
-    enablement.active_answers gives (the answers that count, the skipped question ids),
-    the required questions asked but not answered, the answers and scores by id (as
-    scoring.score_env gives them), the ``ScoreResult``s in ``display_order`` and the band
-    of each score, and the value of each rule's (in the order given) and note's condition.
+    ``program(answers)`` takes answers checked by validation.check_answers and returns a
+    ``program.ProgramResult``: the answers that count and the ids of the skipped
+    questions (FHIR enable-when), the required questions asked but not answered, the
+    answers and scores by id, the ``ScoreResult``s in ``display_order`` and the band of
+    each score, and the value of each rule's (in the order given) and note's condition.
     ``questions`` come in asking order and ``scores`` in dependency order. It prints like
     ``fast``, reading each answer once into a local: one call per triage instead of one
     per question, score and condition. The program comes with an ``explain`` for every
     rule and note whose condition is not flat (see checker._Part.answered), printed
     like ``fast`` too: the engine explains the conditions that held with them.
     """
+    questions, scores, display_order, rules, notes = parts
     printer = _TypedPrinter()
     printer.locals = {}
     body: list[str] = ["    kept = {}", "    skipped = []", "    unanswered = []"]
@@ -143,17 +161,14 @@ def generate_program(
         lines.append(f"    {' = '.join(printer.locals.values())} = None")
     lines += body
     shown = ", ".join(f"{sid!r}: {results[sid]}" for sid in display_order)
-    lines.append(f"    return kept, skipped, unanswered, values, {{{shown}}}, bands, {_tuple(rule_flags)}, "
-                 f"{_tuple(note_flags)}")  # fmt: skip
+    lines.append(f"    return _new(_ProgramResult, (kept, skipped, unanswered, values, {{{shown}}}, bands, "
+                 f"{_tuple(rule_flags)}, {_tuple(note_flags)}))")  # fmt: skip
     lines.append("")
     explainer = _TypedPrinter(printer.constants, printer.names)  # reads values.get: no locals
     for index, part in enumerate([*rules, *notes]):
         if part.answered is None:
             lines += _explain_function(f"explain_{index}", explainer, part)
-    module = compile("\n".join(lines), "<pmpt program>", "exec", dont_inherit=True)
-    code = {c.co_name: c for c in module.co_consts if hasattr(c, "co_code")}
-    explains = tuple(code.get(f"explain_{index}") for index in range(len(rules) + len(notes)))
-    return ProgramCode(code["program"], tuple(printer.constants.items()), explains)
+    return "\n".join(lines), len(rules) + len(notes), tuple(printer.constants.items())
 
 
 def _explain_function(name: str, printer: _Printer, root: Any) -> list[str]:

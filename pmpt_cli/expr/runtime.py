@@ -10,7 +10,7 @@ run whose questionnaire comes from the cache never imports the printer.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from types import FunctionType
 from typing import Any
 
@@ -288,11 +288,17 @@ def functions(code: ExpressionCode) -> tuple[Callable[..., Any], Callable[..., A
 
 
 def program_functions(
-    program: ProgramCode, score_result: type
+    program: ProgramCode, names: Mapping[str, Any]
 ) -> tuple[Callable[[Any], Any], tuple[Callable[[Any, Any], Any] | None, ...]]:
-    """The program and its explainers (see ``generate_program``); ``score_result`` is model.ScoreResult."""
+    """The program and its explainers (see ``codegen.generate_program``).
+
+    ``names`` adds what the program reads besides the helpers: the record classes it
+    makes (``_ScoreResult``, ``_ProgramResult``) and, for tracebacks and debuggers,
+    ``__name__`` and a ``__loader__`` whose ``get_source`` prints the source again
+    (``linecache`` asks for it only when a line must be shown).
+    """
     namespace = dict(_RUNTIME)
     namespace.update(program.constants)
-    namespace["_ScoreResult"] = score_result
+    namespace.update(names)
     explains = tuple(None if code is None else FunctionType(code, namespace) for code in program.explains)
     return FunctionType(program.code, namespace), explains

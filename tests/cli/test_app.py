@@ -240,7 +240,7 @@ def test_internal_error_is_70_without_traceback(runner, tmp_path, mini_answers, 
     def boom(*args, **kwargs):
         raise RuntimeError("kaboom")
 
-    monkeypatch.setattr(flow, "run_triage", boom)
+    monkeypatch.setattr(flow, "decide", boom)
     path = write_answers(tmp_path, mini_answers)
     result = runner.invoke(app, ["triage", "-a", path])
     assert result.exit_code == 70

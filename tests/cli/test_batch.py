@@ -9,7 +9,7 @@ import os
 import stat
 
 import pytest
-from helpers import FIXTURES
+from helpers import FIXTURES, fake_env
 
 from pmpt_cli.cli import batch as batch_module
 from pmpt_cli.cli.app import app
@@ -70,7 +70,7 @@ def test_csv_cells_go_through_the_shared_text_parser(tmp_path, mini, mini_answer
     people = write(tmp_path / "p.csv", "id,hot_joint,pain_now,pain_worst,limits,weeks,tried\n"
                    "a,No,5,6,Stairs,10,Y\n")  # fmt: skip
     out = tmp_path / "out.jsonl"
-    run_batch(BatchRequest([people], questionnaire=MINI, output=str(out), quiet=True))
+    run_batch(BatchRequest([people], questionnaire=MINI, output=str(out), quiet=True), fake_env())
     (row,) = [json.loads(line) for line in out.read_text().splitlines()]
     expected = run_triage(mini, mini_answers)
     assert row["outcome"] == expected.outcome
@@ -188,19 +188,18 @@ def test_progress_bar_only_on_a_terminal_for_large_inputs(tmp_path, monkeypatch)
         f"p{i},no,1,1,1,no\n" for i in range(30)))  # fmt: skip
     monkeypatch.setattr(batch_module, "PROGRESS_MIN", 10)
     out = tmp_path / "o.csv"
-    err = io.StringIO()
-    run_batch(BatchRequest([people], questionnaire=MINI, output=str(out)), stderr=err, stderr_is_tty=True)
-    assert "[" + "#" * 30 + "] 30/30" in err.getvalue()
-    err = io.StringIO()
-    run_batch(BatchRequest([people], questionnaire=MINI, output=str(out), force=True), stderr=err,
-              stderr_is_tty=False)  # fmt: skip
-    assert "#" not in err.getvalue() and "Triaged 30 of 30" in err.getvalue()
+    env = fake_env(stderr_isatty=True)
+    run_batch(BatchRequest([people], questionnaire=MINI, output=str(out)), env)
+    assert "[" + "#" * 30 + "] 30/30" in env.stderr.getvalue()
+    env = fake_env(stderr_isatty=False)
+    run_batch(BatchRequest([people], questionnaire=MINI, output=str(out), force=True), env)
+    assert "#" not in env.stderr.getvalue() and "Triaged 30 of 30" in env.stderr.getvalue()
 
 
 def test_run_batch_raises_after_writing_everything(tmp_path):
     people = write(tmp_path / "p.csv", MIXED_CSV)
     out = tmp_path / "o.csv"
     with pytest.raises(PmptError) as info:
-        run_batch(BatchRequest([people], questionnaire=MINI, output=str(out), quiet=True))
+        run_batch(BatchRequest([people], questionnaire=MINI, output=str(out), quiet=True), fake_env())
     assert info.value.exit_code == 1
     assert len(rows_of(out.read_text())) == 9

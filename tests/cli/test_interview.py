@@ -11,7 +11,7 @@ import tomllib
 from typing import Any
 
 import pytest
-from helpers import FIXTURES, ROOT, TYPICAL_CORE, Scripted, typical_keys
+from helpers import FIXTURES, ROOT, TYPICAL_CORE, Scripted, pretend_terminal, typical_keys
 
 from pmpt_cli.answers_file import read_answers_file
 from pmpt_cli.cli import partial
@@ -274,10 +274,9 @@ def term(tmp_path, monkeypatch, runner):
     from prompt_toolkit.input import create_pipe_input
     from prompt_toolkit.output import DummyOutput
 
-    from pmpt_cli.cli import triage_flow
     from pmpt_cli.cli.app import app
 
-    monkeypatch.setattr(triage_flow, "stdin_is_interactive", lambda: True)
+    pretend_terminal(monkeypatch)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     monkeypatch.delenv("TERM", raising=False)
     monkeypatch.chdir(tmp_path)
@@ -420,10 +419,9 @@ def test_cli_partial_answers_file_asks_only_what_is_missing(term, tmp_path):
 
 
 def test_cli_plain_prompts_read_lines(runner, tmp_path, monkeypatch):
-    from pmpt_cli.cli import triage_flow
     from pmpt_cli.cli.app import app
 
-    monkeypatch.setattr(triage_flow, "stdin_is_interactive", lambda: True)
+    pretend_terminal(monkeypatch)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     lines = "1\n5\n7\n1\n10\ny\n\n\nn\n"
     result = runner.invoke(app, ["triage", "-q", MINI, "--plain", "--json"], input=lines)

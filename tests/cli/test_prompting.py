@@ -12,7 +12,7 @@ import tomllib
 from typing import Any
 
 import pytest
-from helpers import FIXTURES
+from helpers import FIXTURES, fake_env
 
 from pmpt_cli.cli.interview import BACK
 from pmpt_cli.cli.plain_prompts import PlainPrompter
@@ -35,7 +35,7 @@ def drive(fn, keys: str = "") -> Any:
 
 
 def ask(question, keys: str, default: Any = None) -> Any:
-    return drive(lambda: QuestionaryPrompter().ask(question, default, "Question 1 of 7"), keys)
+    return drive(lambda: QuestionaryPrompter(fake_env()).ask(question, default, "Question 1 of 7"), keys)
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +96,9 @@ def test_scale_keys_typed_ahead_reach_the_next_question(q):
     """ "10" then "3" typed quickly answer two scales: the 0 is not lost or misread."""
 
     def prompter_calls() -> tuple[Any, Any]:
-        return QuestionaryPrompter().ask(q["pain_now"], None, ""), QuestionaryPrompter().ask(q["pain_worst"], None, "")
+        return QuestionaryPrompter(fake_env()).ask(q["pain_now"], None, ""), QuestionaryPrompter(fake_env()).ask(
+            q["pain_worst"], None, ""
+        )
 
     assert drive(prompter_calls, "103") == (10, 3)
     assert drive(prompter_calls, "1" + ENTER + "3") == (1, 3)
@@ -204,14 +206,17 @@ def test_text_answer_skip_and_limit(q):
 
 def test_menu_digit_and_enter_default():
     options = [("a", "First"), ("b", "Second"), ("c", "Third")]
-    assert drive(lambda: QuestionaryPrompter().menu("Pick", options, "b"), "3") == "c"
-    assert drive(lambda: QuestionaryPrompter().menu("Pick", options, "b"), ENTER) == "b"
+    assert drive(lambda: QuestionaryPrompter(fake_env()).menu("Pick", options, "b"), "3") == "c"
+    assert drive(lambda: QuestionaryPrompter(fake_env()).menu("Pick", options, "b"), ENTER) == "b"
 
 
 def test_confirm_and_text():
-    assert drive(lambda: QuestionaryPrompter().confirm("Save?", False), ENTER) is False
-    assert drive(lambda: QuestionaryPrompter().confirm("Save?", False), "y") is True
-    assert drive(lambda: QuestionaryPrompter().text("Name", "a.toml"), BACKSPACE * 6 + "b.toml" + ENTER) == "b.toml"
+    assert drive(lambda: QuestionaryPrompter(fake_env()).confirm("Save?", False), ENTER) is False
+    assert drive(lambda: QuestionaryPrompter(fake_env()).confirm("Save?", False), "y") is True
+    assert (
+        drive(lambda: QuestionaryPrompter(fake_env()).text("Name", "a.toml"), BACKSPACE * 6 + "b.toml" + ENTER)
+        == "b.toml"
+    )
 
 
 @pytest.mark.parametrize("name", ["hot_joint", "pain_now", "limits", "tried", "weeks", "comment"])
@@ -228,34 +233,36 @@ def test_closed_input_raises_eof(q):
     with create_pipe_input() as inp:
         inp.close()
         with create_app_session(input=inp, output=DummyOutput()), pytest.raises(EOFError):
-            QuestionaryPrompter().ask(q["pain_now"], None, "")
+            QuestionaryPrompter(fake_env()).ask(q["pain_now"], None, "")
 
 
-def test_prompts_and_messages_never_touch_stdout(q, capsys):
+def test_prompts_and_messages_never_touch_stdout(q):
+    env = fake_env()
+
     def run() -> Any:
-        prompter = QuestionaryPrompter()
+        prompter = QuestionaryPrompter(env)
         prompter.show("welcome", "Title\nbody")
         prompter.show("heading", "Your pain\nintro")
         return prompter.ask(q["hot_joint"], None, "Question 1 of 7")
 
     assert drive(run, "1") == "no"
-    out, err = capsys.readouterr()
-    assert out == ""
-    assert "Your pain" in err and "Question 1 of 7" in err
+    assert env.stdout.getvalue() == ""
+    assert "Your pain" in env.stderr.getvalue() and "Question 1 of 7" in env.stderr.getvalue()
 
 
-def test_questionnaire_markup_is_shown_literally(q, capsys):
-    drive(lambda: QuestionaryPrompter().show("heading", "[bold]Pain[/bold] [x]"))
-    assert "[bold]Pain[/bold] [x]" in capsys.readouterr().err
+def test_questionnaire_markup_is_shown_literally(q):
+    env = fake_env()
+    drive(lambda: QuestionaryPrompter(env).show("heading", "[bold]Pain[/bold] [x]"))
+    assert "[bold]Pain[/bold] [x]" in env.stderr.getvalue()
 
 
 # -- choosing a prompter -----------------------------------------------------------------
 
 
 def test_plain_flag_and_dumb_terminal_choose_plain_prompts(monkeypatch):
-    assert isinstance(make_prompter(plain=True), PlainPrompter)
+    assert isinstance(make_prompter(fake_env(), plain=True), PlainPrompter)
     monkeypatch.setenv("TERM", "dumb")
-    assert isinstance(make_prompter(), PlainPrompter)
+    assert isinstance(make_prompter(fake_env()), PlainPrompter)
 
 
 def test_falls_back_to_plain_when_prompt_toolkit_cannot_start(monkeypatch, capsys):
@@ -266,8 +273,9 @@ def test_falls_back_to_plain_when_prompt_toolkit_cannot_start(monkeypatch, capsy
 
     monkeypatch.setenv("TERM", "xterm")
     monkeypatch.setattr(prompt_toolkit.output, "create_output", broken)
-    assert isinstance(make_prompter(), PlainPrompter)
-    assert "plain prompts" in capsys.readouterr().err
+    env = fake_env()
+    assert isinstance(make_prompter(env), PlainPrompter)
+    assert "plain prompts" in env.stderr.getvalue()
 
 
 # -- the plain prompter ------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """The generated code the engine runs agrees with the reference implementations.
 
-``CompiledExpression.evaluate`` and ``scoring.score_env`` are the reference: they take
-any values and never raise. The engine runs faster code that may assume checked answers
+``CompiledExpression.evaluate`` and the reference evaluator in tests/helpers.py
+(``active_answers``, ``score_env``) are the reference: they take any values and never raise. The engine runs faster code that may assume checked answers
 (``_fast``, and one program per questionnaire for all its scores and conditions); on
 random valid answers to pmpt-core and to the example questionnaires they must give the
 same values, and the cache must change nothing.
@@ -14,17 +14,16 @@ from itertools import product
 from typing import Any
 
 import pytest
-from helpers import NAMES, PROPERTY, ROOT, valid_answers
+from helpers import NAMES, PROPERTY, ROOT, active_answers, score_env, unanswered_required, valid_answers
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pmpt_cli.enablement import active_answers
-from pmpt_cli.engine import reason_order, run_triage, unanswered_required
+from pmpt_cli.engine import run_triage
 from pmpt_cli.errors import ExpressionError
 from pmpt_cli.expr.expressions import compile_expression
 from pmpt_cli.loader import load_questionnaire, parse_questionnaire
-from pmpt_cli.model import Questionnaire
-from pmpt_cli.scoring import score_env
+from pmpt_cli.model import Questionnaire, reason_order
+from pmpt_cli.program import ProgramResult, runnable
 from pmpt_cli.validation import check_answers
 
 Q = load_questionnaire("pmpt-core")
@@ -44,16 +43,17 @@ def _agree(questionnaire: Questionnaire, answers: dict[str, Any]) -> None:
     scores, env, bands = score_env(questionnaire, kept)
     for expression in _expressions(questionnaire):
         assert expression._fast(env, bands) == expression.evaluate(env, bands), expression.source
-    plan, program, note_plan = questionnaire.triage_plan
-    for entry, condition in zip([*plan, *note_plan], [r.when for r in reason_order(questionnaire.rules)] + [
+    program = runnable(questionnaire)
+    for step, condition in zip([*program.rules, *program.notes], [r.when for r in reason_order(questionnaire.rules)] + [
             n.when for n in questionnaire.notes], strict=True):  # fmt: skip
-        explain, flat = entry[-1], entry[-2]
+        explain, flat = step.explain, step.flat
         if explain is None:  # flat: the engine reads the answered names off the values
             assert condition.explain(env, bands)[1] == {n for n in flat if env.get(n) is not None}, condition.source
         else:  # the engine's typed explainer
             assert explain(env, bands) == condition.explain(env, bands), condition.source
-    ran = program(clean)
-    assert ran[:3] == (kept, skipped, unanswered_required(questionnaire, kept, skipped))
+    ran = program.run(clean)
+    assert isinstance(ran, ProgramResult)
+    assert (ran.kept, ran.skipped, ran.missing) == (kept, skipped, unanswered_required(questionnaire, kept, skipped))
     program_env, program_scores, program_bands, rule_flags, note_flags = ran[3:]
     assert program_scores == scores and list(program_scores) == list(scores)  # same values, same order
     assert program_env == env and program_bands == bands
@@ -115,9 +115,11 @@ def test_fast_code_agrees_on_the_example_questionnaires_and_every_method() -> No
             _agree(questionnaire, _random_answers(questionnaire, rng))
 
 
-def test_without_the_program_the_engine_gives_the_same_results() -> None:
-    """A questionnaire changed after loading has no program: score_env and one call per condition."""
+def test_a_changed_questionnaire_compiles_its_program_afresh() -> None:
+    """A questionnaire changed after loading comes without a program; the engine compiles
+    one from its expressions (checked again) and runs it, as for a loaded one."""
     plain = Q._replace(program=None)
+    assert plain.program is None and runnable(plain).run is not runnable(Q).run
     for path in sorted((ROOT / "tests" / "vignettes").glob("*.toml")):
         from pmpt_cli.answers_file import read_answers_file
 

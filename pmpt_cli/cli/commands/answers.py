@@ -1,10 +1,8 @@
-"""``pmpt answers template``: a ready-to-fill answers file for a questionnaire.
+"""``pmpt answers template``: the typer declaration (the work is in ``cli.answers_flow``).
 
-cli.py imports this module only when the command is run or listed (help, completion).
+cli.app imports this module only when the command is run or listed (help, completion).
 """
 
-import json
-import sys
 from typing import Annotated, Optional
 
 import typer
@@ -27,6 +25,7 @@ answers_app = typer.Typer(
     "  pmpt answers template my-clinic.toml --json",
 )
 def template_command(
+    ctx: typer.Context,
     questionnaire: Annotated[
         Optional[str],
         typer.Argument(
@@ -46,21 +45,7 @@ def template_command(
     the values it takes and when it is asked. A filled-in template is accepted by
     'pmpt triage --answers FILE'.
     """
-    from pmpt_cli.cli.fileio import write_private
-    from pmpt_cli.loader import load_questionnaire
-    from pmpt_cli.registry import DEFAULT_QUESTIONNAIRE
-    from pmpt_cli.template import template_data, template_toml
+    from pmpt_cli.cli.answers_flow import write_template
+    from pmpt_cli.cli.environment import from_context
 
-    q = load_questionnaire(questionnaire or DEFAULT_QUESTIONNAIRE)
-    target = output or "-"
-    if as_json and target == "-":
-        from pmpt_cli.cli.fileio import write_json
-
-        write_json(template_data(q))
-        return
-    text = json.dumps(template_data(q), indent=2, ensure_ascii=False) + "\n" if as_json else template_toml(q)
-    write_private(target, text, force=force)
-    if target != "-":
-        what = "Described" if as_json else "Wrote a template with"
-        next_step = "" if as_json else f" Fill it in, then run: pmpt triage --answers {target}"
-        sys.stderr.write(f"{what} {len(q.questions)} questions of '{q.id}' to {target}.{next_step}\n")
+    write_template(from_context(ctx), questionnaire, as_json=as_json, output=output, force=force)

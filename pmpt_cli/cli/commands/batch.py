@@ -21,6 +21,7 @@ batch_app = typer.Typer(add_completion=False)
     "  pmpt batch people.jsonl --id-column patient --output results.jsonl --force",
 )
 def batch(
+    ctx: typer.Context,
     inputs: Annotated[
         list[str],
         typer.Argument(
@@ -66,8 +67,9 @@ def batch(
     A count per outcome is printed on stderr at the end.
     """
     from pmpt_cli.cli.batch import BatchRequest, run_batch
+    from pmpt_cli.cli.environment import from_context
 
     run_batch(BatchRequest(
         inputs=list(inputs), questionnaire=questionnaire, output=output, format=fmt, force=force,
         id_column=id_column, ignore_columns=list(ignore_column or []), quiet=quiet,
-    ))  # fmt: skip
+    ), from_context(ctx))  # fmt: skip

@@ -1,26 +1,15 @@
-"""``pmpt questionnaires list | show | validate``: discover, read and check questionnaires.
+"""``pmpt questionnaires list | show | validate``: the typer declarations.
 
-cli.py imports this module only when these commands are run or listed (help,
-completion); still, only typer is imported at module level: the loader, lint and
-rendering load inside the commands.
+The work is in ``cli.questionnaires_flow`` (and the core's ``describe`` and
+``file_check``); cli.app imports this module only when these commands are run or
+listed (help, completion).
 """
 
-import sys
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated
 
 import typer
 
 from pmpt_cli.registry import complete_questionnaire_ids
-
-if TYPE_CHECKING:
-    from pmpt_cli.lint import Finding
-    from pmpt_cli.model import Questionnaire
-
-LIST_SCHEMA = 1
-SHOW_SCHEMA = 1
-VALIDATE_SCHEMA = 1
 
 questionnaires_app = typer.Typer(
     name="questionnaires",
@@ -29,243 +18,23 @@ questionnaires_app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout.")]
-
-
-# -- list ------------------------------------------------------------------------------
-
-
-def list_data() -> list[dict[str, Any]]:
-    """Every questionnaire that can be named by id; a file that does not load says why."""
-    from pmpt_cli.errors import PmptError
-    from pmpt_cli.loader import parse_questionnaire
-    from pmpt_cli.registry import available, bundled_root
-
-    try:
-        bundled = str(bundled_root())
-    except PmptError:
-        bundled = ""
-    rows = []
-    for qid, entry in sorted(available().items()):
-        path = str(entry)
-        row: dict[str, Any] = {
-            "id": qid, "title": None, "version": None, "language": None, "licence": None, "questions": None,
-            "origin": "bundled" if bundled and str(Path(path).parent) == bundled else "custom", "path": path,
-        }  # fmt: skip
-        try:
-            q = parse_questionnaire(entry.read_bytes(), origin=path)
-        except (PmptError, OSError) as exc:
-            message = exc.message if isinstance(exc, PmptError) else str(exc)
-            row["error"] = f"{message} Run 'pmpt questionnaires validate {path}' for details."
-        else:
-            row.update(title=q.title, version=q.version, language=q.language, licence=q.licence,
-                       questions=len(q.questions))  # fmt: skip
-            if q.id != qid:
-                row["error"] = f"the file's id is '{q.id}' but its name says '{qid}'; rename one of them"
-        rows.append(row)
-    return rows
 
 
 @questionnaires_app.command(
     "list",
     epilog="Examples:\n\n  pmpt questionnaires list\n\n  pmpt questionnaires list --json",
 )
-def list_command(as_json: JsonFlag = False) -> None:
+def list_command(ctx: typer.Context, as_json: JsonFlag = False) -> None:
     """List the questionnaires you can name by id: id, version, language, licence, questions, title.
 
     Folders on PMPT_QUESTIONNAIRES_DIR (separated by ':', or ';' on Windows) are
     searched before the bundled questionnaires; the first file with an id wins.
     """
-    rows = list_data()
-    if as_json:
-        from pmpt_cli.cli.fileio import write_json
+    from pmpt_cli.cli.environment import from_context
+    from pmpt_cli.cli.questionnaires_flow import list_questionnaires
 
-        write_json({"schema": LIST_SCHEMA, "questionnaires": rows})
-        return
-    if not rows:
-        sys.stderr.write("No questionnaires found. Set PMPT_QUESTIONNAIRES_DIR to a folder of .toml files.\n")
-        return
-    header = ("ID", "VERSION", "LANG", "QUESTIONS", "LICENCE", "TITLE")
-    table = [header] + [
-        (r["id"], r["version"] or "-", r["language"] or "-", str(r["questions"] or "-"), _clip(r["licence"] or "-"),
-         (r["title"] or "") + ("" if r["origin"] == "bundled" else f"  [{r['path']}]"))
-        for r in rows
-    ]  # fmt: skip
-    widths = [max(len(row[i]) for row in table) for i in range(len(header) - 1)]
-    out = sys.stdout
-    for row in table:
-        out.write("  ".join(cell.ljust(w) for cell, w in zip(row, widths)) + "  " + row[-1] + "\n")
-    broken = [r for r in rows if "error" in r]
-    for r in broken:
-        sys.stderr.write(f"warning: {r['id']}: {r['error']}\n")
-    if rows:
-        sys.stderr.write("Show one with: pmpt questionnaires show ID\n")
-
-
-def _clip(text: str, width: int = 24) -> str:
-    """Long cells (a licence can be a sentence) are cut in the table; --json has them whole."""
-    return text if len(text) <= width else text[: width - 3].rstrip() + "..."
-
-
-# -- show ------------------------------------------------------------------------------
-
-
-def questionnaire_data(q: "Questionnaire") -> dict[str, Any]:
-    """The whole questionnaire as plain data (``show --json``)."""
-    from pmpt_cli.template import applies_when
-
-    def question(item: Any) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "id": item.id, "section": item.section, "type": item.type, "text": item.text, "help": item.help,
-            "required": item.required,
-        }  # fmt: skip
-        if item.choices:
-            data["choices"] = [
-                {"value": c.value, "label": c.label, "help": c.help, "score": c.score, "exclusive": c.exclusive}
-                for c in item.choices
-            ]
-        if item.type in ("scale", "number"):
-            data.update(min=item.min, max=item.max, integer=item.integer)
-        if item.type == "scale":
-            data.update(min_label=item.min_label, max_label=item.max_label)
-        if item.type == "number":
-            data["unit"] = item.unit
-        if item.type == "text":
-            data["max_length"] = item.max_length
-        data["enable_when"] = [{"question": c.question, "operator": c.operator, "answer": c.answer}
-                               for c in item.enable_when]  # fmt: skip
-        data["enable_behavior"] = item.enable_behavior
-        data["enable_if"] = item.enable_if.source if item.enable_if is not None else None
-        data["applies_when"] = applies_when(q, item)
-        return data
-
-    return {
-        "schema": SHOW_SCHEMA,
-        "id": q.id, "title": q.title, "version": q.version, "language": q.language, "licence": q.licence,
-        "description": q.description, "minutes": q.minutes, "sha256": q.sha256, "path": q.path,
-        "sources": [{"id": s.id, "citation": s.citation, "url": s.url} for s in q.sources],
-        "sections": [{"id": s.id, "title": s.title, "intro": s.intro} for s in q.sections],
-        "questions": [question(item) for item in q.questions],
-        "scores": [
-            {
-                "id": s.id, "label": s.label, "method": s.method, "items": list(s.items),
-                "max_missing": s.max_missing, "expression": s.expression.source if s.expression else None,
-                "bands": [{"min": b.min, "max": b.max, "label": b.label} for b in s.bands],
-                "source": s.source, "description": s.description,
-                "mcid": {"value": s.mcid, "source": s.mcid_source} if s.mcid is not None else None,
-            }
-            for s in q.scores
-        ],
-        "rules": [
-            {"id": r.id, "outcome": r.outcome, "when": r.when.source, "priority": r.priority,
-             "explanation": r.explanation, "source": r.source}
-            for r in q.rules
-        ],
-        "default": {"outcome": q.default.outcome, "explanation": q.default.explanation, "source": q.default.source},
-        "notes": [{"id": n.id, "when": n.when.source, "text": n.text, "source": n.source} for n in q.notes],
-        "outcomes": {
-            outcome: {"headline": t.headline, "care": t.care, "steps": list(t.steps), "next": t.next}
-            for outcome, t in q.outcome_texts.items()
-        },
-    }  # fmt: skip
-
-
-def render_show(q: "Questionnaire", width: int = 100) -> str:
-    """The questionnaire as readable plain text: sections, questions, scores, rules."""
-    import textwrap
-
-    from pmpt_cli.template import TYPE_WORDS, allowed_values, applies_when
-
-    lines: list[str] = []
-
-    def para(text: str, indent: str = "", first: str | None = None) -> None:
-        lines.extend(textwrap.wrap(" ".join(str(text).split()), width, initial_indent=first if first is not None
-                                   else indent, subsequent_indent=indent) or [first or indent])  # fmt: skip
-
-    def num(value: float | None) -> str:
-        return "" if value is None else f"{value:g}"
-
-    lines.append(f"{q.title}")
-    meta = [f"id {q.id}", f"version {q.version}", f"language {q.language}", f"licence {q.licence}",
-            f"{len(q.questions)} questions"]  # fmt: skip
-    if q.minutes:
-        meta.append(f"about {q.minutes} min")
-    para(" | ".join(meta))
-    if q.description:
-        lines.append("")
-        para(q.description)
-    if q.sources:
-        lines += ["", "SOURCES"]
-        for s in q.sources:
-            para(f"{s.citation}" + (f" <{s.url}>" if s.url else ""), " " * 6, f"  [{s.id}] ")
-    by_section: dict[str, list[Any]] = {}
-    for item in q.questions:
-        by_section.setdefault(item.section, []).append(item)
-    for section in q.sections:
-        lines += ["", f"SECTION {section.id}: {section.title}"]
-        if section.intro:
-            para(section.intro, "  ")
-        for item in by_section.get(section.id, []):
-            need = "" if item.required else ", optional"
-            lines.append("")
-            para(item.text, " " * 6, f"  {item.id} ({TYPE_WORDS[item.type]}{need}): ")
-            if item.help:
-                para(item.help, " " * 6, "      help: ")
-            when = applies_when(q, item)
-            if when:
-                para(when, " " * 8, "      asked only when: ")
-            if item.choices:
-                value_width = max(len(c.value) for c in item.choices)
-                for c in item.choices:
-                    extra = []
-                    if c.score is not None:
-                        extra.append(f"score {num(c.score)}")
-                    if c.exclusive:
-                        extra.append("not with others")
-                    tail = f"  ({', '.join(extra)})" if extra else ""
-                    para(f"{c.label}{tail}", " " * (10 + value_width), f"      {c.value.ljust(value_width)}  ")
-            else:
-                para(allowed_values(item), " " * 8, "      takes: ")
-    if q.scores:
-        lines += ["", "SCORES"]
-        for s in q.scores:
-            lines.append("")
-            if s.expression is not None:
-                how = f"expression: {s.expression.source}"
-            else:
-                how = f"{s.method} of {', '.join(s.items)}"
-                if s.max_missing:
-                    how += f"; up to {s.max_missing} may be missing"
-            para(f"{s.label}: {how}", " " * 6, f"  {s.id}: ")
-            if s.bands:
-                bands = "; ".join(f"{num(b.min)}-{num(b.max)} {b.label}" for b in s.bands)
-                para(bands, " " * 6, "      bands: ")
-            if s.mcid is not None:
-                para(f"{num(s.mcid)} ({s.mcid_source})", " " * 6, "      minimal important change: ")
-            para(s.source, " " * 6, "      source: ")
-            if s.description:
-                para(s.description, " " * 6)
-    lines += ["", "RULES (red flags always win; otherwise the highest priority decides)"]
-    for r in q.rules:
-        lines.append("")
-        lines.append(f"  {r.id} -> {r.outcome} (priority {r.priority})")
-        para(r.when.source, " " * 8, "      when: ")
-        para(r.explanation, " " * 8, "      why: ")
-        para(r.source, " " * 8, "      source: ")
-    lines.append("")
-    lines.append(f"  default -> {q.default.outcome} (when no rule fires)")
-    para(q.default.explanation, " " * 8, "      why: ")
-    para(q.default.source, " " * 8, "      source: ")
-    if q.notes:
-        lines += ["", "NOTES (shown as 'also noted')"]
-        for n in q.notes:
-            lines.append("")
-            lines.append(f"  {n.id}")
-            para(n.when.source, " " * 8, "      when: ")
-            para(n.text, " " * 8, "      text: ")
-            para(n.source, " " * 8, "      source: ")
-    return "\n".join(lines) + "\n"
+    list_questionnaires(from_context(ctx), as_json=as_json)
 
 
 @questionnaires_app.command(
@@ -273,6 +42,7 @@ def render_show(q: "Questionnaire", width: int = 100) -> str:
     epilog="Examples:\n\n  pmpt questionnaires show pmpt-core\n\n  pmpt questionnaires show my-clinic.toml --json",
 )
 def show_command(
+    ctx: typer.Context,
     questionnaire: Annotated[
         str,
         typer.Argument(
@@ -284,119 +54,10 @@ def show_command(
     as_json: JsonFlag = False,
 ) -> None:
     """Show a questionnaire: its sections, questions and choices (with values), scores and rules."""
-    from pmpt_cli.loader import load_questionnaire
+    from pmpt_cli.cli.environment import from_context
+    from pmpt_cli.cli.questionnaires_flow import show_questionnaire
 
-    q = load_questionnaire(questionnaire)
-    if as_json:
-        from pmpt_cli.cli.fileio import write_json
-
-        write_json(questionnaire_data(q))
-        return
-    import shutil
-
-    width = max(60, min(shutil.get_terminal_size((100, 24)).columns, 120)) - 1
-    sys.stdout.write(render_show(q, width=width))
-
-
-# -- validate --------------------------------------------------------------------------
-
-
-@dataclass
-class FileReport:
-    """What ``validate`` found in one file."""
-
-    path: str
-    id: str | None = None
-    findings: "list[Finding]" = field(default_factory=list)
-
-    @property
-    def errors(self) -> int:
-        return sum(1 for f in self.findings if f.severity == "error")
-
-    @property
-    def warnings(self) -> int:
-        return sum(1 for f in self.findings if f.severity == "warning")
-
-    def to_dict(self, *, strict: bool) -> dict[str, Any]:
-        return {
-            "path": self.path, "id": self.id, "ok": self.ok(strict=strict), "errors": self.errors,
-            "warnings": self.warnings, "findings": [f.to_dict() for f in self.findings],
-        }  # fmt: skip
-
-    def ok(self, *, strict: bool) -> bool:
-        return self.errors == 0 and not (strict and self.warnings)
-
-
-def validate_file(path: str) -> FileReport:
-    """Everything the loader checks, then lint; never raises for a bad questionnaire."""
-    import tomllib
-
-    from pmpt_cli.errors import PmptError, QuestionnaireError
-    from pmpt_cli.lint import ERROR, Finding, lint_document, lint_questionnaire
-    from pmpt_cli.loader import parse_questionnaire
-    from pmpt_cli.registry import resolve
-
-    report = FileReport(path)
-    try:
-        origin, data = resolve(path)
-    except PmptError as exc:
-        report.findings.append(Finding(ERROR, "file", "", exc.message, "give the path of a questionnaire .toml file"))
-        return report
-    report.path = origin
-    raw: dict[str, Any] | None = None
-    try:
-        raw = tomllib.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
-        pass  # the loader words this problem
-    if raw is not None and isinstance(raw.get("id"), str):
-        report.id = raw["id"]
-    try:
-        q = parse_questionnaire(data, origin=origin)
-    except QuestionnaireError as exc:
-        problems = exc.problems or []
-        if problems:
-            report.findings += [Finding(ERROR, "format", p.location, p.message, p.hint) for p in problems]
-        else:
-            report.findings.append(Finding(ERROR, "format", "", exc.message.removeprefix(f"{origin}: ")))
-        if raw is not None:
-            report.findings += lint_document(raw)
-        return report
-    report.findings += lint_document(raw or {})
-    report.findings += lint_questionnaire(q)
-    return report
-
-
-def expand_paths(paths: list[str]) -> list[str]:
-    """Folders become the .toml files in them (sorted); files and ids stay as given."""
-    expanded: list[str] = []
-    for path in paths:
-        p = Path(path)
-        if p.is_dir():
-            found = sorted(str(f) for f in p.iterdir() if f.suffix == ".toml" and f.is_file())
-            expanded += found or [path]
-        else:
-            expanded.append(path)
-    return expanded
-
-
-def render_reports(reports: list[FileReport], *, strict: bool) -> str:
-    lines: list[str] = []
-    for report in reports:
-        if not report.findings:
-            lines.append(f"{report.path}: ok")
-            continue
-        counts = _counts(report.errors, report.warnings)
-        lines.append(f"{report.path}: {counts}")
-        for f in report.findings:
-            where = f"{f.location}: " if f.location else ""
-            lines.append(f"  {f.severity:<7}  {where}{f.message}  [{f.check}]")
-            if f.hint:
-                lines.append(f"           fix: {f.hint}")
-    return "\n".join(lines) + "\n"
-
-
-def _counts(errors: int, warnings: int) -> str:
-    return f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}"
+    show_questionnaire(from_context(ctx), questionnaire, as_json=as_json)
 
 
 @questionnaires_app.command(
@@ -405,6 +66,7 @@ def _counts(errors: int, warnings: int) -> str:
     "  pmpt questionnaires validate questionnaires/ --strict --json",
 )
 def validate_command(
+    ctx: typer.Context,
     paths: Annotated[
         list[str], typer.Argument(metavar="PATH...", help="Questionnaire .toml files or folders of them.")
     ],
@@ -417,28 +79,7 @@ def validate_command(
 
     Exits 3 when any file has an error (or, with --strict, a warning).
     """
-    from pmpt_cli.errors import ValidationFailed
+    from pmpt_cli.cli.environment import from_context
+    from pmpt_cli.cli.questionnaires_flow import validate_questionnaires
 
-    reports = [validate_file(path) for path in expand_paths(paths)]
-    failed = [r for r in reports if not r.ok(strict=strict)]
-    if as_json:
-        from pmpt_cli.cli.fileio import write_json
-
-        write_json({
-            "schema": VALIDATE_SCHEMA,
-            "ok": not failed,
-            "strict": strict,
-            "errors": sum(r.errors for r in reports),
-            "warnings": sum(r.warnings for r in reports),
-            "files": [r.to_dict(strict=strict) for r in reports],
-        })  # fmt: skip
-    else:
-        sys.stdout.write(render_reports(reports, strict=strict))
-    if failed:
-        errors = sum(r.errors for r in failed)
-        warnings = sum(r.warnings for r in failed)
-        raise ValidationFailed(
-            f"{len(failed)} of {len(reports)} file{'s' if len(reports) != 1 else ''} "
-            f"{'has' if len(failed) == 1 else 'have'} problems ({_counts(errors, warnings)}); "
-            "fix them and validate again."
-        )
+    validate_questionnaires(from_context(ctx), paths, as_json=as_json, strict=strict)
