@@ -1,8 +1,40 @@
-"""Words for messages about what is wrong: "did you mean" suggestions."""
+"""Words for messages: "did you mean" suggestions, values quoted safely, and text made
+safe for a terminal.
+
+Questionnaires, answers files, CSV cells and file names come from other people. Text
+from them can hold escape sequences that move the cursor, erase a line or retitle the
+window, or bidirectional overrides that reorder what a reader sees: every path that
+writes such text to a terminal passes it through ``safe_text``, and every error message
+quotes a value with ``quote``.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+
+#: C0 controls but tab and newline, DEL, C1 controls, and the bidirectional overrides and
+#: isolates (the "Trojan Source" characters, CVE-2021-42574).
+UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+#: A quoted value is cut to this many characters: a message must stay readable.
+QUOTE_LIMIT = 60
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def safe_text(text: str) -> str:
+    """``text`` with every control, escape and bidi-override character shown as an escape
+    (``\\x1b``), so it prints as the characters it holds and cannot command the terminal."""
+    return UNSAFE.sub(_escape, text) if UNSAFE.search(text) else text
+
+
+def quote(value: object, limit: int = QUOTE_LIMIT) -> str:
+    """A value for an error message, ``repr``-style (quotes, escapes), cut to ``limit`` characters."""
+    text = repr(value) if isinstance(value, str) else safe_text(repr(value))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def suggest(word: str, candidates: Iterable[str]) -> str:
@@ -10,4 +42,4 @@ def suggest(word: str, candidates: Iterable[str]) -> str:
     from difflib import get_close_matches  # only when something is wrong
 
     match = get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    return f", did you mean '{match[0]}'?" if match else ""
+    return f", did you mean {quote(match[0])}?" if match else ""
