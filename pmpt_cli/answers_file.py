@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import tomllib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from pmpt_cli.errors import AnswersError, InputFileError, Problem
-from pmpt_cli.messages import suggest
+from pmpt_cli.input_files import MAX_ANSWERS_BYTES
+from pmpt_cli.messages import MAX_LISTED, quote, suggest
 from pmpt_cli.model import Questionnaire
 from pmpt_cli.records import Record
 from pmpt_cli.validation import AnswerInvalid, parse_text
@@ -22,7 +21,6 @@ SUMMARY_KEYS = {
 #: Annotations a test case or clinic may keep beside the answers; pmpt ignores them.
 ANNOTATION_KEYS = {"expected", "rationale", "comment"}
 ANSWERS_FILE_KEYS = {"questionnaire", "answers"} | SUMMARY_KEYS | ANNOTATION_KEYS
-MAX_ANSWERS_BYTES = 5_000_000
 
 
 class AnswerSet(Record):
@@ -35,54 +33,58 @@ class AnswerSet(Record):
 
 
 def read_answers_file(path: str, *, stdin: BinaryIO | None = None) -> AnswerSet:
-    """Read an answers file; ``-`` reads standard input (TOML unless it looks like JSON)."""
+    """Read an answers file; ``-`` reads standard input (TOML unless it looks like JSON).
+
+    A file is read only if it is a regular file, and at most ``MAX_ANSWERS_BYTES`` of it
+    (input_files.read_bounded).
+    """
+    from pmpt_cli.input_files import read_bounded
+
     if path == "-":
         if stdin is None:
             raise ValueError("reading answers from '-' needs the stdin stream")
         data = stdin.read(MAX_ANSWERS_BYTES + 1)
         origin = "<stdin>"
-        is_json = data.lstrip().startswith(b"{")
+        is_json = data.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"{")
+        if len(data) > MAX_ANSWERS_BYTES:
+            raise InputFileError(
+                f"{origin}: larger than {MAX_ANSWERS_BYTES // 1_000_000} MB, too large for an answers file; "
+                "check that it is the right input."
+            )
     else:
         origin = path
-        try:
-            with open(path, "rb") as fh:
-                data = fh.read(MAX_ANSWERS_BYTES + 1)
-        except FileNotFoundError:
-            raise InputFileError(f"Answers file '{path}' does not exist.") from None
-        except IsADirectoryError:
-            raise InputFileError(f"'{path}' is a folder; give the path of an answers file.") from None
-        except OSError as exc:
-            raise InputFileError(f"Cannot read answers file '{path}': {exc.strerror}.") from None
+        data = read_bounded(path, MAX_ANSWERS_BYTES, "answers file", fix="give the path of an answers file")
         is_json = Path(path).suffix.lower() == ".json"
-    if len(data) > MAX_ANSWERS_BYTES:
-        raise InputFileError(f"{origin}: larger than {MAX_ANSWERS_BYTES // 1_000_000} MB; not an answers file.")
     return parse_answers(data, origin=origin, is_json=is_json)
 
 
 def parse_answers(data: bytes, *, origin: str, is_json: bool = False) -> AnswerSet:
-    """Parse answers-file bytes, checking its shape (not the answers themselves)."""
-    try:
-        text = data.decode("utf-8")
-        raw = json.loads(text) if is_json else tomllib.loads(text)
-    except UnicodeDecodeError:
-        raise InputFileError(f"{origin}: not UTF-8 text.") from None
-    except json.JSONDecodeError as exc:
-        raise InputFileError(f"{origin}: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno}).") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise InputFileError(
-            f"{origin}: not valid TOML: {exc}. (A JSON answers file must have a name ending in .json.)"
-        ) from None
+    """Parse answers-file bytes, checking its shape (not the answers themselves).
+
+    A UTF-8 byte-order mark is accepted; a key given twice in a JSON object, nesting
+    deeper than any answers file needs and absurdly long numbers are refused
+    (input_files).
+    """
+    from pmpt_cli.input_files import decode, load_json, load_toml
+
+    text = decode(data, origin)
+    if is_json:
+        raw = load_json(text, origin)
+    else:
+        raw = load_toml(text, origin, hint="(A JSON answers file must have a name ending in .json.)")
     if not isinstance(raw, dict):
-        raise InputFileError(f"{origin}: must be a table (object) with an 'answers' table inside.")
-    problems = [
-        Problem(
-            key,
-            f"unknown key '{key}'{suggest(key, ANSWERS_FILE_KEYS)}",
-            "an answers file has 'questionnaire' and [answers]",
+        raise InputFileError(
+            f"{origin}: must be a table (object) with an 'answers' table inside; "
+            "run 'pmpt answers template' to see the shape."
         )
-        for key in raw
-        if key not in ANSWERS_FILE_KEYS
-    ]
+    problems: list[Problem] = []
+    unknown = [key for key in raw if key not in ANSWERS_FILE_KEYS]
+    for key in unknown[:MAX_LISTED]:
+        problems.append(Problem(
+            key,
+            f"unknown key {quote(key)}{suggest(key, ANSWERS_FILE_KEYS)}",
+            "an answers file has 'questionnaire' and [answers]",
+        ))  # fmt: skip
     qid = raw.get("questionnaire")
     if qid is not None and not isinstance(qid, str):
         problems.append(Problem("questionnaire", 'must be a questionnaire id string, like "pmpt-core"'))
@@ -92,7 +94,12 @@ def parse_answers(data: bytes, *, origin: str, is_json: bool = False) -> AnswerS
         problems.append(Problem("answers", "must be a table of question id = answer"))
         answers = {}
     if problems:
-        raise AnswersError(f"{origin}: the file is not an answers file.", problems=problems)
+        raise AnswersError(
+            f"{origin}: the file is not an answers file; fix the keys listed, or run 'pmpt answers template' "
+            "to see the shape.",
+            problems=problems,
+            more=max(0, len(unknown) - MAX_LISTED),
+        )
     sha = raw.get("questionnaire_sha256")
     return AnswerSet(origin, qid, dict(answers), sha if isinstance(sha, str) else None)
 
@@ -110,7 +117,9 @@ def apply_overrides(questionnaire: Questionnaire, answers: dict[str, Any], overr
             continue
         question = questionnaire.question(qid)
         if question is None:
-            problems.append(Problem(where, f"unknown question '{qid}'{suggest(qid, questionnaire.questions_by_id)}"))
+            problems.append(
+                Problem(where, f"unknown question {quote(qid)}{suggest(qid, questionnaire.questions_by_id)}")
+            )
             continue
         try:
             merged[qid] = parse_text(question, text)

@@ -18,7 +18,7 @@ def list_data() -> list[dict[str, Any]]:
     """Every questionnaire that can be named by id; a file that does not load says why."""
     from pmpt_cli.errors import PmptError
     from pmpt_cli.loader import parse_questionnaire
-    from pmpt_cli.registry import available, bundled_root
+    from pmpt_cli.registry import available, bundled_root, read_entry
 
     try:
         bundled = str(bundled_root())
@@ -32,7 +32,7 @@ def list_data() -> list[dict[str, Any]]:
             "origin": "bundled" if bundled and str(Path(path).parent) == bundled else "custom", "path": path,
         }  # fmt: skip
         try:
-            q = parse_questionnaire(entry.read_bytes(), origin=path)
+            q = parse_questionnaire(read_entry(entry), origin=path)
         except (PmptError, OSError) as exc:
             message = exc.message if isinstance(exc, PmptError) else str(exc)
             row["error"] = f"{message} Run 'pmpt questionnaires validate {path}' for details."

@@ -41,10 +41,12 @@ class PmptError(Exception):
 
     exit_code: int = ExitCode.FAILURE
 
-    def __init__(self, message: str, *, problems: list[Problem] | None = None) -> None:
+    def __init__(self, message: str, *, problems: list[Problem] | None = None, more: int = 0) -> None:
         super().__init__(message)
         self.message = message
         self.problems: list[Problem] = list(problems or [])
+        #: Problems found but not listed in ``problems`` (listings stop at messages.MAX_LISTED).
+        self.more = more
 
 
 class UsageError(PmptError):

@@ -42,7 +42,7 @@ class FileReport:
 
 def validate_file(path: str) -> FileReport:
     """Everything the loader checks, then lint; never raises for a bad questionnaire."""
-    import tomllib
+    from pmpt_cli.input_files import decode, load_toml
 
     report = FileReport(path)
     try:
@@ -53,8 +53,8 @@ def validate_file(path: str) -> FileReport:
     report.path = origin
     raw: dict[str, Any] | None = None
     try:
-        raw = tomllib.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        raw = load_toml(decode(data, origin), origin)
+    except PmptError:
         pass  # the loader words this problem
     if raw is not None and isinstance(raw.get("id"), str):
         report.id = raw["id"]

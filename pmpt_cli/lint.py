@@ -95,8 +95,8 @@ def lint_document(raw: dict[str, Any]) -> list[Finding]:
     The loader reports a condition on a later question as "asked later" and a
     score cycle as a cycle; this names the loop when questions are part of it.
     """
-    questions = [q for q in raw.get("questions", []) if isinstance(q, dict) and isinstance(q.get("id"), str)]
-    scores = [s for s in raw.get("scores", []) if isinstance(s, dict) and isinstance(s.get("id"), str)]
+    questions = [q for q in _tables(raw.get("questions")) if isinstance(q.get("id"), str)]
+    scores = [s for s in _tables(raw.get("scores")) if isinstance(s.get("id"), str)]
     question_ids = {q["id"] for q in questions}
     edges: dict[str, list[tuple[str, str]]] = {}  # node -> [(dependency, location)]
     for i, q in enumerate(questions):
@@ -135,6 +135,11 @@ def lint_document(raw: dict[str, Any]) -> list[Finding]:
                 "answers and other scores; remove one link of the loop",
             ))  # fmt: skip
     return findings
+
+
+def _tables(value: Any) -> list[dict[str, Any]]:
+    """The tables of an array of tables; nothing for anything else (the loader words that)."""
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
 def _source_names(source: str) -> set[str]:

@@ -19,7 +19,6 @@ from pmpt_cli.errors import ExitCode, PmptError, UsageError
 from pmpt_cli.registry import complete_questionnaire_ids
 from pmpt_cli.version import __version__
 
-ISSUES_URL = "https://github.com/pmpt-health/pmpt/issues"
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 
 
@@ -36,10 +35,49 @@ class AppState:
 
 
 def report_error(env: Environment, error: PmptError) -> None:
-    """Print an expected error for a person: the problems first, the key line last."""
-    for problem in error.problems:
-        env.stderr.write(f"  - {problem}\n")
-    env.stderr.write(f"error: {error.message}\n")
+    """Print an expected error for a person: the problems first (at most
+    ``messages.MAX_LISTED``), the key line last, all of it safe for a terminal."""
+    from pmpt_cli.messages import MAX_LISTED, and_more, safe_text
+
+    lines = [f"  - {problem}" for problem in error.problems[:MAX_LISTED]]
+    hidden = len(error.problems) - min(len(error.problems), MAX_LISTED) + error.more
+    if hidden:
+        lines.append(f"  {and_more(hidden)}")
+    lines.append(f"error: {error.message}")
+    env.stderr.write(safe_text("\n".join(lines)) + "\n")
+
+
+def report_bug(env: Environment, error: BaseException) -> None:
+    """What an internal error says: that it is a bug, and how to report it."""
+    from pmpt_cli.messages import safe_text
+
+    url = project_url()
+    where = f"at {url}" if url else "to whoever gave you pmpt (your clinic's IT support, or the pmpt maintainers)"
+    env.stderr.write(safe_text(
+        f"error: internal error in pmpt {__version__}: {type(error).__name__}: {str(error)[:300]}\n"
+        f"This is a bug in pmpt. Please report it {where}, with the command you ran and the output of "
+        "the same command with --debug (leave out any personal answers).\n"
+    ))  # fmt: skip
+
+
+def project_url() -> str | None:
+    """Where to report a bug, from the installed package's metadata: a ``Project-URL``
+    labelled for issues or bugs, else the first one, else the home page; ``None`` if it
+    names none (pmpt's own metadata names none today)."""
+    try:
+        from importlib.metadata import PackageNotFoundError, metadata
+
+        meta = metadata("pmpt")
+    except (ImportError, PackageNotFoundError):
+        return None
+    urls = [entry.partition(",") for entry in meta.get_all("Project-URL") or []]
+    for label, _, url in urls:
+        if any(word in label.lower() for word in ("issue", "bug", "tracker")) and url.strip():
+            return url.strip()
+    if urls and urls[0][2].strip():
+        return urls[0][2].strip()
+    home = (meta.get_all("Home-page") or [""])[0]
+    return home.strip() or None
 
 
 # -- lazily loaded commands: the scripting and authoring toolkit (issue 5) ---------------
@@ -106,12 +144,10 @@ class ErrorBoundaryGroup(TyperGroup):
             if (isinstance(ctx.obj, AppState) and ctx.obj.debug) or os.environ.get("PMPT_DEBUG"):
                 import traceback
 
-                traceback.print_exc(file=env.stderr)
-            env.stderr.write(
-                f"error: internal error in pmpt {__version__}: {type(error).__name__}: {error}\n"
-                f"This is a bug. Please report it at {ISSUES_URL} with the command you ran "
-                "(leave out any personal answers); run again with --debug for the traceback.\n"
-            )
+                from pmpt_cli.messages import safe_text
+
+                env.stderr.write(safe_text(traceback.format_exc()))
+            report_bug(env, error)
             raise typer.Exit(int(ExitCode.INTERNAL)) from None
 
 
