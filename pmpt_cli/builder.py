@@ -7,16 +7,19 @@ when its cache has no entry for the file (cache.py).
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
 from pmpt_cli.errors import ExpressionError, Problem, QuestionnaireError
-from pmpt_cli.expr.checker import check
+from pmpt_cli.expr.checker import check, without_comments
 from pmpt_cli.expr.expressions import CompiledExpression, expression_from_tree
 from pmpt_cli.expr.names import NameInfo
-from pmpt_cli.messages import suggest
+from pmpt_cli.messages import MAX_LISTED, UNSAFE, quote, safe_text, suggest
 from pmpt_cli.model import (
     ENABLE_OPERATORS,
+    MAX_NUMBER_ANSWER,
+    MAX_SCALE_POINTS,
     OUTCOMES,
     QUESTION_TYPES,
     SCORE_METHODS,
@@ -37,8 +40,9 @@ from pmpt_cli.outcome_texts import DEFAULT_OUTCOME_TEXTS
 from pmpt_cli.program import compile_program
 
 FORMAT_VERSION = 1
-SNAKE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
-QUESTIONNAIRE_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+# Matched with fullmatch: "$" would also accept a trailing newline.
+SNAKE_ID = re.compile(r"[a-z][a-z0-9_]*")
+QUESTIONNAIRE_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
 
 TOP_KEYS = {
     "format", "id", "title", "version", "language", "licence", "description", "minutes",
@@ -90,10 +94,15 @@ class _Builder:
     def problem(self, location: str, message: str, hint: str = "") -> None:
         self.problems.append(Problem(location, message, hint))
 
+    def suggest(self, word: str, candidates: Any) -> str:
+        """``messages.suggest``, for the first problems only: a file of a million unknown keys
+        must not take minutes (a person reads the first ``MAX_LISTED`` anyway)."""
+        return suggest(word, candidates) if len(self.problems) < MAX_LISTED else ""
+
     def check_keys(self, table: dict[str, Any], allowed: set[str], loc: str) -> None:
         for key in table:
             if key not in allowed:
-                self.problem(f"{loc}.{key}" if loc else key, f"unknown key '{key}'{suggest(key, allowed)}")
+                self.problem(f"{loc}.{key}" if loc else key, f"unknown key {quote(key)}{self.suggest(key, allowed)}")
 
     def get(self, table: dict[str, Any], key: str, kind: type | tuple[type, ...], loc: str,
             *, required: bool = True, default: Any = None) -> Any:  # fmt: skip
@@ -135,11 +144,11 @@ class _Builder:
 
     def get_id(self, table: dict[str, Any], loc: str, seen: set[str], what: str) -> str:
         ident = self.get_text(table, "id", loc)
-        if ident and not SNAKE_ID.match(ident):
-            self.problem(f"{loc}.id", f"'{ident}' is not a valid {what} id",
+        if ident and not SNAKE_ID.fullmatch(ident):
+            self.problem(f"{loc}.id", f"{quote(ident)} is not a valid {what} id",
                          "use lowercase letters, digits and _, starting with a letter")  # fmt: skip
         elif ident in seen:
-            self.problem(f"{loc}.id", f"duplicate id '{ident}'")
+            self.problem(f"{loc}.id", f"duplicate id {quote(ident)}")
         if ident:
             seen.add(ident)
         return ident
@@ -153,22 +162,55 @@ class _Builder:
         except ExpressionError as exc:
             self.problem(loc, exc.message)
             return None
-        self.parts[source] = part
-        return expression_from_tree(source, part, referenced)
+        shown = without_comments(source)  # what show, validate and the template display
+        self.parts[shown] = part
+        return expression_from_tree(shown, part, referenced)
+
+    def check_values(self, raw: dict[str, Any]) -> None:
+        """Every value and key in the file, walked once (iteratively: no depth exhausts the stack).
+
+        No number may be nan: TOML allows it, but no threshold or score can be one. No text
+        may hold a control character (but newline and tab), DEL or a bidirectional override:
+        questionnaire text reaches terminals, and one ``ESC[2K`` hid half a rule from the
+        very command a clinic uses to vet a questionnaire (messages.UNSAFE).
+        """
+        stack: list[tuple[Any, str]] = [(raw, "")]
+        while stack:
+            value, where = stack.pop()
+            if value.__class__ is float:
+                if value != value:
+                    self.problem(where, "is nan (not a number)", "write a number; inf and -inf are allowed")
+            elif isinstance(value, str):
+                self.check_text(where, value)
+            elif isinstance(value, dict):
+                for key, item in reversed(value.items()):
+                    here = f"{where}.{key}" if where else key
+                    self.check_text(here, key, what="key")
+                    stack.append((item, here))
+            elif isinstance(value, list):
+                stack.extend((item, f"{where}[{index}]") for index, item in reversed(list(enumerate(value))))
+
+    def check_text(self, where: str, text: str, *, what: str = "text") -> None:
+        found = UNSAFE.search(text)
+        if found is not None:
+            shown = safe_text(found.group())
+            self.problem(where if what == "text" else f"{where} (the key)",
+                         f"the {what} holds the control character {shown} at position {found.start() + 1}",
+                         "remove it: questionnaire text may hold newlines and tabs, but no other control "
+                         "characters, escape sequences or direction overrides")  # fmt: skip
 
     # -- the document --------------------------------------------------------
 
     def build(self, *, sha256: str, origin: str) -> Questionnaire | None:
         raw = self.raw
-        for location in _nan_locations(raw, ""):  # TOML allows nan; no threshold or score can be one
-            self.problem(location, "is nan (not a number)", "write a number; inf and -inf are allowed")
+        self.check_values(raw)
         self.check_keys(raw, TOP_KEYS, "")
         fmt = self.get(raw, "format", int, "")
         if fmt is not None and fmt != FORMAT_VERSION:
             self.problem("format", f"format {fmt} is not supported", f"this pmpt reads format {FORMAT_VERSION}")
         qid = self.get_text(raw, "id", "")
-        if qid and not QUESTIONNAIRE_ID.match(qid):
-            self.problem("id", f"'{qid}' is not a valid questionnaire id", "use lowercase letters, digits and -")
+        if qid and not QUESTIONNAIRE_ID.fullmatch(qid):
+            self.problem("id", f"{quote(qid)} is not a valid questionnaire id", "use lowercase letters, digits and -")
         title = self.get_text(raw, "title", "")
         version = self.get_text(raw, "version", "")
         language = self.get_text(raw, "language", "")
@@ -242,10 +284,10 @@ class _Builder:
         qid = self.get_id(t, loc, seen, "question")
         section = self.get_text(t, "section", loc)
         if section and section not in section_ids:
-            self.problem(f"{loc}.section", f"unknown section '{section}'{suggest(section, section_ids)}")
+            self.problem(f"{loc}.section", f"unknown section {quote(section)}{self.suggest(section, section_ids)}")
         qtype = self.get_text(t, "type", loc)
         if qtype and qtype not in QUESTION_TYPES:
-            self.problem(f"{loc}.type", f"unknown type '{qtype}'{suggest(qtype, QUESTION_TYPES)}",
+            self.problem(f"{loc}.type", f"unknown type {quote(qtype)}{self.suggest(qtype, QUESTION_TYPES)}",
                          f"use one of: {', '.join(QUESTION_TYPES)}")  # fmt: skip
         text = self.get_text(t, "text", loc)
         fields: dict[str, Any] = {
@@ -260,6 +302,21 @@ class _Builder:
             self.problem(f"{loc}.max", f"must be greater than min ({lo})")
         if qtype == "scale" and any(isinstance(v, float) and not v.is_integer() for v in (lo, hi) if v is not None):
             self.problem(f"{loc}.min", "a scale runs between whole numbers")
+        elif qtype == "scale" and lo is not None and hi is not None and hi - lo >= MAX_SCALE_POINTS:
+            self.problem(f"{loc}.max", f"a scale has at most {MAX_SCALE_POINTS} points, and this one has {hi - lo + 1:g}",
+                         "use a number question for a wider range")  # fmt: skip
+        integer = self.get(t, "integer", bool, loc, required=False, default=False)
+        for key, bound in (("min", lo), ("max", hi)):
+            if bound is None or qtype != "number":
+                continue
+            if isinstance(bound, float) and math.isinf(bound):
+                if integer:
+                    self.problem(f"{loc}.{key}", "a whole-number question cannot have an infinite bound",
+                                 f"leave {key} out: without it, the answer has no "
+                                 f"{'lower' if key == 'min' else 'upper'} bound")  # fmt: skip
+            elif not -MAX_NUMBER_ANSWER <= bound <= MAX_NUMBER_ANSWER:
+                self.problem(f"{loc}.{key}", f"{bound:g} is beyond the numbers pmpt takes (-1e15 to 1e15)",
+                             f"use a smaller {key}, or leave it out for no bound")  # fmt: skip
         for key, allowed in (("min", ("scale", "number")), ("max", ("scale", "number")),
                              ("min_label", ("scale",)), ("max_label", ("scale",)),
                              ("integer", ("number",)), ("unit", ("number",)),
@@ -272,7 +329,7 @@ class _Builder:
         enable_when = self.build_enable_when(t, loc)
         behavior = self.get_text(t, "enable_behavior", loc, required=False) or "all"
         if behavior not in ("all", "any"):
-            self.problem(f"{loc}.enable_behavior", f"must be 'all' or 'any', not '{behavior}'")
+            self.problem(f"{loc}.enable_behavior", f"must be 'all' or 'any', not {quote(behavior)}")
         enable_if = None
         if "enable_if" in t:
             # Only earlier questions exist in self.names at this point: enable_if cannot look ahead.
@@ -283,7 +340,7 @@ class _Builder:
             id=qid, section=section, type=qtype, text=text, choices=choices,
             min=lo, max=hi, min_label=self.get_text(t, "min_label", loc, required=False),
             max_label=self.get_text(t, "max_label", loc, required=False),
-            integer=qtype == "scale" or bool(t.get("integer", False)),
+            integer=qtype == "scale" or bool(integer),
             unit=self.get_text(t, "unit", loc, required=False), max_length=max_length or 500,
             enable_when=enable_when, enable_behavior=behavior, enable_if=enable_if, **fields,
         )  # fmt: skip
@@ -309,11 +366,11 @@ class _Builder:
                 continue
             self.check_keys(c, CHOICE_KEYS, cloc)
             value = self.get_text(c, "value", cloc)
-            if value and not SNAKE_ID.match(value):
-                self.problem(f"{cloc}.value", f"'{value}' is not a valid choice value",
+            if value and not SNAKE_ID.fullmatch(value):
+                self.problem(f"{cloc}.value", f"{quote(value)} is not a valid choice value",
                              "use lowercase letters, digits and _")  # fmt: skip
             if value in seen:
-                self.problem(f"{cloc}.value", f"duplicate choice value '{value}'")
+                self.problem(f"{cloc}.value", f"duplicate choice value {quote(value)}")
             seen.add(value)
             exclusive = self.get(c, "exclusive", bool, cloc, required=False, default=False)
             if exclusive and qtype != "multi_choice":
@@ -342,16 +399,16 @@ class _Builder:
                 continue
             answer = c["answer"]
             if operator and operator not in ENABLE_OPERATORS:
-                self.problem(f"{cloc}.operator", f"unknown operator '{operator}'",
+                self.problem(f"{cloc}.operator", f"unknown operator {quote(operator)}",
                              f"use one of: {', '.join(ENABLE_OPERATORS)}")  # fmt: skip
                 continue
             target = earlier_by_id.get(target_id)
             if target is None:
                 if target_id == t.get("id") or target_id not in self.raw_questions:
-                    self.problem(f"{cloc}.question", f"unknown question '{target_id}'"
-                                 f"{suggest(target_id, earlier_by_id)}")  # fmt: skip
+                    self.problem(f"{cloc}.question", f"unknown question {quote(target_id)}"
+                                 f"{self.suggest(target_id, earlier_by_id)}")  # fmt: skip
                 else:
-                    self.problem(f"{cloc}.question", f"'{target_id}' is asked later",
+                    self.problem(f"{cloc}.question", f"{quote(target_id)} is asked later",
                                  "a condition may only refer to a question asked before it")  # fmt: skip
                 continue
             message = _enable_answer_problem(target, operator, answer)
@@ -368,7 +425,7 @@ class _Builder:
             sid = table.get("id")
             if isinstance(sid, str) and sid in self.names and self.names[sid].kind == "question":
                 self.problem(
-                    f"{loc}.id", f"'{sid}' is already a question id", "scores and questions share one namespace"
+                    f"{loc}.id", f"{quote(sid)} is already a question id", "scores and questions share one namespace"
                 )
                 continue
             sid = self.get_id(table, loc, seen, "score")
@@ -384,7 +441,7 @@ class _Builder:
             sid = t.get("id") if isinstance(t.get("id"), str) else ""
             method = self.get_text(t, "method", loc)
             if method and method not in SCORE_METHODS:
-                self.problem(f"{loc}.method", f"unknown method '{method}'{suggest(method, SCORE_METHODS)}",
+                self.problem(f"{loc}.method", f"unknown method {quote(method)}{self.suggest(method, SCORE_METHODS)}",
                              f"use one of: {', '.join(SCORE_METHODS)}")  # fmt: skip
             items: tuple[str, ...] = ()
             expression = None
@@ -424,7 +481,7 @@ class _Builder:
         for i, item in enumerate(raw):
             iloc = f"{loc}.items[{i}]"
             if not isinstance(item, str) or item not in self.names:
-                self.problem(iloc, f"unknown question or score '{item}'{suggest(str(item), self.names)}")
+                self.problem(iloc, f"unknown question or score {quote(item)}{self.suggest(str(item), self.names)}")
                 continue
             if item == sid:
                 self.problem(iloc, "a score cannot be an item of itself")
@@ -516,7 +573,7 @@ class _Builder:
     def get_outcome(self, t: dict[str, Any], loc: str) -> str:
         outcome = self.get_text(t, "outcome", loc)
         if outcome and outcome not in OUTCOMES:
-            self.problem(f"{loc}.outcome", f"unknown outcome '{outcome}'{suggest(outcome, OUTCOMES)}",
+            self.problem(f"{loc}.outcome", f"unknown outcome {quote(outcome)}{self.suggest(outcome, OUTCOMES)}",
                          f"use one of: {', '.join(OUTCOMES)}")  # fmt: skip
         return outcome
 
@@ -551,7 +608,7 @@ class _Builder:
         for outcome, t in raw.items():
             loc = f"outcomes.{outcome}"
             if outcome not in OUTCOMES:
-                self.problem(loc, f"unknown outcome '{outcome}'{suggest(outcome, OUTCOMES)}")
+                self.problem(loc, f"unknown outcome {quote(outcome)}{self.suggest(outcome, OUTCOMES)}")
                 continue
             if not isinstance(t, dict):
                 self.problem(loc, "must be a table with headline, care, steps and next")
@@ -571,18 +628,6 @@ class _Builder:
         return texts
 
 
-def _nan_locations(value: Any, where: str) -> list[str]:
-    if value.__class__ is float:
-        return [where] if value != value else []
-    if isinstance(value, dict):
-        return [
-            found for key, item in value.items() for found in _nan_locations(item, f"{where}.{key}" if where else key)
-        ]
-    if isinstance(value, list):
-        return [found for index, item in enumerate(value) for found in _nan_locations(item, f"{where}[{index}]")]
-    return []
-
-
 def _type_name(kind: type) -> str:
     return {str: "a string", int: "an integer", float: "a number", bool: "true or false",
             list: "a list", dict: "a table"}.get(kind, kind.__name__)  # fmt: skip
@@ -599,7 +644,7 @@ def _enable_answer_problem(target: Question, operator: str, answer: Any) -> str:
         return "" if ok else "must be a number"
     if target.type in ("choice", "multi_choice"):
         if answer not in target.choice_values:
-            return (f"'{answer}' is not a choice of '{target.id}'{suggest(str(answer), target.choice_values)}"
+            return (f"{quote(answer)} is not a choice of '{target.id}'{suggest(str(answer), target.choice_values)}"
                     f" (choices: {', '.join(target.choice_values)})")  # fmt: skip
         return ""
     if target.type == "yes_no":
@@ -614,11 +659,11 @@ def _item_problem(question: dict[str, Any], method: str) -> str:
     """Why this question cannot be an item of a score, or ''."""
     qtype = question.get("type")
     if qtype == "text":
-        return f"text question '{question.get('id')}' cannot be scored"
+        return f"text question {quote(question.get('id'))} cannot be scored"
     if qtype in ("choice", "multi_choice"):
         missing = [c.get("value") for c in question.get("choices", []) if isinstance(c, dict) and "score" not in c]
         if missing:
-            return f"choices of '{question.get('id')}' need a score to be an item (missing on: {', '.join(map(str, missing))})"
+            return f"choices of {quote(question.get('id'))} need a score to be an item (missing on: {', '.join(map(str, missing))})"
     if method == "percent" and qtype == "number" and "max" not in question:
-        return f"'{question.get('id')}' needs a max to be an item of a percent score"
+        return f"{quote(question.get('id'))} needs a max to be an item of a percent score"
     return ""

@@ -36,6 +36,11 @@ RED_FLAG_OUTCOMES: tuple[str, ...] = ("emergency", "urgent")
 QUESTION_TYPES: tuple[str, ...] = ("choice", "multi_choice", "yes_no", "scale", "number", "text")
 SCORE_METHODS: tuple[str, ...] = ("sum", "mean", "percent", "max", "count", "expression")
 ENABLE_OPERATORS: tuple[str, ...] = ("exists", "=", "!=", ">", "<", ">=", "<=")
+#: No number answer, and no finite bound of a question, lies beyond this either way: past
+#: it floats lose whole numbers, and sums and means of such answers could overflow.
+MAX_NUMBER_ANSWER = 1e15
+#: The most points a scale question may have (a 0 to 100 scale has 101).
+MAX_SCALE_POINTS = 1001
 
 
 class Source(Record):
@@ -111,12 +116,16 @@ class Question(Record):
     @property
     def range_text(self) -> str:
         """The bounds in words: ``from 0 to 10``, ``at least 0``, ``at most 10`` or ``""``."""
-        lo, hi = self.min, self.max
+        lo, hi = _finite(self.min), _finite(self.max)  # an infinite bound is no bound
         if lo is not None and hi is not None:
             return f"from {_bound(lo)} to {_bound(hi)}"
         if lo is not None:
             return f"at least {_bound(lo)}"
         return f"at most {_bound(hi)}" if hi is not None else ""
+
+
+def _finite(value: float | None) -> float | None:
+    return value if value is None or -MAX_NUMBER_ANSWER <= value <= MAX_NUMBER_ANSWER else None
 
 
 def _bound(value: float) -> str:

@@ -107,6 +107,31 @@ _OPENING = frozenset("([{")
 _CLOSING = frozenset(")]}")
 
 
+def without_comments(source: str) -> str:
+    """``source`` as it is shown to people: its ``#`` comments removed, and trimmed.
+
+    A comment is not part of the rule, yet it can look like one (``pain_now >= 7  # and
+    age < 65``), and it is where escape sequences hid. The result parses to the same tree
+    as ``source``; if the cheap scan below ever disagreed with Python's tokenizer, the
+    tree itself is shown (``ast.unparse``).
+    """
+    text = source.strip()
+    if "#" not in text:
+        return text
+    kept = _BRACKET_SCAN.sub(lambda m: "" if m.group().startswith("#") else m.group(), text)
+    shown = "\n".join(line.rstrip() for line in kept.splitlines() if line.strip()).strip()
+    try:
+        same = ast.dump(ast.parse(shown, mode="eval")) == ast.dump(ast.parse(text, mode="eval"))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        same = False
+    if same:
+        return shown
+    try:
+        return ast.unparse(ast.parse(text, mode="eval"))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):  # not an expression at all: as given
+        return shown
+
+
 def _check_bracket_depth(text: str) -> None:
     """Reject deep bracket nesting before the parser sees it (brackets make no AST nodes).
 
