@@ -60,9 +60,15 @@ class Environment(Record):
         return self.width if self.is_terminal(stream) else DEFAULT_WIDTH
 
     def say(self, text: str) -> None:
-        """A line for the person, on stderr; a closed terminal is not an error here."""
+        """A line for the person, on stderr; a closed terminal is not an error here.
+
+        What a terminal would obey in ``text`` (file names, ids from files) is shown
+        escaped (messages.safe_text).
+        """
+        from pmpt_cli.messages import safe_text
+
         try:
-            self.stderr.write(text + "\n")
+            self.stderr.write(safe_text(text) + "\n")
             self.stderr.flush()
         except (OSError, ValueError):  # the terminal is gone (ValueError: the stream is closed)
             pass

@@ -19,6 +19,7 @@ from pmpt_cli.cli.interview import Interview, InterviewInterrupted, offer_to_sav
 from pmpt_cli.cli.triage_request import Gathered, TriageRequest
 from pmpt_cli.errors import Interrupted, PmptError
 from pmpt_cli.model import Questionnaire, TriageResult
+from pmpt_cli.registry import looks_like_path
 from pmpt_cli.validation import check_answers
 
 if TYPE_CHECKING:
@@ -61,7 +62,7 @@ def interview(questionnaire: Questionnaire, answers: dict[str, Any], request: Tr
     ref = partial.questionnaire_ref(questionnaire, ref)
     with hangup_saves():
         try:
-            if not answers and resumed_from is None and save_to.is_file():
+            if not answers and resumed_from is None and partial.saved(save_to):
                 answers, resumed_from = _offer_to_continue(questionnaire, prompter, save_to)
             result = Interview(questionnaire, prompter, dict(answers)).run()
         except InterviewInterrupted as stop:
@@ -95,7 +96,11 @@ def _save_and_stop(questionnaire: Questionnaire, answers: dict[str, Any], path: 
         saved = partial.save(path, questionnaire, answers, ref)
     except PmptError as exc:
         return Interrupted(f"Stopped, and your answers could not be saved: {exc.message}")
-    command = "pmpt triage --resume" + (f" --save {shlex.quote(str(saved))}" if request.save else "")
+    command = "pmpt triage --resume"
+    if looks_like_path(ref):  # a saved file names a questionnaire path only if the command line confirms it
+        command += f" --questionnaire {shlex.quote(ref)}"
+    if request.save:
+        command += f" --save {shlex.quote(str(saved))}"
     count = "Your answer so far is" if len(answers) == 1 else f"Your {len(answers)} answers so far are"
     env.say(f"\n{count} saved in {saved} (only you can read it).\n"
          f"To continue where you left off, run: {command}")  # fmt: skip

@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from pmpt_cli.cli.fileio import write_private
+from pmpt_cli.errors import InputFileError
+from pmpt_cli.messages import quote_path
 from pmpt_cli.model import Questionnaire
 from pmpt_cli.registry import looks_like_path
 
@@ -32,10 +34,26 @@ def default_path(questionnaire_id: str) -> Path:
     return data_dir() / f"{PREFIX}{questionnaire_id}.toml"
 
 
+def check_folder(folder: Path) -> bool:
+    """Whether the saved-answers folder exists; ``FolderRefused`` if it is not private to
+    this user (private_folder): a file planted there by someone else is never resumed."""
+    from pmpt_cli.private_folder import check_private_folder
+
+    return check_private_folder(str(folder), purpose="unfinished answers")
+
+
+def saved(path: Path) -> bool:
+    """Whether unfinished answers are saved at ``path``, checking the folder first when
+    it is the default one (``FolderRefused`` if that is not private)."""
+    if path.parent == data_dir() and not check_folder(path.parent):
+        return False
+    return path.is_file()
+
+
 def newest() -> Path | None:
     """The most recently saved partial file, for ``--resume`` without ``--questionnaire``."""
     folder = data_dir()
-    if not folder.is_dir():
+    if not check_folder(folder):
         return None
     found = [p for p in folder.glob(f"{PREFIX}*.toml") if p.is_file()]
     return max(found, key=lambda p: p.stat().st_mtime) if found else None
@@ -64,7 +82,14 @@ def save(path: str | Path, questionnaire: Questionnaire, answers: dict[str, Any]
     """Write the partial file atomically, readable by the owner only, replacing an older one."""
     target = Path(path)
     if target.parent == data_dir():
-        # Health data: the folder is private too, not only the file.
-        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # Health data: the folder is private too, not only the file, and never someone else's.
+        import os
+
+        from pmpt_cli.private_folder import open_private_folder
+
+        try:
+            os.close(open_private_folder(str(target.parent), create=True, purpose="unfinished answers"))
+        except OSError as exc:
+            raise InputFileError(f"Cannot make the folder {quote_path(target.parent)}: {exc.strerror}.") from None
     write_private(target, partial_text(questionnaire, answers, ref), force=True)
     return target

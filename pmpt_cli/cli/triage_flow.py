@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 from typing import Any
 
@@ -9,10 +10,11 @@ from pmpt_cli.answers_file import AnswerSet, apply_overrides, read_answers_file
 from pmpt_cli.cli.environment import Environment
 from pmpt_cli.cli.triage_request import Gathered, TriageRequest
 from pmpt_cli.engine import Assessment, assess, decide
-from pmpt_cli.errors import AnswersError, Problem, UsageError
+from pmpt_cli.errors import AnswersError, InputFileError, Problem, UsageError
 from pmpt_cli.loader import load_questionnaire
+from pmpt_cli.messages import quote_path
 from pmpt_cli.model import Questionnaire, TriageResult
-from pmpt_cli.registry import DEFAULT_QUESTIONNAIRE
+from pmpt_cli.registry import DEFAULT_QUESTIONNAIRE, looks_like_path
 
 
 def run(request: TriageRequest, env: Environment) -> None:
@@ -23,7 +25,9 @@ def run(request: TriageRequest, env: Environment) -> None:
         if answers_path
         else AnswerSet(origin="<none>", questionnaire=None, answers={})
     )
-    questionnaire = load_questionnaire(request.questionnaire or answer_set.questionnaire or DEFAULT_QUESTIONNAIRE)
+    questionnaire = load_questionnaire(
+        request.questionnaire or named_questionnaire(answer_set) or DEFAULT_QUESTIONNAIRE
+    )
     if answer_set.questionnaire_sha256 and answer_set.questionnaire_sha256 != questionnaire.sha256:
         env.say(f"warning: {answer_set.origin} was made with a different version of questionnaire "
                 f"'{questionnaire.id}'; the outcome may differ from the one recorded in it.")  # fmt: skip
@@ -46,11 +50,25 @@ def run(request: TriageRequest, env: Environment) -> None:
         finish(questionnaire, result, request, gathered, env)
 
 
+def named_questionnaire(answer_set: AnswerSet) -> str | None:
+    """The questionnaire id an answers file (or saved partial) names.
+
+    A file may name a questionnaire by id only: a path in it would make pmpt read and
+    run whatever file its author chose. Only ``--questionnaire`` on the command line,
+    which the person typed, may give a path.
+    """
+    ref = answer_set.questionnaire
+    if ref is not None and looks_like_path(ref):
+        raise InputFileError(
+            f"{answer_set.origin} names its questionnaire by the path {quote_path(ref)}, and pmpt takes a questionnaire "
+            f"path only from the command line. If you trust that file, run again with --questionnaire {shlex.quote(ref)}"
+        )
+    return ref
+
+
 def resume_path(request: TriageRequest) -> Path:
     """The partial file ``--resume`` reads: ``--save FILE``, the questionnaire's, or the newest."""
     from pmpt_cli.cli import partial
-    from pmpt_cli.errors import InputFileError
-    from pmpt_cli.registry import looks_like_path
 
     if request.answers_path:
         raise UsageError("--resume and --answers both give the answers; to continue an answers file, "
@@ -62,7 +80,7 @@ def resume_path(request: TriageRequest) -> Path:
         path = partial.default_path(load_questionnaire(qid).id if looks_like_path(qid) else qid)
     else:
         path = partial.newest()
-    if path is None or not path.is_file():
+    if path is None or not partial.saved(path):
         where = f" in {path}" if path is not None else f" in {partial.data_dir()}"
         raise InputFileError(f"No unfinished answers to resume{where}. Start a new triage with: pmpt triage")
     return path
@@ -118,7 +136,8 @@ def show(questionnaire: Questionnaire, result: TriageResult, request: TriageRequ
 
         write_private(request.export, summary_toml(questionnaire, result), force=request.force, stdout=env.stdout)
         if request.export != "-":
-            env.say(f"Saved the summary to {request.export}. Re-run it with: pmpt triage --answers {request.export}")
+            env.say(f"Saved the summary to {request.export}. Re-run it with: "
+                    f"pmpt triage --answers {shlex.quote(request.export)}")  # fmt: skip
 
 
 def print_summary(data: dict[str, Any], stream: Any, env: Environment, *, plain: bool) -> None:

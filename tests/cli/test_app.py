@@ -16,7 +16,13 @@ from pmpt_cli.cli.app import app
 MINI = str(FIXTURES / "mini.toml")
 
 
-def write_answers(tmp_path, answers: dict, name: str = "answers.toml", questionnaire: str = MINI) -> str:
+@pytest.fixture(autouse=True)
+def fixtures_by_id(monkeypatch):
+    """An answers file names its questionnaire by id only: make 'mini' one."""
+    monkeypatch.setenv("PMPT_QUESTIONNAIRES_DIR", str(FIXTURES))
+
+
+def write_answers(tmp_path, answers: dict, name: str = "answers.toml", questionnaire: str = "mini") -> str:
     import tomli_w
 
     path = tmp_path / name
@@ -113,7 +119,7 @@ def test_answers_from_stdin(runner, mini_answers, tmp_path):
 
 def test_json_answers_file(runner, tmp_path, mini_answers):
     path = tmp_path / "a.json"
-    path.write_text(json.dumps({"questionnaire": MINI, "answers": mini_answers}))
+    path.write_text(json.dumps({"questionnaire": "mini", "answers": mini_answers}))
     result = runner.invoke(app, ["triage", "--answers", str(path), "--json"])
     assert result.exit_code == 0, result.stderr
 
@@ -306,3 +312,41 @@ def test_every_vignette_through_the_cli(runner, vignette):
     decisive = next(r for r in data["reasons"] if r["decisive"])
     if decisive["rule"] != "default":
         assert any(e["kind"] == "question" for e in decisive["evidence"]), decisive["evidence"]
+
+
+def test_an_answers_file_may_name_a_questionnaire_by_id_only(runner, tmp_path, mini_answers):
+    """A path in a file would make pmpt run whatever questionnaire the file's author chose."""
+    path = write_answers(tmp_path, mini_answers, questionnaire=MINI)
+    refused = runner.invoke(app, ["triage", "--answers", path, "--json"])
+    assert refused.exit_code == 1 and refused.stdout == ""
+    assert f"names its questionnaire by the path '{MINI}'" in refused.stderr
+    assert f"run again with --questionnaire {MINI}" in refused.stderr
+    confirmed = runner.invoke(app, ["triage", "--answers", path, "--questionnaire", MINI, "--json"])
+    assert confirmed.exit_code == 0, confirmed.stderr
+
+
+def test_rerun_hints_are_shell_quoted(runner, tmp_path, mini_answers, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    path = write_answers(tmp_path, mini_answers)
+    result = runner.invoke(app, ["triage", "-a", path, "--export", "my summary; rm -rf ~.toml"])
+    assert result.exit_code == 0, result.stderr
+    assert "pmpt triage --answers 'my summary; rm -rf ~.toml'" in result.stderr
+    template = runner.invoke(app, ["answers", "template", "mini", "--output", "it's.toml"])
+    assert template.exit_code == 0, template.stderr
+    assert "pmpt triage --answers 'it'\"'\"'s.toml'" in template.stderr
+
+
+def test_json_output_never_holds_nan_or_infinity(runner, tmp_path):
+    """A score can overflow to infinity; --json writes null, never the non-JSON Infinity."""
+    import tomli_w
+
+    doc = tomllib.loads((FIXTURES / "mini.toml").read_text())
+    doc["scores"].append({"id": "huge", "label": "Huge", "method": "expression", "source": "test",
+                          "expression": " * ".join(["1e9"] * 40)})  # fmt: skip
+    questionnaire = tmp_path / "huge.toml"
+    questionnaire.write_text(tomli_w.dumps(doc))
+    answers = write_answers(tmp_path, {"hot_joint": "no", "pain_now": 1, "pain_worst": 1, "weeks": 1, "tried": True})
+    result = runner.invoke(app, ["triage", "-a", answers, "-q", str(questionnaire), "--json"])
+    assert result.exit_code == 0, result.stderr
+    assert "Infinity" not in result.stdout and "NaN" not in result.stdout
+    assert json.loads(result.stdout)["scores"]["huge"]["value"] is None

@@ -342,8 +342,8 @@ def test_cli_resume_asks_only_the_rest_and_deletes_the_partial_file(term, tmp_pa
     assert not (tmp_path / "data" / "pmpt" / "partial-mini.toml").exists()
 
 
-def test_cli_resume_without_questionnaire_finds_the_newest_file(term, runner, tmp_path):
-    assert term([], "15\x03").exit_code == 130
+def resume_alone(runner, keys: str) -> Any:
+    """``pmpt triage --resume --json`` in the pretend terminal, without --questionnaire."""
     from prompt_toolkit.application import create_app_session
     from prompt_toolkit.input import create_pipe_input
     from prompt_toolkit.output import DummyOutput
@@ -351,17 +351,36 @@ def test_cli_resume_without_questionnaire_finds_the_newest_file(term, runner, tm
     from pmpt_cli.cli.app import app
 
     with create_pipe_input() as inp:
-        inp.send_text("71\r10\ry\r\rn")
+        inp.send_text(keys)
         with create_app_session(input=inp, output=DummyOutput()):
-            result = runner.invoke(app, ["triage", "--resume", "--json"])
+            return runner.invoke(app, ["triage", "--resume", "--json"])
+
+
+def test_cli_resume_without_questionnaire_finds_the_newest_file(term, runner, monkeypatch):
+    monkeypatch.setenv("PMPT_QUESTIONNAIRES_DIR", str(FIXTURES))
+    assert term([], "15\x03", questionnaire="mini").exit_code == 130
+    result = resume_alone(runner, "71\r10\ry\r\rn")
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["questionnaire"]["id"] == "mini"
+
+
+def test_cli_resume_of_a_questionnaire_path_needs_it_confirmed(term, runner):
+    """A saved file names a questionnaire path; only the command line may confirm one."""
+    stopped = term([], "15\x03")
+    resolved = str((ROOT / MINI).resolve())
+    assert f"pmpt triage --resume --questionnaire {resolved}" in stopped.stderr
+    refused = resume_alone(runner, "")
+    assert refused.exit_code == 1 and refused.stdout == ""
+    assert f"--questionnaire {resolved}" in refused.stderr.splitlines()[-1]
+    confirmed = term(["--resume", "--json"], "71\r10\ry\r\rn", questionnaire=resolved)
+    assert confirmed.exit_code == 0, confirmed.stderr
+    assert json.loads(confirmed.stdout)["answers"]["pain_now"] == 5
 
 
 def test_cli_save_flag_chooses_the_file_and_resume_reads_it(term, tmp_path):
     result = term(["--save", "mine.toml"], "1\x03")
     assert result.exit_code == 130
-    assert "pmpt triage --resume --save" in result.stderr
+    assert "pmpt triage --resume" in result.stderr and "--save mine.toml" in result.stderr
     assert read_answers_file("mine.toml").answers == {"hot_joint": "no"}
     resumed = term(["--resume", "--save", "mine.toml", "--json"], "571\r10\ry\r\rn")
     assert resumed.exit_code == 0, resumed.stderr
@@ -463,7 +482,7 @@ def test_scripted_path_never_imports_questionary_or_prompt_toolkit(tmp_path, min
     code = (
         "import sys\n"
         "from pmpt_cli.cli.app import main\n"
-        f"status = main(['triage', '--answers', {str(answers)!r}, '--json'])\n"
+        f"status = main(['triage', '--answers', {str(answers)!r}, '--questionnaire', {MINI!r}, '--json'])\n"
         "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('questionary', 'prompt_toolkit'))\n"
         "sys.stderr.write(repr((status, heavy)))\n"
     )
