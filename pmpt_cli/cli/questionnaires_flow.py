@@ -1,13 +1,15 @@
 """What ``pmpt questionnaires list | show | validate`` do, writing to the environment's streams.
 
 The data and the text come from the core (``describe``, ``file_check``); this module
-only chooses JSON or text and where each goes.
+only chooses JSON or text and where each goes, and shows the text safe for a terminal
+(messages.safe_text: file names and broken files can hold anything).
 """
 
 from __future__ import annotations
 
 from pmpt_cli.cli.environment import Environment
 from pmpt_cli.cli.fileio import write_json
+from pmpt_cli.messages import safe_text
 
 
 def list_questionnaires(env: Environment, *, as_json: bool) -> None:
@@ -20,7 +22,7 @@ def list_questionnaires(env: Environment, *, as_json: bool) -> None:
     if not rows:
         env.say("No questionnaires found. Set PMPT_QUESTIONNAIRES_DIR to a folder of .toml files.")
         return
-    env.stdout.write(render_list(rows))
+    env.stdout.write(safe_text(render_list(rows)))  # ids come from file names: anything at all
     for row in rows:
         if "error" in row:
             env.say(f"warning: {row['id']}: {row['error']}")
@@ -36,7 +38,7 @@ def show_questionnaire(env: Environment, ref: str, *, as_json: bool) -> None:
         write_json(questionnaire_data(questionnaire), env.stdout)
         return
     width = max(60, min(env.width_for(env.stdout) if env.stdout_isatty else 100, 120)) - 1
-    env.stdout.write(render_show(questionnaire, width=width))
+    env.stdout.write(safe_text(render_show(questionnaire, width=width)))
 
 
 def validate_questionnaires(env: Environment, paths: list[str], *, as_json: bool, strict: bool) -> None:
@@ -48,7 +50,7 @@ def validate_questionnaires(env: Environment, paths: list[str], *, as_json: bool
     if as_json:
         write_json(validate_data(reports, strict=strict), env.stdout)
     else:
-        env.stdout.write(render_reports(reports, strict=strict))
+        env.stdout.write(safe_text(render_reports(reports, strict=strict)))
     message = failure_message(reports, strict=strict)
     if message:
         raise ValidationFailed(message)

@@ -141,11 +141,27 @@ def show(questionnaire: Questionnaire, result: TriageResult, request: TriageRequ
 
 
 def print_summary(data: dict[str, Any], stream: Any, env: Environment, *, plain: bool) -> None:
+    """The summary for a person; every text in it made safe for a terminal first (text
+    answers, above all, can hold anything: messages.safe_text)."""
     from pmpt_cli.cli.render import render_plain, render_rich
 
+    data = safe_data(data)
     if plain or not env.styled(stream):
         stream.write(render_plain(data, width=env.width_for(stream)))
         return
     from rich.console import Console
 
     render_rich(data, Console(file=stream, highlight=False, width=env.width_for(stream)))
+
+
+def safe_data(value: Any) -> Any:
+    """``value`` with every string in it, keys too, passed through ``messages.safe_text``."""
+    from pmpt_cli.messages import safe_text
+
+    if isinstance(value, str):
+        return safe_text(value)
+    if isinstance(value, dict):
+        return {safe_data(key): safe_data(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [safe_data(item) for item in value]
+    return value
