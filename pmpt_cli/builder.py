@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from pmpt_cli.errors import ExpressionError, Problem, QuestionnaireError
-from pmpt_cli.expr.checker import check, without_comments
+from pmpt_cli.expr.checker import MAX_TOTAL_NODES, check, part_count, without_comments
 from pmpt_cli.expr.expressions import CompiledExpression, expression_from_tree
 from pmpt_cli.expr.names import NameInfo
 from pmpt_cli.messages import MAX_LISTED, UNSAFE, quote, safe_text, suggest
@@ -82,6 +82,7 @@ class _Builder:
         self.raw = raw
         self.parts: dict[str, Any] = {}  # source -> checked tree, for the program
         self.problems: list[Problem] = []
+        self.nodes = 0  # parts of the expressions checked so far (MAX_TOTAL_NODES)
         self.names: dict[str, NameInfo] = {}
         self.questions: dict[str, Question] = {}  # built so far, in order: enable-when looks back only
         raw_questions = raw.get("questions")
@@ -157,10 +158,18 @@ class _Builder:
         if not isinstance(source, str):
             self.problem(loc, f"must be an expression string, not {_type_name(type(source))}")
             return None
+        if self.nodes > MAX_TOTAL_NODES:
+            return None  # said once, below; checking the rest would be unbounded work
         try:
             part, referenced = check(source, self.names)
         except ExpressionError as exc:
             self.problem(loc, exc.message)
+            return None
+        self.nodes += part_count(part)
+        if self.nodes > MAX_TOTAL_NODES:
+            self.problem(loc, f"the expressions up to here have more than {MAX_TOTAL_NODES:,} parts together, "
+                         "more than pmpt will check", "simplify the conditions (a named score can hold a part "
+                         "that several rules share), or split the questionnaire")  # fmt: skip
             return None
         shown = without_comments(source)  # what show, validate and the template display
         self.parts[shown] = part
@@ -238,7 +247,16 @@ class _Builder:
             default=default, description=description, minutes=minutes, sources=sources,
             notes=notes, outcome_texts=outcome_texts, path=origin, score_order=score_order,
         )  # fmt: skip
-        return questionnaire._replace(program=compile_program(questionnaire, self.parts))
+        from pmpt_cli.expr.codegen import MAX_PROGRAM_CHARS, ProgramTooLarge
+
+        try:
+            return questionnaire._replace(program=compile_program(questionnaire, self.parts))
+        except ProgramTooLarge as exc:
+            self.problem("rules", f"the conditions and scores together make a program of {exc.args[0]:,} "
+                         f"characters, more than the {MAX_PROGRAM_CHARS:,} pmpt will run",
+                         "simplify the conditions (a named score can hold a part that several rules share), "
+                         "or split the questionnaire")  # fmt: skip
+            return None
 
     def build_sources(self) -> tuple[Source, ...]:
         sources = []

@@ -133,3 +133,22 @@ def test_did_you_mean_stops_after_twenty_problems(monkeypatch):
     doc = edited(lambda d: d.update({f"unknown_{i}": 1 for i in range(5000)}))
     assert len(problems_of(doc)) == 5000
     assert len(calls) <= 20
+
+
+def test_a_questionnaire_whose_program_is_too_large_is_refused(monkeypatch):
+    from pmpt_cli.expr import codegen
+
+    monkeypatch.setattr(codegen, "MAX_PROGRAM_CHARS", 2000)
+    problems = problems_of(copy.deepcopy(MINI))
+    assert any(p.startswith("rules: the conditions and scores together make a program of") for p in problems)
+    assert any("split the questionnaire" in p for p in problems)
+
+
+def test_expressions_stop_being_checked_past_the_total_budget():
+    """A 2 MB file of long chains once took 20-45 s and 5 GB: checking stops at the budget."""
+    chain = " or ".join(f"pain_now == {i % 11}" for i in range(50))
+    rules = [{"id": f"r{i}", "outcome": "both", "when": chain, "priority": 1, "explanation": "Many rules here.",
+              "source": "Illustrative"} for i in range(2000)]  # fmt: skip
+    problems = problems_of(edited(lambda d: d["rules"].extend(rules)))
+    (problem,) = [p for p in problems if "parts together" in p]
+    assert "more than 20,000 parts together" in problem and "split the questionnaire" in problem

@@ -22,6 +22,9 @@ from pmpt_cli.expr.names import NameInfo
 
 MAX_SOURCE_CHARS = 1000
 MAX_NODES = 400  # expression nodes (names, literals, operators, calls)
+#: Across all of a questionnaire's expressions (pmpt-core has about 1,500): checking and
+#: printing is bounded work whatever the file's size (builder.py enforces it).
+MAX_TOTAL_NODES = 20_000
 MAX_DEPTH = 40  # nesting of expression nodes, and separately of brackets
 MAX_NUMBER = 1e9
 MAX_STRING_CHARS = 200
@@ -149,6 +152,17 @@ def _check_bracket_depth(text: str) -> None:
                 raise ExpressionError(_too_deep())
         elif token in _CLOSING:
             depth -= 1
+
+
+def part_count(part: _Part) -> int:
+    """How many parts a checked tree has (iteratively: a tree is at most ``MAX_DEPTH`` deep anyway)."""
+    count = 0
+    stack = [part]
+    while stack:
+        item = stack.pop()
+        count += 1
+        stack.extend(item.kids)
+    return count
 
 
 def _check_size(body: ast.expr) -> None:
@@ -420,8 +434,12 @@ class _Compiler:
     def boolop(self, node: ast.BoolOp) -> _Part:
         parts = [self.compile(v) for v in node.values]
         is_or = isinstance(node.op, ast.Or)
-        self.check_bare_strings(parts, "or" if is_or else "and")
-        return _Part("or" if is_or else "and", tuple(parts), type=_common_type(parts))
+        op = "or" if is_or else "and"
+        self.check_bare_strings(parts, op)
+        # a or (b or c) is a or b or c, in value, order and explanation: one flat chain, so
+        # parenthesised chains print as one short-circuit instead of blocks nested per level.
+        flat = tuple(kid for part in parts for kid in (part.kids if part.op == op else (part,)))
+        return _Part(op, flat, type=_common_type(parts))
 
     def unaryop(self, node: ast.UnaryOp) -> _Part:
         operand = self.compile(node.operand)
