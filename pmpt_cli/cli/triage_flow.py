@@ -122,6 +122,12 @@ def show(questionnaire: Questionnaire, result: TriageResult, request: TriageRequ
     from pmpt_cli.report import result_to_dict
 
     data = result_to_dict(questionnaire, result)
+    to_file = request.export not in (None, "-")
+    if to_file:  # first: if it cannot be written, nothing has been printed either
+        from pmpt_cli.cli.fileio import write_private
+        from pmpt_cli.export import summary_toml
+
+        write_private(request.export, summary_toml(questionnaire, result), force=request.force)  # type: ignore[arg-type]
     if request.as_json:
         from pmpt_cli.cli.fileio import write_json
 
@@ -130,14 +136,14 @@ def show(questionnaire: Questionnaire, result: TriageResult, request: TriageRequ
         # With --export - the TOML owns stdout, so the person reads the summary on stderr.
         stream = env.stderr if request.export == "-" else env.stdout
         print_summary(data, stream, env, plain=request.plain)
-    if request.export:
+    if request.export == "-":
         from pmpt_cli.cli.fileio import write_private
         from pmpt_cli.export import summary_toml
 
-        write_private(request.export, summary_toml(questionnaire, result), force=request.force, stdout=env.stdout)
-        if request.export != "-":
-            env.say(f"Saved the summary to {request.export}. Re-run it with: "
-                    f"pmpt triage --answers {shlex.quote(request.export)}")  # fmt: skip
+        write_private("-", summary_toml(questionnaire, result), stdout=env.stdout)
+    elif to_file:
+        env.say(f"Saved the summary to {request.export}. Re-run it with: "
+                f"pmpt triage --answers {shlex.quote(str(request.export))}")  # fmt: skip
 
 
 def print_summary(data: dict[str, Any], stream: Any, env: Environment, *, plain: bool) -> None:
