@@ -103,7 +103,11 @@ class _Builder:
     def check_keys(self, table: dict[str, Any], allowed: set[str], loc: str) -> None:
         for key in table:
             if key not in allowed:
-                self.problem(f"{loc}.{key}" if loc else key, f"unknown key {quote(key)}{self.suggest(key, allowed)}")
+                self.problem(
+                    f"{loc}.{key}" if loc else key,
+                    f"unknown key {quote(key)}{self.suggest(key, allowed)}",
+                    "remove it, or correct its spelling (docs/questionnaire-format.md lists the keys)",
+                )
 
     def get(self, table: dict[str, Any], key: str, kind: type | tuple[type, ...], loc: str,
             *, required: bool = True, default: Any = None) -> Any:  # fmt: skip
@@ -149,7 +153,7 @@ class _Builder:
             self.problem(f"{loc}.id", f"{quote(ident)} is not a valid {what} id",
                          "use lowercase letters, digits and _, starting with a letter")  # fmt: skip
         elif ident in seen:
-            self.problem(f"{loc}.id", f"duplicate id {quote(ident)}")
+            self.problem(f"{loc}.id", f"duplicate id {quote(ident)}", "give each one an id of its own")
         if ident:
             seen.add(ident)
         return ident
@@ -163,7 +167,7 @@ class _Builder:
         try:
             part, referenced = check(source, self.names)
         except ExpressionError as exc:
-            self.problem(loc, exc.message)
+            self.problem(loc, exc.message, "the expression language is in docs/questionnaire-format.md, 'Expressions'")
             return None
         self.nodes += part_count(part)
         if self.nodes > MAX_TOTAL_NODES:
@@ -388,7 +392,9 @@ class _Builder:
                 self.problem(f"{cloc}.value", f"{quote(value)} is not a valid choice value",
                              "use lowercase letters, digits and _")  # fmt: skip
             if value in seen:
-                self.problem(f"{cloc}.value", f"duplicate choice value {quote(value)}")
+                self.problem(
+                    f"{cloc}.value", f"duplicate choice value {quote(value)}", "give each choice a value of its own"
+                )
             seen.add(value)
             exclusive = self.get(c, "exclusive", bool, cloc, required=False, default=False)
             if exclusive and qtype != "multi_choice":
@@ -557,7 +563,9 @@ class _Builder:
                 return
             if state.get(sid) == 1:
                 cycle = " -> ".join(path[path.index(sid) :] + [sid])
-                self.problem(f"scores.{sid}", f"scores depend on each other in a cycle: {cycle}")
+                self.problem(
+                    f"scores.{sid}", f"scores depend on each other in a cycle: {cycle}", "remove one link of the loop"
+                )
                 return
             state[sid] = 1
             for dep in depends.get(sid, []):

@@ -9,6 +9,7 @@ from typing import Any
 from pmpt_cli.errors import PmptError, QuestionnaireError
 from pmpt_cli.lint import ERROR, Finding, lint_document, lint_questionnaire
 from pmpt_cli.loader import parse_questionnaire
+from pmpt_cli.messages import MAX_LISTED, and_more
 from pmpt_cli.registry import resolve
 
 VALIDATE_SCHEMA = 1
@@ -95,11 +96,13 @@ def render_reports(reports: list[FileReport], *, strict: bool) -> str:
             continue
         counts = _counts(report.errors, report.warnings)
         lines.append(f"{report.path}: {counts}")
-        for f in report.findings:
+        for f in report.findings[:MAX_LISTED]:
             where = f"{f.location}: " if f.location else ""
             lines.append(f"  {f.severity:<7}  {where}{f.message}  [{f.check}]")
             if f.hint:
                 lines.append(f"           fix: {f.hint}")
+        if len(report.findings) > MAX_LISTED:
+            lines.append(f"  {and_more(len(report.findings) - MAX_LISTED)} (--json lists them all)")
     return "\n".join(lines) + "\n"
 
 

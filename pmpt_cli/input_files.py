@@ -110,7 +110,7 @@ def load_toml(text: str, origin: str, *, error: type[PmptError] = InputFileError
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise error(f"{origin}: not valid TOML: {exc}.{' ' + hint if hint else ''}") from None
+        raise error(f"{origin}: not valid TOML: {exc}; correct the file there.{' ' + hint if hint else ''}") from None
     except (RecursionError, MemoryError):
         raise error(_nested(origin)) from None
     except ValueError as exc:  # an integer beyond Python's conversion limit (4,300 digits)

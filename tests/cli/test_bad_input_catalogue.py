@@ -526,7 +526,7 @@ QUESTIONNAIRE_FILES = [
         ["questionnaires", "show", "q.toml"],
         1,
         ["not valid TOML", "line"],
-        ["(at line"],
+        ["correct the file there"],
         setup={"q.toml": MINI_TOML + "\n[[questions]\n"},
     ),
     Case(
@@ -534,7 +534,7 @@ QUESTIONNAIRE_FILES = [
         ["questionnaires", "show", "q.toml"],
         1,
         ["not valid TOML"],
-        ["(at line"],
+        ["correct the file there"],
         setup={"q.toml": MINI_TOML.replace('title = "Mini knee check"', 'title = "Mini knee check"\ntitle = "Other"')},
     ),
     Case(
