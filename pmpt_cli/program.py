@@ -135,7 +135,7 @@ def program_parts(questionnaire: Questionnaire, trees: Mapping[str, Any] | None 
         if score.expression is not None:
             scores.append(ExpressionScore(sid, score.label, trees[score.expression.source], bands))
             continue
-        items = []
+        items: list[tuple[str, str, Any, Any]] = []
         for item in score.items:
             question = questions.get(item)
             if question is None:  # a score

@@ -24,9 +24,9 @@ def describe_answer(questionnaire: Questionnaire, name: str, value: Any) -> str:
         return format_number(value)
     if question.type == "choice":
         choice = question.choice(value)
-        return choice.label if choice else str(value)
+        return choice.label if choice is not None else str(value)
     if question.type == "multi_choice":
-        labels = [(question.choice(v).label if question.choice(v) else v) for v in value]
+        labels = [choice.label if (choice := question.choice(v)) is not None else v for v in value]
         return ", ".join(labels) if labels else "none"
     if question.type == "yes_no":
         return "yes" if value else "no"

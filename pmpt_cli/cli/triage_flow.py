@@ -31,7 +31,7 @@ def run(request: TriageRequest, env: Environment) -> None:
     assessment = assess(questionnaire, answers)
     gathered = complete_answers(
         assessment, request, env, have_file=answers_path is not None,
-        resumed_from=Path(answers_path) if request.resume else None,
+        resumed_from=Path(answers_path) if request.resume and answers_path else None,
         ref=request.questionnaire or answer_set.questionnaire,
     )  # fmt: skip
     if gathered.prompter is not None:  # new answers: assessed afresh

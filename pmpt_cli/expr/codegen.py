@@ -301,8 +301,8 @@ class _Printer:
                 combine = {"or": "_or_x(", "and": "_and_x(", "chain": f"_chain_x(({', '.join(data or ())},), "}[op]
                 lines.append(f"{pad}{value}, {names} = {combine}{', '.join(f'({v}, {n})' for v, n in pairs)})")
             elif op == "if":  # past the nesting limit: both branches explained, one kept
-                (test, test_names), taken, other = pairs
-                lines.append(f"{pad}{value}, {names} = ({taken[0]}, {test_names} | {taken[1]}) if {test} else "
+                (test, test_names), branch, other = pairs
+                lines.append(f"{pad}{value}, {names} = ({branch[0]}, {test_names} | {branch[1]}) if {test} else "
                              f"({other[0]}, {test_names} | {other[1]})")  # fmt: skip
             else:  # not, ==, !=, calls, sums: the operator on the operands, every operand's names
                 lines.append(f"{pad}{value} = {self.apply(part, [v for v, _ in pairs])}")

@@ -17,7 +17,7 @@ from typing import Any
 from pmpt_cli.records import Record
 
 _EMPTY: frozenset[str] = frozenset()
-_NUMERIC = frozenset({int, float, bool})  # exact classes: answers are plain TOML/JSON values
+_NUMERIC: frozenset[type[float]] = frozenset({int, float, bool})  # exact classes: answers are plain TOML/JSON values
 
 
 def _add(a: Any, b: Any) -> Any:
