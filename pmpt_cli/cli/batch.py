@@ -100,7 +100,7 @@ def expand_inputs(inputs: list[str]) -> list[tuple[str, str]]:
             usable = [(k, p) for k, p in kinds if k]
             if not usable:
                 raise InputFileError(f"Folder '{item}' has no answers files (.toml, .json), CSV or JSON Lines files.")
-            found += usable  # type: ignore[arg-type]
+            found += usable
         elif not path.exists():
             raise InputFileError(f"Input '{item}' does not exist.")
         else:
