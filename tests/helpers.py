@@ -259,9 +259,9 @@ def _aggregate(method: str, values: list[Any], maxima: list[Any]) -> Any:
     if method == "sum":
         return sum(values)
     if method == "mean":
-        return round(sum(values) / len(values), 2)
+        return sum(values) / len(values)
     if method == "percent":
-        return round(100 * sum(values) / sum(maxima), 2) if sum(maxima) else None
+        return 100 * sum(values) / sum(maxima) if sum(maxima) else None
     if method == "max":
         return max(values)
     return sum(1 for v in values if v > 0)  # count

@@ -179,11 +179,12 @@ def _explain_function(name: str, printer: _Printer, root: Any) -> list[str]:
 
 
 # The value of an item score from its answered items' values (``vals``) and, for a percent
-# score, their largest possible values (``tops``): scoring._aggregate, in the same terms.
+# score, their largest possible values (``tops``), at full precision (docs/questionnaire-format.md,
+# "Scores"; rounding is for display and export only, report.export_number).
 _AGGREGATES = {
     "sum": "sum(vals)",
-    "mean": "round(sum(vals) / answered, 2)",
-    "percent": "(round(100 * sum(vals) / top, 2) if (top := sum(tops)) else None)",
+    "mean": "sum(vals) / answered",
+    "percent": "(100 * sum(vals) / top if (top := sum(tops)) else None)",
     "max": "max(vals)",
     "count": "len([v for v in vals if v > 0])",
 }
