@@ -76,7 +76,7 @@ def complete_answers(assessment: Assessment, request: TriageRequest, env: Enviro
     A resumed partial file always goes through the interview, so the person still
     sees the review even if only optional questions were left.
     """
-    questionnaire, clean, problems, _ = assessment
+    questionnaire, clean, problems = assessment.questionnaire, assessment.answers, assessment.problems
     missing = [questionnaire.questions_by_id[qid] for qid in assessment.missing]
     if problems or (not missing and resumed_from is None):
         return Gathered(clean)  # complete, or invalid: deciding reports every problem at once
