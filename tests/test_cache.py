@@ -121,7 +121,7 @@ def test_an_edit_to_any_core_module_is_a_new_tag(cache_home, monkeypatch) -> Non
     the tag is a checksum of every core and expr module's source, not of pmpt's version."""
     from pmpt_cli import cache, outcome_texts
 
-    before = cache._tag()
+    before = cache._source_stamp()
     source = Path(outcome_texts.__file__)
     real_open = open
 
@@ -134,6 +134,6 @@ def test_an_edit_to_any_core_module_is_a_new_tag(cache_home, monkeypatch) -> Non
         return handle
 
     monkeypatch.setattr("builtins.open", edited_open)
-    assert cache._tag() != before
+    assert cache._source_stamp() != before
     monkeypatch.undo()
-    assert cache._tag() == before
+    assert cache._source_stamp() == before
