@@ -757,15 +757,18 @@ class _Linter:
             return None
         scores = {n: self.q.score(n) for n in names if n in self.q.scores_by_id}
         seen_true = seen_false = False
-        for combo in combos:
-            values = dict(zip(names, combo))
-            bands = {n: s.band_for(values[n]) for n, s in scores.items()}  # type: ignore[union-attr]
-            if predicate(compiled.evaluate(values, bands)):
-                seen_true = True
-            else:
-                seen_false = True
-            if seen_true and seen_false:
-                break
+        try:
+            for combo in combos:  # values of the answers' own types, so the checked form applies
+                values = dict(zip(names, combo))
+                bands = {n: s.band_for(values[n]) for n, s in scores.items()}  # type: ignore[union-attr]
+                if predicate(compiled.evaluate_checked(values, bands)):
+                    seen_true = True
+                else:
+                    seen_false = True
+                if seen_true and seen_false:
+                    break
+        except Exception:  # noqa: BLE001 - probing must never break validation: unknown
+            return None
         return seen_true, seen_false
 
     def _trusted(self, node: ast.expr, names: list[str]) -> bool:
