@@ -166,6 +166,17 @@ TYPICAL_CORE = {
 }  # fmt: skip
 
 
+def typical_core() -> Questionnaire:
+    """pmpt-core (from the checkout), failing if ``TYPICAL_CORE`` no longer fits it."""
+    from pmpt_cli.loader import load_questionnaire
+    from pmpt_cli.validation import check_answers
+
+    core = load_questionnaire(ROOT / "questionnaires" / "pmpt-core.toml")
+    problems = check_answers(core, TYPICAL_CORE)[1]
+    assert not problems, f"pmpt-core changed: update TYPICAL_CORE in tests/helpers.py ({problems[0]})"
+    return core
+
+
 # -- the reference evaluator -----------------------------------------------------------
 # The engine runs each questionnaire's generated program (pmpt_cli.program). These are
 # the plain interpreters of the same rules, written from docs/questionnaire-format.md
