@@ -28,9 +28,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pmpt_cli.enablement import is_enabled  # noqa: E402
 from pmpt_cli.loader import load_questionnaire  # noqa: E402
 from pmpt_cli.model import Question, Questionnaire  # noqa: E402
+from pmpt_cli.program import runnable  # noqa: E402
 
 WORDS = ["stiff", "after work", "worse at night", "better walking", "since the fall", "both knees", "sharp, then dull"]
 
@@ -60,12 +60,10 @@ def random_answers(questionnaire: Questionnaire, rng: random.Random) -> dict[str
     """One valid, complete answer set: skipped questions stay unanswered, optional ones sometimes."""
     answers: dict[str, Any] = {}
     for question in questionnaire.questions:
-        if question.is_conditional and not is_enabled(question, answers):
-            continue
         if not question.required and rng.random() < 0.2:
             continue
         answers[question.id] = random_value(question, rng)
-    return answers
+    return runnable(questionnaire).run(answers).kept  # the answers to the questions asked
 
 
 def cell(value: Any) -> str:

@@ -116,7 +116,7 @@ class _Builder:
                 self.problem(f"{loc}.{key}" if loc else key, "is required")
             return default
         value = table[key]
-        if value.__class__ is kind and (kind is not str or not required or value.strip()):
+        if value.__class__ is kind and (kind is not str or not required or (isinstance(value, str) and value.strip())):
             return value  # the usual case, exactly the type asked for: no checks left to make
         where = f"{loc}.{key}" if loc else key
         kinds = kind if isinstance(kind, tuple) else (kind,)
@@ -462,7 +462,8 @@ class _Builder:
         for loc, t in tables:
             self.check_keys(t, SCORE_KEYS, loc)
             before = len(self.problems)
-            sid = t.get("id") if isinstance(t.get("id"), str) else ""
+            raw_id = t.get("id")
+            sid = raw_id if isinstance(raw_id, str) else ""
             method = self.get_text(t, "method", loc)
             if method and method not in SCORE_METHODS:
                 self.problem(f"{loc}.method", f"unknown method {quote(method)}{self.suggest(method, SCORE_METHODS)}",
@@ -524,7 +525,7 @@ class _Builder:
         return items
 
     def build_bands(self, t: dict[str, Any], loc: str) -> tuple[Band, ...]:
-        bands = []
+        bands: list[Band] = []
         for i, b in enumerate(self.get(t, "bands", list, loc, required=False, default=[])):
             bloc = f"{loc}.bands[{i}]"
             if not isinstance(b, dict):

@@ -26,6 +26,7 @@ import os
 import stat
 import sys
 import zlib
+from functools import lru_cache
 from types import CodeType
 from typing import Any
 
@@ -127,9 +128,11 @@ def _thaw_questionnaire(fields: dict[str, Any], program: tuple[Any, ...], origin
 # -- entries ----------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=1)
 def _tag() -> str | None:
     """This pmpt and Python (tomllib's output and code objects depend on both), and a
-    checksum of the code that builds an entry; ``None``, no cache, if it cannot be read."""
+    checksum of the code that builds an entry; ``None``, no cache, if it cannot be read.
+    Computed once per process."""
     from pmpt_cli.version import __version__
 
     stamp = _source_stamp()

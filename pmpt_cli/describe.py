@@ -179,23 +179,23 @@ def render_show(q: Questionnaire, width: int = 100) -> str:
                 para(allowed_values(item), " " * 8, "      takes: ")
     if q.scores:
         lines += ["", "SCORES"]
-        for s in q.scores:
+        for score in q.scores:
             lines.append("")
-            if s.expression is not None:
-                how = f"expression: {s.expression.source}"
+            if score.expression is not None:
+                how = f"expression: {score.expression.source}"
             else:
-                how = f"{s.method} of {', '.join(s.items)}"
-                if s.max_missing:
-                    how += f"; up to {s.max_missing} may be missing"
-            para(f"{s.label}: {how}", " " * 6, f"  {s.id}: ")
-            if s.bands:
-                bands = "; ".join(f"{num(b.min)}-{num(b.max)} {b.label}" for b in s.bands)
+                how = f"{score.method} of {', '.join(score.items)}"
+                if score.max_missing:
+                    how += f"; up to {score.max_missing} may be missing"
+            para(f"{score.label}: {how}", " " * 6, f"  {score.id}: ")
+            if score.bands:
+                bands = "; ".join(f"{num(b.min)}-{num(b.max)} {b.label}" for b in score.bands)
                 para(bands, " " * 6, "      bands: ")
-            if s.mcid is not None:
-                para(f"{num(s.mcid)} ({s.mcid_source})", " " * 6, "      minimal important change: ")
-            para(s.source, " " * 6, "      source: ")
-            if s.description:
-                para(s.description, " " * 6)
+            if score.mcid is not None:
+                para(f"{num(score.mcid)} ({score.mcid_source})", " " * 6, "      minimal important change: ")
+            para(score.source, " " * 6, "      source: ")
+            if score.description:
+                para(score.description, " " * 6)
     lines += ["", "RULES (red flags always win; otherwise the highest priority decides)"]
     for r in q.rules:
         lines.append("")

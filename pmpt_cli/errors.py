@@ -1,7 +1,7 @@
 """One exception hierarchy for pmpt, each error carrying its exit code.
 
-The CLI converts these to exit codes in exactly one place (``cli.main``); the
-library raises them and never prints.
+The CLI converts these to exit codes in exactly one place
+(``cli.app.ErrorBoundaryGroup.invoke``); the library raises them and never prints.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from pmpt_cli.model import Questionnaire, TriageResult
-from pmpt_cli.report import reason_records
+from pmpt_cli.report import export_number, reason_records
 from pmpt_cli.version import __version__
 
 SUMMARY_SCHEMA = 1
@@ -39,7 +39,9 @@ def summary_document(
         "outcome": result.outcome,
         "decided_by": result.decided_by or "default",
         "answers": result.answers,
-        "scores": {sid: {"label": s.label, "value": s.value, "band": s.band} for sid, s in result.scores.items()},
+        "scores": {
+            sid: {"label": s.label, "value": export_number(s.value), "band": s.band} for sid, s in result.scores.items()
+        },
         "reasons": reasons,
         "notes": [{"id": n.id, "text": n.text, "source": n.source} for n in result.notes],
     })  # fmt: skip

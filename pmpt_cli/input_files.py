@@ -172,7 +172,7 @@ def _is_text(value: str) -> bool:
     return True
 
 
-class _Duplicated(dict):  # type: ignore[type-arg]
+class _Duplicated(dict[str, Any]):
     """A JSON object that gave some key more than once (the last value, as JSON keeps it)."""
 
     def __init__(self, table: dict[str, Any], items: list[tuple[str, Any]]) -> None:

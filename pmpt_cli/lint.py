@@ -269,7 +269,7 @@ class _Linter:
 
     def question_domain(self, question: Question, may_be_none: bool) -> _Domain:
         qtype = question.type
-        values: list[Any]
+        values: list[Any]  # of the answer's type, or None
         exact = "full"
         if qtype == "choice":
             values = list(question.choice_values)
@@ -290,9 +290,7 @@ class _Linter:
         else:  # text
             values = ["", "text"] + sorted(self.strings.get(question.id, ()))
             exact = "simple"
-        if may_be_none:
-            values.append(None)
-        return _Domain(tuple(values), exact)
+        return _Domain((*values, None) if may_be_none else tuple(values), exact)
 
     # -- questions: reachability and conditions --
 
@@ -468,21 +466,23 @@ class _Linter:
         ranges = [self._item_range(item) for item in score.items]
         lows = [r[0] for r in ranges]
         highs = [r[1] for r in ranges]
+        known_lows = [v for v in lows if v is not None]  # all of them, where None is not in lows
+        known_highs = [v for v in highs if v is not None]
         integer = all(r[2] for r in ranges)
         method = score.method
         lo: float | None
         hi: float | None
         if method == "sum":
-            lo = None if None in lows else sum(min(v, 0) for v in lows) + (0 if score.max_missing else sum(
-                max(v, 0) for v in lows))  # fmt: skip
-            hi = None if None in highs else sum(max(v, 0) for v in highs) + (0 if score.max_missing else sum(
-                min(v, 0) for v in highs))  # fmt: skip
+            lo = None if None in lows else sum(min(v, 0) for v in known_lows) + (0 if score.max_missing else sum(
+                max(v, 0) for v in known_lows))  # fmt: skip
+            hi = None if None in highs else sum(max(v, 0) for v in known_highs) + (0 if score.max_missing else sum(
+                min(v, 0) for v in known_highs))  # fmt: skip
         elif method in ("mean", "max"):
-            lo = None if None in lows else min(lows)
-            hi = None if None in highs else max(highs)
+            lo = None if None in lows else min(known_lows)
+            hi = None if None in highs else max(known_highs)
             integer = integer and method == "max"
         elif method == "percent":
-            lo, hi, integer = (0, 100, False) if None not in lows and min(lows) >= 0 else (None, None, False)
+            lo, hi, integer = (0, 100, False) if None not in lows and min(known_lows) >= 0 else (None, None, False)
         else:  # count
             lo, hi, integer = 0, len(score.items), True
         if seen:  # widen with what the engine actually produced
@@ -766,15 +766,18 @@ class _Linter:
             return None
         scores = {n: self.q.score(n) for n in names if n in self.q.scores_by_id}
         seen_true = seen_false = False
-        for combo in combos:
-            values = dict(zip(names, combo))
-            bands = {n: s.band_for(values[n]) for n, s in scores.items()}  # type: ignore[union-attr]
-            if predicate(compiled.evaluate(values, bands)):
-                seen_true = True
-            else:
-                seen_false = True
-            if seen_true and seen_false:
-                break
+        try:
+            for combo in combos:  # values of the answers' own types, so the checked form applies
+                values = dict(zip(names, combo))
+                bands = {n: s.band_for(values[n]) for n, s in scores.items()}  # type: ignore[union-attr]
+                if predicate(compiled.evaluate_checked(values, bands)):
+                    seen_true = True
+                else:
+                    seen_false = True
+                if seen_true and seen_false:
+                    break
+        except Exception:  # noqa: BLE001 - probing must never break validation: unknown
+            return None
         return seen_true, seen_false
 
     def _trusted(self, node: ast.expr, names: list[str]) -> bool:

@@ -237,6 +237,8 @@ class Questionnaire:
     program: ProgramCode | None
 
     _fields = tuple(__annotations__)  # the names above, for repr and _replace
+    #: What other modules derive from this questionnaire, by key (``memo``).
+    _memo: dict[str, Any]
 
     def __init__(
         self,
@@ -266,6 +268,7 @@ class Questionnaire:
             sections=sections, questions=questions, scores=scores, rules=rules, default=default,
             description=description, minutes=minutes, sources=sources, notes=notes,
             outcome_texts={} if outcome_texts is None else outcome_texts, path=path, score_order=score_order,
+            _memo={},
             program=program,
         )  # fmt: skip
 
@@ -308,11 +311,10 @@ class Questionnaire:
         program, the answer checkers): they own the logic, this object only keeps the
         result, as ``functools.cached_property`` would.
         """
-        memo = self.__dict__.setdefault("_memo", {})
         try:
-            return memo[key]
+            return self._memo[key]
         except KeyError:
-            value = memo[key] = build(self)
+            value = self._memo[key] = build(self)
             return value
 
 
@@ -321,7 +323,15 @@ def reason_order(rules: Sequence[Rule]) -> list[Rule]:
     return sorted(rules, key=lambda r: (_SEVERITY[r.outcome], -r.priority))
 
 
+def decision_rank(rule: Rule, position: int) -> tuple[int, int, int]:
+    """How rules that fire compete to decide, highest first: the red-flag tier (emergency 2,
+    urgent 1, the rest 0) whatever the priority, then the priority, then the first in the
+    file (``position``). Red flags always win."""
+    return _RED_FLAG_TIER.get(rule.outcome, 0), rule.priority, -position
+
+
 _SEVERITY = {outcome: rank for rank, outcome in enumerate(OUTCOMES)}
+_RED_FLAG_TIER = {"emergency": 2, "urgent": 1}
 
 
 class ScoreResult(Record):

@@ -6,6 +6,7 @@ so every output explains itself in the person's own terms.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from pmpt_cli.model import Questionnaire, TriageResult
@@ -24,9 +25,9 @@ def describe_answer(questionnaire: Questionnaire, name: str, value: Any) -> str:
         return format_number(value)
     if question.type == "choice":
         choice = question.choice(value)
-        return choice.label if choice else str(value)
+        return choice.label if choice is not None else str(value)
     if question.type == "multi_choice":
-        labels = [(question.choice(v).label if question.choice(v) else v) for v in value]
+        labels = [choice.label if (choice := question.choice(v)) is not None else v for v in value]
         return ", ".join(labels) if labels else "none"
     if question.type == "yes_no":
         return "yes" if value else "no"
@@ -53,11 +54,24 @@ def evidence_list(questionnaire: Questionnaire, evidence: dict[str, Any]) -> lis
             "name": name,
             "kind": "question" if questionnaire.question(name) else "score",
             "label": label_of(questionnaire, name),
-            "value": value,
+            "value": value if questionnaire.question(name) else export_number(value),
             "answer": describe_answer(questionnaire, name, value),
         }
         for name, value in evidence.items()
     ]
+
+
+#: Scores are computed at full precision (a score built on another uses its exact value);
+#: people see, and exports keep, this many decimals.
+DECIMALS = 2
+
+
+def export_number(value: Any) -> Any:
+    """A score value as it leaves pmpt (JSON, TOML, batch rows): a float rounded to
+    ``DECIMALS`` places, ``None`` for one that is not finite (JSON has no NaN)."""
+    if value.__class__ is float:
+        return round(value, DECIMALS) if math.isfinite(value) else None
+    return value
 
 
 def format_number(value: Any) -> str:
@@ -111,7 +125,7 @@ def result_to_dict(questionnaire: Questionnaire, result: TriageResult) -> dict[s
         "scores": {
             sid: {
                 "label": s.label,
-                "value": s.value,
+                "value": export_number(s.value),
                 "band": s.band,
                 "answered": s.answered,
                 "missing": s.missing,

@@ -166,6 +166,17 @@ TYPICAL_CORE = {
 }  # fmt: skip
 
 
+def typical_core() -> Questionnaire:
+    """pmpt-core (from the checkout), failing if ``TYPICAL_CORE`` no longer fits it."""
+    from pmpt_cli.loader import load_questionnaire
+    from pmpt_cli.validation import check_answers
+
+    core = load_questionnaire(ROOT / "questionnaires" / "pmpt-core.toml")
+    problems = check_answers(core, TYPICAL_CORE)[1]
+    assert not problems, f"pmpt-core changed: update TYPICAL_CORE in tests/helpers.py ({problems[0]})"
+    return core
+
+
 # -- the reference evaluator -----------------------------------------------------------
 # The engine runs each questionnaire's generated program (pmpt_cli.program). These are
 # the plain interpreters of the same rules, written from docs/questionnaire-format.md
@@ -259,9 +270,9 @@ def _aggregate(method: str, values: list[Any], maxima: list[Any]) -> Any:
     if method == "sum":
         return sum(values)
     if method == "mean":
-        return round(sum(values) / len(values), 2)
+        return sum(values) / len(values)
     if method == "percent":
-        return round(100 * sum(values) / sum(maxima), 2) if sum(maxima) else None
+        return 100 * sum(values) / sum(maxima) if sum(maxima) else None
     if method == "max":
         return max(values)
     return sum(1 for v in values if v > 0)  # count

@@ -145,3 +145,23 @@ def test_percent_score_divides_by_answered_maximum():
     assert run_triage(q, nine).scores["odi"].value == 60
     eight = {f"q{i}": "c3" for i in range(8)}  # two missing -> no score
     assert run_triage(q, eight).scores["odi"].value is None
+
+
+def test_a_fault_inside_the_program_shows_its_generated_source(mini) -> None:
+    """Tracebacks and debuggers read the program's lines through linecache (lazily: the
+    source is printed again only when a line must be shown)."""
+    import linecache
+    import traceback
+
+    from pmpt_cli.program import runnable
+
+    program = runnable(mini)
+    try:
+        program.run({"limits": 42})  # unchecked: a multi-choice answer that is not a list
+    except TypeError:
+        shown = traceback.format_exc()
+    else:
+        raise AssertionError("an unchecked answer should fail inside the program")
+    assert f'File "{program.filename}"' in shown and "in program" in shown
+    assert "sum(map(" in shown  # the generated line itself
+    assert linecache.getline(program.filename, 1).startswith("def program(answers):")

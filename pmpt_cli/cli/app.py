@@ -14,9 +14,9 @@ from typing import Annotated, Any, Optional
 import typer
 from typer.core import TyperGroup
 
+from pmpt_cli.cli.commands.options import questionnaire_option
 from pmpt_cli.cli.environment import Environment, from_context
 from pmpt_cli.errors import ExitCode, PmptError, UsageError
-from pmpt_cli.registry import complete_questionnaire_ids
 from pmpt_cli.version import __version__
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
@@ -202,13 +202,7 @@ def triage(
     ] = None,
     questionnaire: Annotated[
         Optional[str],
-        typer.Option(
-            "--questionnaire",
-            "-q",
-            metavar="ID|PATH",
-            autocompletion=complete_questionnaire_ids,
-            help="Questionnaire id or .toml path (default: the answers file's, else pmpt-core).",
-        ),
+        questionnaire_option("Questionnaire id or .toml path (default: the answers file's, else pmpt-core)."),
     ] = None,
     set_: Annotated[
         Optional[list[str]],

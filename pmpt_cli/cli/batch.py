@@ -32,6 +32,7 @@ from pmpt_cli.loader import load_questionnaire
 from pmpt_cli.messages import suggest
 from pmpt_cli.model import OUTCOMES, Question, Questionnaire
 from pmpt_cli.registry import DEFAULT_QUESTIONNAIRE
+from pmpt_cli.report import export_number
 from pmpt_cli.validation import AnswerInvalid, parse_text
 
 FORMATS = ("csv", "jsonl")
@@ -100,7 +101,7 @@ def expand_inputs(inputs: list[str]) -> list[tuple[str, str]]:
             usable = [(k, p) for k, p in kinds if k]
             if not usable:
                 raise InputFileError(f"Folder '{item}' has no answers files (.toml, .json), CSV or JSON Lines files.")
-            found += usable  # type: ignore[arg-type]
+            found += usable
         elif not path.exists():
             raise InputFileError(f"Input '{item}' does not exist.")
         else:
@@ -366,7 +367,7 @@ class _Writer:
             self.csv.writerow(
                 [pending.id, pending.source, "ok", result.outcome, result.decided_by or "default",
                  ";".join(r.rule_id for r in result.reasons), ";".join(n.id for n in result.notes)]
-                + [scores[sid].value for sid in self.score_ids]
+                + [export_number(scores[sid].value) for sid in self.score_ids]
                 + [scores[sid].band for sid in self.banded]
                 + [None]
             )  # fmt: skip
@@ -379,7 +380,7 @@ class _Writer:
             "decided_by": result.decided_by or "default",
             "reasons": [{"rule": r.rule_id, "outcome": r.outcome, "decisive": r.decisive} for r in result.reasons],
             "notes": [n.id for n in result.notes],
-            "scores": {sid: {"value": s.value, "band": s.band} for sid, s in scores.items()},
+            "scores": {sid: {"value": export_number(s.value), "band": s.band} for sid, s in scores.items()},
             "error": None,
         }) + "\n")  # fmt: skip
 

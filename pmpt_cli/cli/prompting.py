@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from pmpt_cli.cli.interview import BACK
@@ -195,7 +196,7 @@ class QuestionaryPrompter:
 
         bindings = _bindings()
         for i in range(min(9, len(order))):
-            bindings.add(str(i + 1), eager=True)(_run(lambda i=i: tick(i)))
+            bindings.add(str(i + 1), eager=True)(_run(partial(tick, i)))
         bindings.add(" ", eager=True)(_run(lambda: toggle(control.get_pointed_at().value)))
         for key in ("a", "i"):  # questionary's tick-all and invert would tick "none" with the rest
             bindings.add(key, eager=True)(_run(lambda: None))

@@ -6,10 +6,10 @@ never decides anything. Rich is imported only when a rich summary is drawn.
 
 from __future__ import annotations
 
-import os
 import textwrap
-from typing import IO, Any
+from typing import Any
 
+from pmpt_cli.model import RED_FLAG_OUTCOMES
 from pmpt_cli.report import format_number
 
 OUTCOME_STYLES = {
@@ -20,16 +20,6 @@ OUTCOME_STYLES = {
     "physical-therapy": "bold green",
     "self-care": "bold blue",
 }
-
-
-def wants_plain(stream: IO[str], *, no_color: bool = False) -> bool:
-    """Plain text unless ``stream`` is a colour-capable terminal (clig.dev, no-color.org)."""
-    if no_color or os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
-        return True
-    return not (hasattr(stream, "isatty") and stream.isatty())
-
-
-RED_FLAG_OUTCOMES = ("emergency", "urgent")
 
 
 def shown_reasons(data: dict[str, Any]) -> list[dict[str, Any]]:

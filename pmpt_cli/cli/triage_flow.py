@@ -35,7 +35,7 @@ def run(request: TriageRequest, env: Environment) -> None:
     assessment = assess(questionnaire, answers)
     gathered = complete_answers(
         assessment, request, env, have_file=answers_path is not None,
-        resumed_from=Path(answers_path) if request.resume else None,
+        resumed_from=Path(answers_path) if request.resume and answers_path else None,
         ref=request.questionnaire or answer_set.questionnaire,
     )  # fmt: skip
     if gathered.prompter is not None:  # new answers: assessed afresh
@@ -94,7 +94,7 @@ def complete_answers(assessment: Assessment, request: TriageRequest, env: Enviro
     A resumed partial file always goes through the interview, so the person still
     sees the review even if only optional questions were left.
     """
-    questionnaire, clean, problems, _ = assessment
+    questionnaire, clean, problems = assessment.questionnaire, assessment.answers, assessment.problems
     missing = [questionnaire.questions_by_id[qid] for qid in assessment.missing]
     if problems or (not missing and resumed_from is None):
         return Gathered(clean)  # complete, or invalid: deciding reports every problem at once

@@ -485,18 +485,18 @@ class _Compiler:
         if len(helpers) > 1:  # a < b <= c: not flat, it stops at the first pair that fails
             return _Part("chain", tuple(parts), tuple(helpers), "bool")
         left, right = parts
-        op, constant = type(node.ops[0]), right.literal
+        op_type, constant = type(node.ops[0]), right.literal
         if (
             left.count_of is not None
             and constant.__class__ in (int, float)
-            and ((op is ast.GtE and constant == 1) or (op is ast.Gt and constant == 0))
+            and ((op_type is ast.GtE and constant == 1) or (op_type is ast.Gt and constant == 0))
         ):
             # count(x, 'a', 'b') >= 1, the usual "any of these": no need to count them all.
             part = _Part("any_of", data=left.count_of, type="bool")
             part.answered = left.answered
             return part
-        if op is ast.Eq or op is ast.NotEq:  # Python's own == and != never raise on answer values
-            return _apply("==" if op is ast.Eq else "!=", parts, "bool")
+        if op_type is ast.Eq or op_type is ast.NotEq:  # Python's own == and != never raise on answer values
+            return _apply("==" if op_type is ast.Eq else "!=", parts, "bool")
         return _apply("call", parts, "bool", helpers[0])
 
     def ifexp(self, node: ast.IfExp) -> _Part:
@@ -630,6 +630,7 @@ class _Compiler:
             if info is None or info.kind != "question":
                 continue
             ident, literal = question.name, other.literal
+            assert ident is not None  # a question part has its name
             if isinstance(literal, list):
                 items = literal
             else:

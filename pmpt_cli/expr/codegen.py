@@ -191,11 +191,12 @@ def _explain_function(name: str, printer: _Printer, root: Any) -> list[str]:
 
 
 # The value of an item score from its answered items' values (``vals``) and, for a percent
-# score, their largest possible values (``tops``): scoring._aggregate, in the same terms.
+# score, their largest possible values (``tops``), at full precision (docs/questionnaire-format.md,
+# "Scores"; rounding is for display and export only, report.export_number).
 _AGGREGATES = {
     "sum": "sum(vals)",
-    "mean": "round(sum(vals) / answered, 2)",
-    "percent": "(round(100 * sum(vals) / top, 2) if (top := sum(tops)) else None)",
+    "mean": "sum(vals) / answered",
+    "percent": "(100 * sum(vals) / top if (top := sum(tops)) else None)",
     "max": "max(vals)",
     "count": "len([v for v in vals if v > 0])",
 }
@@ -314,8 +315,8 @@ class _Printer:
                 combine = {"or": "_or_x(", "and": "_and_x(", "chain": f"_chain_x(({', '.join(data or ())},), "}[op]
                 lines.append(f"{pad}{value}, {names} = {combine}{', '.join(f'({v}, {n})' for v, n in pairs)})")
             elif op == "if":  # past the nesting limit: both branches explained, one kept
-                (test, test_names), taken, other = pairs
-                lines.append(f"{pad}{value}, {names} = ({taken[0]}, {test_names} | {taken[1]}) if {test} else "
+                (test, test_names), branch, other = pairs
+                lines.append(f"{pad}{value}, {names} = ({branch[0]}, {test_names} | {branch[1]}) if {test} else "
                              f"({other[0]}, {test_names} | {other[1]})")  # fmt: skip
             else:  # not, ==, !=, calls, sums: the operator on the operands, every operand's names
                 lines.append(f"{pad}{value} = {self.apply(part, [v for v, _ in pairs])}")

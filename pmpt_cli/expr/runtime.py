@@ -17,7 +17,7 @@ from typing import Any
 from pmpt_cli.records import Record
 
 _EMPTY: frozenset[str] = frozenset()
-_NUMERIC = frozenset({int, float, bool})  # exact classes: answers are plain TOML/JSON values
+_NUMERIC: frozenset[type[float]] = frozenset({int, float, bool})  # exact classes: answers are plain TOML/JSON values
 #: An integer result past this becomes a float (infinite past 1e308): a score that
 #: multiplies a score that multiplies answers would otherwise grow to millions of digits,
 #: and a mean of it overflowed.

@@ -11,7 +11,7 @@ import tomllib
 from typing import Any
 
 import pytest
-from helpers import FIXTURES, ROOT, TYPICAL_CORE, Scripted, pretend_terminal, typical_keys
+from helpers import FIXTURES, ROOT, TYPICAL_CORE, Scripted, pretend_terminal, typical_core, typical_keys
 
 from pmpt_cli.answers_file import read_answers_file
 from pmpt_cli.cli import partial
@@ -509,17 +509,9 @@ def test_typical_mini_run_keystrokes(term, mini_answers):
 
 
 def test_typical_pmpt_core_run_keystrokes(term):
-    from pmpt_cli.loader import load_questionnaire
-    from pmpt_cli.validation import check_answers
-
-    path = ROOT / "questionnaires" / "pmpt-core.toml"
-    if not path.is_file():
-        pytest.skip("questionnaires/pmpt-core.toml is not written yet")
-    core = load_questionnaire(path)
-    if check_answers(core, TYPICAL_CORE)[1]:
-        pytest.fail("pmpt-core changed: update TYPICAL_CORE in tests/helpers.py")
+    core = typical_core()
     keys = typical_keys(core, TYPICAL_CORE)
-    data = run_keys(term, keys, str(path))
+    data = run_keys(term, keys, core.path)
     assert data["answers"] == TYPICAL_CORE
     asked = len(TYPICAL_CORE)
     # One key per question, plus Enter after each multiple choice, the review and "save?".

@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from helpers import FIXTURES, ROOT, TYPICAL_CORE, typical_steps
+from helpers import FIXTURES, ROOT, TYPICAL_CORE, typical_core, typical_steps
 
 pexpect = pytest.importorskip("pexpect")
 
@@ -185,16 +185,8 @@ def test_plain_prompts_in_a_terminal(tmp_path):
 
 def test_pmpt_core_typical_run_in_a_terminal(tmp_path):
     """The bundled questionnaire, answered key by key as the commonest user would."""
-    from pmpt_cli.loader import load_questionnaire
-    from pmpt_cli.validation import check_answers
-
-    path = ROOT / "questionnaires" / "pmpt-core.toml"
-    if not path.is_file():
-        pytest.skip("questionnaires/pmpt-core.toml is not written yet")
-    core = load_questionnaire(path)
-    if check_answers(core, TYPICAL_CORE)[1]:
-        pytest.fail("pmpt-core changed: update TYPICAL_CORE in tests/helpers.py")
-    child = spawn(tmp_path, ["--export", "core.toml"], questionnaire=str(path))
+    core = typical_core()
+    child = spawn(tmp_path, ["--export", "core.toml"], questionnaire=core.path)
     child.expect_exact("It is not a diagnosis.")
     sent = 0
     for question, keys in typical_steps(core, TYPICAL_CORE):

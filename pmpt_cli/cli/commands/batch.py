@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from pmpt_cli.registry import complete_questionnaire_ids
+from pmpt_cli.cli.commands.options import questionnaire_option
 
 # A one-command Typer: cli.py turns it into the click command ``batch``.
 batch_app = typer.Typer(add_completion=False)
@@ -32,13 +32,7 @@ def batch(
     ],
     questionnaire: Annotated[
         Optional[str],
-        typer.Option(
-            "--questionnaire",
-            "-q",
-            metavar="ID|PATH",
-            autocompletion=complete_questionnaire_ids,
-            help="Questionnaire id or .toml path (default: the one the inputs name, else pmpt-core).",
-        ),
+        questionnaire_option("Questionnaire id or .toml path (default: the one the inputs name, else pmpt-core)."),
     ] = None,
     output: Annotated[
         Optional[str], typer.Option("--output", "-o", metavar="FILE", help="Write results to FILE (default: stdout).")
