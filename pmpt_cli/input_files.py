@@ -98,7 +98,7 @@ def _size(limit: int) -> str:
 def decode(data: bytes, origin: str, *, error: type[PmptError] = InputFileError) -> str:
     """UTF-8 text, a leading byte-order mark dropped."""
     try:
-        return data.decode("utf-8-sig")
+        return data.removeprefix(b"\xef\xbb\xbf").decode("utf-8")  # not "utf-8-sig": its codec is an import
     except UnicodeDecodeError as exc:
         raise error(f"{origin}: not UTF-8 text ({exc.reason} at byte {exc.start}); save the file as UTF-8.") from None
 

@@ -44,7 +44,9 @@ def private_file(path: str | Path, *, force: bool = False, newline: str | None =
 
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name[:100]}.", suffix=".tmp", dir=folder)
-    except FileNotFoundError:
+    except FileNotFoundError as exc:
+        if folder.is_dir():  # a folder no file can be made in (/proc)
+            raise InputFileError(_cannot_write(target, exc)) from None
         raise InputFileError(
             f"Cannot write {quote_path(target)}: the folder {quote_path(folder)} does not exist; create it first."
         ) from None

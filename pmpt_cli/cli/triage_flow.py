@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shlex
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +58,8 @@ def named_questionnaire(answer_set: AnswerSet) -> str | None:
     """
     ref = answer_set.questionnaire
     if ref is not None and looks_like_path(ref):
+        import shlex
+
         raise InputFileError(
             f"{answer_set.origin} names its questionnaire by the path {quote_path(ref)}, and pmpt takes a questionnaire "
             f"path only from the command line. If you trust that file, run again with --questionnaire {shlex.quote(ref)}"
@@ -142,6 +143,8 @@ def show(questionnaire: Questionnaire, result: TriageResult, request: TriageRequ
 
         write_private("-", summary_toml(questionnaire, result), stdout=env.stdout)
     elif to_file:
+        import shlex
+
         env.say(f"Saved the summary to {request.export}. Re-run it with: "
                 f"pmpt triage --answers {shlex.quote(str(request.export))}")  # fmt: skip
 

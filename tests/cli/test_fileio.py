@@ -200,3 +200,38 @@ def test_toml_written_to_stdout_is_escaped_the_same_way(tmp_path):
 
 def test_fileio_reads_no_stream_of_its_own():
     assert "sys.std" not in open(fileio.__file__).read()
+
+
+def test_ctrl_c_during_a_batch_leaves_no_partial_output(tmp_path, monkeypatch, runner):
+    from helpers import FIXTURES
+
+    from pmpt_cli.cli import batch
+    from pmpt_cli.cli.app import app
+
+    people = tmp_path / "people.csv"
+    people.write_text("id,hot_joint,pain_now,pain_worst,weeks,tried\n" + "p,no,5,6,10,yes\n" * 50)
+    real = batch.run_triage
+    calls = []
+
+    def interrupted(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 20:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(batch, "run_triage", interrupted)
+    result = runner.invoke(app, ["batch", str(people), "-q", str(FIXTURES / "mini.toml"), "--output",
+                                 str(tmp_path / "out.csv")])  # fmt: skip
+    assert result.exit_code == 130
+    assert _leftovers(tmp_path) == ["people.csv"]
+
+
+@pytest.mark.parametrize("folder", ["/sys", "/proc"])
+def test_a_real_folder_nobody_may_write_is_a_clear_error(folder):
+    """Kernel file systems refuse new files even to root: a real refusal, not a mock."""
+    if not os.path.isdir(folder):
+        pytest.skip(f"no {folder} here")
+    with pytest.raises(InputFileError) as info:
+        write_private(f"{folder}/pmpt-summary.toml", "x")
+    assert info.value.message.startswith(f"Cannot write '{folder}/pmpt-summary.toml': ")
+    assert "does not exist" not in info.value.message
