@@ -350,3 +350,16 @@ def test_json_output_never_holds_nan_or_infinity(runner, tmp_path):
     assert result.exit_code == 0, result.stderr
     assert "Infinity" not in result.stdout and "NaN" not in result.stdout
     assert json.loads(result.stdout)["scores"]["huge"]["value"] is None
+
+
+@pytest.mark.parametrize("name", ["bom.toml", "bom.json"])
+def test_an_answers_file_with_a_byte_order_mark_is_read(runner, tmp_path, mini_answers, name):
+    """Windows editors and spreadsheets start UTF-8 files with a BOM; batch took it, now triage does."""
+    path = tmp_path / name
+    body = json.dumps({"questionnaire": "mini", "answers": mini_answers}) if name.endswith(".json") else (
+        open(write_answers(tmp_path, mini_answers)).read())  # fmt: skip
+    path.write_bytes(b"\xef\xbb\xbf" + body.encode())
+    result = runner.invoke(app, ["triage", "--answers", str(path), "--json"])
+    assert result.exit_code == 0, result.stderr
+    piped = runner.invoke(app, ["triage", "--answers", "-", "--json"], input=b"\xef\xbb\xbf" + body.encode())
+    assert piped.exit_code == 0, piped.stderr
