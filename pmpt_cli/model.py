@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 OUTCOMES: tuple[str, ...] = (
     "emergency",
     "urgent",
+    "see-gp",
     "pain-management",
     "both",
     "physical-therapy",
@@ -36,6 +37,8 @@ RED_FLAG_OUTCOMES: tuple[str, ...] = ("emergency", "urgent")
 QUESTION_TYPES: tuple[str, ...] = ("choice", "multi_choice", "yes_no", "scale", "number", "text")
 SCORE_METHODS: tuple[str, ...] = ("sum", "mean", "percent", "max", "count", "expression")
 ENABLE_OPERATORS: tuple[str, ...] = ("exists", "=", "!=", ">", "<", ">=", "<=")
+#: The two needs a score may stand for (``Score.need``): what decides pain management vs therapy.
+NEEDS: tuple[str, ...] = ("pain-relief", "rehabilitation")
 
 
 class Source(Record):
@@ -142,6 +145,7 @@ class Score(Record):
     mcid: float | None = None
     mcid_source: str = ""
     internal: bool = False  # a helper for rules: computed and exported, not shown to the person
+    need: str = ""  # one of NEEDS when the score is a need; its items are then its contributor scores
 
     def band_for(self, value: float | None) -> str | None:
         """Label of the first band whose max ``value`` does not exceed (see the format doc)."""

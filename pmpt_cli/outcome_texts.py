@@ -21,6 +21,14 @@ DEFAULT_OUTCOME_TEXTS: dict[str, OutcomeText] = {
         next="If you get worse, or develop new weakness, numbness or bladder or bowel changes, "
         "go to the emergency department.",
     ),
+    "see-gp": OutcomeText(
+        headline="See your GP (or a children's doctor) first",
+        care="This questionnaire cannot advise you: your answers fall outside the people it was made for, "
+        "such as children and young people under 16. A doctor who knows you should assess the pain.",
+        steps=("Book an appointment with your GP, or with the doctor or service that looks after you.",),
+        next="If you get worse, or develop new weakness, numbness or bladder or bowel changes, "
+        "go to the emergency department.",
+    ),
     "pain-management": OutcomeText(
         headline="Pain management",
         care="A pain specialist treats the pain itself, mostly with treatments done to you: "
