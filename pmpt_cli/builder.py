@@ -426,17 +426,27 @@ class _Builder:
         if not need:
             return ""
         if need not in NEEDS:
-            self.problem(f"{loc}.need", f"unknown need '{need}'{suggest(need, NEEDS)}", f"use one of: {', '.join(NEEDS)}")
+            self.problem(
+                f"{loc}.need", f"unknown need '{need}'{suggest(need, NEEDS)}", f"use one of: {', '.join(NEEDS)}"
+            )
             return ""
         if need in seen:
-            self.problem(f"{loc}.need", f"'{seen[need]}' is already the {need} need", "a questionnaire has one score per need")
+            self.problem(
+                f"{loc}.need", f"'{seen[need]}' is already the {need} need", "a questionnaire has one score per need"
+            )
         seen[need] = t.get("id") if isinstance(t.get("id"), str) else "?"
         if method in SCORE_METHODS and method not in ("sum", "mean", "max", "count"):
-            self.problem(f"{loc}.method", f"a need is built from its contributor scores: use sum, mean, max or count, not {method}")
+            self.problem(
+                f"{loc}.method",
+                f"a need is built from its contributor scores: use sum, mean, max or count, not {method}",
+            )
         questions = [item for item in items if self.names[item].kind == "question"]
         if questions:
-            self.problem(f"{loc}.items", f"a need's items are its contributor scores, not questions: {', '.join(questions)}",
-                         "wrap each answer in a score with its own label and source")  # fmt: skip
+            self.problem(
+                f"{loc}.items",
+                f"a need's items are its contributor scores, not questions: {', '.join(questions)}",
+                "wrap each answer in a score with its own label and source",
+            )
         if not bands:
             self.problem(f"{loc}.bands", "a need needs bands (for example low, moderate, high)")
         return need

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 OUTCOMES: tuple[str, ...] = (
     "emergency",
     "urgent",
-    "see-gp",
+    "under-16",
     "pain-management",
     "both",
     "physical-therapy",

@@ -21,11 +21,11 @@ DEFAULT_OUTCOME_TEXTS: dict[str, OutcomeText] = {
         next="If you get worse, or develop new weakness, numbness or bladder or bowel changes, "
         "go to the emergency department.",
     ),
-    "see-gp": OutcomeText(
-        headline="See your GP (or a children's doctor) first",
-        care="This questionnaire cannot advise you: your answers fall outside the people it was made for, "
-        "such as children and young people under 16. A doctor who knows you should assess the pain.",
-        steps=("Book an appointment with your GP, or with the doctor or service that looks after you.",),
+    "under-16": OutcomeText(
+        headline="Under 16: see your GP or a children's health service",
+        care="This questionnaire follows guidance written for people aged 16 and over, so it cannot advise "
+        "a child or young person under 16. A GP or a children's (paediatric) service should assess the pain.",
+        steps=("Book an appointment with your GP, or with the children's service that looks after you.",),
         next="If you get worse, or develop new weakness, numbness or bladder or bowel changes, "
         "go to the emergency department.",
     ),

@@ -15,7 +15,7 @@ from .report import format_number
 OUTCOME_STYLES = {
     "emergency": "bold white on red",
     "urgent": "bold black on yellow",
-    "see-gp": "bold yellow",
+    "under-16": "bold yellow",
     "pain-management": "bold magenta",
     "both": "bold cyan",
     "physical-therapy": "bold green",
