@@ -428,6 +428,7 @@ EMERGENCY_FLAGS = [
     ({"fever": "very_unwell"}, "lower_back"),
     ({"hot_joint": "yes", "fever": "mild_fever"}, "knee"),
     ({"hot_joint": "unsure", "hot_joint_check": "unsure", "fever": "unsure", "fever_check": "unsure"}, "shoulder"),
+    ({"fever": "unsure", "fever_check": "chills"}, "neck"),
     ({"cancer_history": "yes", "leg_weakness": "one_leg_stable"}, "lower_back"),
     ({"cancer_history": "unsure", "cancer_check": "unsure", "pain_spreads": "limb_milder"}, "neck"),
     ({"cancer_history": "yes", "nerve_words": ["numbness"]}, "lower_back"),
