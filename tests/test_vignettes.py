@@ -103,7 +103,22 @@ def test_every_outcome_has_a_rule_and_the_default_is_not_a_red_flag():
 
 #: Blind vignettes whose expectation pmpt deliberately does not follow: stem -> why.
 #: Each is a strict xfail (it fails loudly once pmpt agrees) and is listed in NOTES-clinical.md.
-KNOWN_DISAGREEMENTS: dict[str, str] = {}
+KNOWN_DISAGREEMENTS: dict[str, str] = {
+    "under-16-blind-under16-night-knee-pain-01": (
+        "pmpt says urgent: red flags win over the under-16 stop, and NICE NG12 1.11 (very urgent X-ray within 48 hours "
+        "for unexplained bone pain in children and young people) applies at 14; the case's own rationale asks that the "
+        "GP see him promptly, which 'urgent' (today or tomorrow) does"
+    ),
+    "pain-management-blind-pm-sciatica-acute-severe-01": (
+        "pmpt says both (listed acceptable): average pain 8 with severe disability (off work, walks 10 minutes) is "
+        "section 19's 'severe pain with severe disability: both, pain management first'; the epidural comes first either way"
+    ),
+    "physical-therapy-blind-pt-trap-old-lymphoma-mechanical-knee-01": (
+        "pmpt says self-care (listed acceptable): 5 weeks of mild (3/10), improving, load-related knee pain with minimal "
+        "limitation and low risk meets NICE NG59's low-risk self-management profile; a remote cancer history does not "
+        "change a non-spinal mechanical pain"
+    ),
+}
 
 VIGNETTE_KEYS = {"expected", "acceptable", "rationale", "source", "origin", "answers"}
 
