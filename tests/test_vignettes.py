@@ -193,7 +193,9 @@ def test_vignette_suite_covers_every_outcome_and_every_rule():
         assert per_outcome[outcome] >= 5, f"only {per_outcome[outcome]} vignettes for {outcome}"
     assert per_outcome["pain-management"] >= 25 and per_outcome["both"] >= 20, per_outcome
     fired = {reason.rule_id for _, result in cases for reason in result.reasons}
-    assert fired == {rule.id for rule in Q.rules}, f"rules no vignette exercises: {sorted({r.id for r in Q.rules} - fired)}"
+    assert fired == {rule.id for rule in Q.rules}, (
+        f"rules no vignette exercises: {sorted({r.id for r in Q.rules} - fired)}"
+    )
 
 
 def test_vignette_suite_covers_every_region_and_age():
@@ -524,7 +526,10 @@ def test_a_reassuring_follow_up_raises_no_red_flag_of_its_own(answers, followup)
     base = copy.deepcopy(answers) | SAFETY_BASELINE
     if parent == "recent_injury":  # "could get up and walk" makes an injury of unknown severity a minor one
         base[parent] = "minor"
-    unsure = base | {parent: ["unsure"] if Q.question(parent).type == "multi_choice" else "unsure", followup: reassuring}
+    unsure = base | {
+        parent: ["unsure"] if Q.question(parent).type == "multi_choice" else "unsure",
+        followup: reassuring,
+    }
     if parent in ("leg_weakness", "bladder_bowel", "saddle_numbness") and not {"lower_back"} & set(base["region"]):
         unsure["region"] = unsure["region"] + ["lower_back"]
         base["region"] = unsure["region"]
@@ -576,5 +581,6 @@ def test_adding_any_red_flag_to_any_vignette_never_lowers_urgency():
                 flagged |= {f: "unsure" for f, (parent, _) in FOLLOW_UPS.items() if parent == qid}
             after = run_triage(Q, flagged).outcome
             assert severity(after) >= severity(before), f"{path.stem} + {qid}={value}: {before} -> {after}"
-            if (qid, value) not in CONTEXT_DEPENDENT_FLAGS and qid not in {"cancer_history", "risk_factors", *FOLLOW_UPS}:
+            always_flags = qid not in {"cancer_history", "risk_factors", *FOLLOW_UPS}
+            if (qid, value) not in CONTEXT_DEPENDENT_FLAGS and always_flags:
                 assert severity(after) >= 1, f"{path.stem} + {qid}={value} raised no red flag"
