@@ -19,7 +19,10 @@ SUMMARY_KEYS = {
     "outcome", "decided_by", "reasons", "notes", "scores", "skipped",
 }  # fmt: skip
 #: Annotations a test case or clinic may keep beside the answers; pmpt ignores them.
-ANNOTATION_KEYS = {"expected", "rationale", "comment"}
+#: (A vignette: the ``expected`` outcome, the other outcomes a clinician would accept,
+#: why, the guideline behind it, and its ``origin``, such as "blind" for a case written
+#: without seeing pmpt's answer.)
+ANNOTATION_KEYS = {"expected", "acceptable", "rationale", "source", "origin", "comment"}
 ANSWERS_FILE_KEYS = {"questionnaire", "answers"} | SUMMARY_KEYS | ANNOTATION_KEYS
 
 

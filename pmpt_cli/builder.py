@@ -20,6 +20,7 @@ from pmpt_cli.model import (
     ENABLE_OPERATORS,
     MAX_NUMBER_ANSWER,
     MAX_SCALE_POINTS,
+    NEEDS,
     OUTCOMES,
     QUESTION_TYPES,
     SCORE_METHODS,
@@ -55,7 +56,7 @@ QUESTION_KEYS = {
 CHOICE_KEYS = {"value", "label", "help", "score", "exclusive"}
 SCORE_KEYS = {
     "id", "label", "method", "items", "max_missing", "expression", "bands", "source",
-    "description", "mcid", "internal",
+    "description", "mcid", "internal", "need",
 }  # fmt: skip
 RULE_KEYS = {"id", "outcome", "when", "priority", "explanation", "source"}
 NOTE_KEYS = {"id", "when", "text", "source"}
@@ -459,6 +460,7 @@ class _Builder:
 
     def build_scores(self, tables: list[tuple[str, dict[str, Any]]], score_ids: set[str]) -> tuple[Score, ...]:
         scores = []
+        needs_seen: dict[str, str] = {}
         for loc, t in tables:
             self.check_keys(t, SCORE_KEYS, loc)
             before = len(self.problems)
@@ -486,6 +488,7 @@ class _Builder:
                 self.problem(f"{loc}.max_missing", f"must be between 0 and the number of items ({len(items)})")
             bands = self.build_bands(t, loc)
             mcid, mcid_source = self.build_mcid(t, loc)
+            need = self.check_need(t, loc, method, items, bands, needs_seen)
             if len(self.problems) > before:
                 continue
             scores.append(Score(
@@ -494,9 +497,42 @@ class _Builder:
                 expression=expression, bands=bands,
                 description=self.get_text(t, "description", loc, required=False),
                 mcid=mcid, mcid_source=mcid_source,
-                internal=bool(self.get(t, "internal", bool, loc, required=False, default=False)),
+                internal=bool(self.get(t, "internal", bool, loc, required=False, default=False)), need=need,
             ))  # fmt: skip
         return tuple(scores)
+
+    def check_need(self, t: dict[str, Any], loc: str, method: str, items: tuple[str, ...],
+                   bands: tuple[Band, ...], seen: dict[str, str]) -> str:  # fmt: skip
+        """A need score: one of NEEDS, once each, built from contributor scores, with bands."""
+        need = self.get_text(t, "need", loc, required=False)
+        if not need:
+            return ""
+        if need not in NEEDS:
+            self.problem(
+                f"{loc}.need", f"unknown need '{need}'{suggest(need, NEEDS)}", f"use one of: {', '.join(NEEDS)}"
+            )
+            return ""
+        if need in seen:
+            self.problem(
+                f"{loc}.need", f"'{seen[need]}' is already the {need} need", "a questionnaire has one score per need"
+            )
+        sid = t.get("id")
+        seen[need] = sid if isinstance(sid, str) else "?"
+        if method in SCORE_METHODS and method not in ("sum", "mean", "max", "count"):
+            self.problem(
+                f"{loc}.method",
+                f"a need is built from its contributor scores: use sum, mean, max or count, not {method}",
+            )
+        questions = [item for item in items if self.names[item].kind == "question"]
+        if questions:
+            self.problem(
+                f"{loc}.items",
+                f"a need's items are its contributor scores, not questions: {', '.join(questions)}",
+                "wrap each answer in a score with its own label and source",
+            )
+        if not bands:
+            self.problem(f"{loc}.bands", "a need needs bands (for example low, moderate, high)")
+        return need
 
     def check_items(self, t: dict[str, Any], loc: str, sid: str, method: str) -> list[str]:
         raw = self.get(t, "items", list, loc, default=[])

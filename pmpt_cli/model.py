@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 OUTCOMES: tuple[str, ...] = (
     "emergency",
     "urgent",
+    "under-16",
     "pain-management",
     "both",
     "physical-therapy",
@@ -41,6 +42,8 @@ ENABLE_OPERATORS: tuple[str, ...] = ("exists", "=", "!=", ">", "<", ">=", "<=")
 MAX_NUMBER_ANSWER = 1e15
 #: The most points a scale question may have (a 0 to 100 scale has 101).
 MAX_SCALE_POINTS = 1001
+#: The two needs a score may stand for (``Score.need``): what decides pain management vs therapy.
+NEEDS: tuple[str, ...] = ("pain-relief", "rehabilitation")
 
 
 class Source(Record):
@@ -155,6 +158,7 @@ class Score(Record):
     mcid: float | None = None
     mcid_source: str = ""
     internal: bool = False  # a helper for rules: computed and exported, not shown to the person
+    need: str = ""  # one of NEEDS when the score is a need; its items are then its contributor scores
 
     def band_for(self, value: float | None) -> str | None:
         """Label of the first band whose max ``value`` does not exceed (see the format doc)."""

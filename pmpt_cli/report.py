@@ -103,6 +103,31 @@ def reason_records(questionnaire: Questionnaire, result: TriageResult) -> list[d
     return records
 
 
+def need_records(questionnaire: Questionnaire, result: TriageResult) -> list[dict[str, Any]]:
+    """Each need score (``Score.need``) with its band, its top and the contributors that raised it.
+
+    ``max`` is the top of the need's last band (the scale to draw it on); only contributors
+    with a non-zero value are listed, in the order the need names them.
+    """
+    records = []
+    for score in questionnaire.scores:
+        if not score.need or score.id not in result.scores:
+            continue
+        computed = result.scores[score.id]
+        contributors = []
+        for item in score.items:
+            part = result.scores.get(item)
+            if part is None or not part.value:
+                continue
+            source = questionnaire.scores_by_id[item].source
+            contributors.append({"id": item, "label": part.label, "value": part.value, "source": source})
+        records.append({
+            "id": score.id, "need": score.need, "label": computed.label, "value": computed.value,
+            "band": computed.band, "max": score.bands[-1].max if score.bands else None, "contributors": contributors,
+        })  # fmt: skip
+    return records
+
+
 def result_to_dict(questionnaire: Questionnaire, result: TriageResult) -> dict[str, Any]:
     """The whole result for ``--json``: stable keys, public API (additive changes only)."""
     text = questionnaire.outcome_texts[result.outcome]
@@ -133,6 +158,7 @@ def result_to_dict(questionnaire: Questionnaire, result: TriageResult) -> dict[s
             }
             for sid, s in result.scores.items()
         },
+        "needs": need_records(questionnaire, result),
         "care": {"headline": text.headline, "care": text.care, "steps": list(text.steps), "next": text.next},
         "answers": result.answers,
         "skipped": list(result.skipped),

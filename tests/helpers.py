@@ -153,7 +153,7 @@ def typical_keys(questionnaire, answers: dict) -> list[str]:
 
 #: Someone with a few weeks of low back pain, moderate, no red flags: the commonest pmpt user.
 TYPICAL_CORE = {
-    "age_band": "age_20_to_50", "region": ["lower_back"], "onset": "gradual", "bladder_bowel": "no",
+    "age_band": "age_25_to_50", "region": ["lower_back"], "onset": "gradual", "bladder_bowel": "no",
     "saddle_numbness": "no", "leg_weakness": "no", "cancer_history": "no", "weight_loss": "no", "fever": "no",
     "risk_factors": ["none"], "recent_injury": "none", "unremitting": "no", "aaa": "no",
     "duration": "from_4_to_12_weeks", "trend": "same", "pain_now": 5, "pain_avg": 4, "pain_worst": 7,
@@ -162,7 +162,7 @@ TYPICAL_CORE = {
     "sleep": "a_little", "usual_activities": "some", "stiffness": "a_little", "stability": ["none"],
     "enjoyment": 4, "activity": 5, "fear_movement": "disagree", "worry": "disagree", "catastrophising": "disagree",
     "low_mood": "disagree", "bothersome": "moderately", "exercise_tried": "no", "medicines": ["over_counter"],
-    "procedures": ["none"], "cant_exercise": "no",
+    "procedures": ["none"], "cant_exercise": "no", "pregnancy": "no",
 }  # fmt: skip
 
 
@@ -410,3 +410,25 @@ def check_case(case: Case, folder: Path, runner: Any) -> Outcome:
             pytest.xfail(case.known)
         raise
     return outcome
+
+
+# -- vignettes ------------------------------------------------------------------------------
+
+#: Blind vignettes whose expectation pmpt deliberately does not follow: stem -> why.
+#: Each is a strict xfail (it fails loudly once pmpt agrees) and is listed in NOTES-clinical.md.
+KNOWN_DISAGREEMENTS: dict[str, str] = {
+    "under-16-blind-under16-night-knee-pain-01": (
+        "pmpt says urgent: red flags win over the under-16 stop, and NICE NG12 1.11 (very urgent X-ray within 48 hours "
+        "for unexplained bone pain in children and young people) applies at 14; the case's own rationale asks that the "
+        "GP see him promptly, which 'urgent' (today or tomorrow) does"
+    ),
+    "pain-management-blind-pm-sciatica-acute-severe-01": (
+        "pmpt says both (listed acceptable): average pain 8 with severe disability (off work, walks 10 minutes) is "
+        "section 19's 'severe pain with severe disability: both, pain management first'; the epidural comes first either way"
+    ),
+    "physical-therapy-blind-pt-trap-old-lymphoma-mechanical-knee-01": (
+        "pmpt says self-care (listed acceptable): 5 weeks of mild (3/10), improving, load-related knee pain with minimal "
+        "limitation and low risk meets NICE NG59's low-risk self-management profile; a remote cancer history does not "
+        "change a non-spinal mechanical pain"
+    ),
+}

@@ -15,6 +15,7 @@ from pmpt_cli.report import format_number
 OUTCOME_STYLES = {
     "emergency": "bold white on red",
     "urgent": "bold black on yellow",
+    "under-16": "bold yellow",
     "pain-management": "bold magenta",
     "both": "bold cyan",
     "physical-therapy": "bold green",

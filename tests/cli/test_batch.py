@@ -129,7 +129,7 @@ def test_all_good_exits_0_and_counts_outcomes(runner, tmp_path):
     result = runner.invoke(app, ["batch", people, "-q", MINI])
     assert result.exit_code == 0, result.output
     counts = dict(line.split() for line in result.stderr.splitlines() if line.startswith("  "))
-    assert counts == {"emergency": "1", "urgent": "0", "pain-management": "0", "both": "0",
+    assert counts == {"emergency": "1", "urgent": "0", "under-16": "0", "pain-management": "0", "both": "0",
                       "physical-therapy": "1", "self-care": "1", "failed": "0"}  # fmt: skip
 
 

@@ -77,7 +77,15 @@ def test_show_json_has_every_part(runner):
         "source": "BSR/BOA hot swollen joint guidance",
     }  # fmt: skip
     assert data["default"]["outcome"] == "physical-therapy"
-    assert set(data["outcomes"]) == {"emergency", "urgent", "pain-management", "both", "physical-therapy", "self-care"}
+    assert set(data["outcomes"]) == {
+        "emergency",
+        "urgent",
+        "under-16",
+        "pain-management",
+        "both",
+        "physical-therapy",
+        "self-care",
+    }
 
 
 def test_show_by_id_through_the_search_path(runner, custom_dir):
