@@ -49,8 +49,9 @@ QUESTION_KEYS = {
 CHOICE_KEYS = {"value", "label", "help", "score", "exclusive"}
 SCORE_KEYS = {
     "id", "label", "method", "items", "max_missing", "expression", "bands", "source",
-    "description", "mcid", "internal",
+    "description", "mcid", "internal", "better",
 }  # fmt: skip
+BETTER = ("lower", "higher")
 RULE_KEYS = {"id", "outcome", "when", "priority", "explanation", "source"}
 NOTE_KEYS = {"id", "when", "text", "source"}
 OUTCOME_KEYS = {"headline", "care", "steps", "next"}
@@ -404,6 +405,10 @@ class _Builder:
                 self.problem(f"{loc}.max_missing", f"must be between 0 and the number of items ({len(items)})")
             bands = self.build_bands(t, loc)
             mcid, mcid_source = self.build_mcid(t, loc)
+            better = self.get_text(t, "better", loc, required=False)
+            if better and better not in BETTER:
+                self.problem(f"{loc}.better", f"must be 'lower' or 'higher', not '{better}'",
+                             "which way a change is an improvement: lower for pain and disability")  # fmt: skip
             if len(self.problems) > before:
                 continue
             scores.append(Score(
@@ -412,7 +417,7 @@ class _Builder:
                 expression=expression, bands=bands,
                 description=self.get_text(t, "description", loc, required=False),
                 mcid=mcid, mcid_source=mcid_source,
-                internal=bool(self.get(t, "internal", bool, loc, required=False, default=False)),
+                internal=bool(self.get(t, "internal", bool, loc, required=False, default=False)), better=better,
             ))  # fmt: skip
         return tuple(scores)
 

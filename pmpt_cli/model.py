@@ -146,6 +146,7 @@ class Score(Record):
     mcid: float | None = None
     mcid_source: str = ""
     internal: bool = False  # a helper for rules: computed and exported, not shown to the person
+    better: str = ""  # "lower" or "higher": which way is improvement (pmpt compare); "" when not declared
 
     def band_for(self, value: float | None) -> str | None:
         """Label of the first band whose max ``value`` does not exceed (see the format doc)."""

@@ -154,6 +154,7 @@ def questionnaire_data(q: "Questionnaire") -> dict[str, Any]:
                 "bands": [{"min": b.min, "max": b.max, "label": b.label} for b in s.bands],
                 "source": s.source, "description": s.description,
                 "mcid": {"value": s.mcid, "source": s.mcid_source} if s.mcid is not None else None,
+                "better": s.better or None,
             }
             for s in q.scores
         ],
@@ -243,6 +244,8 @@ def render_show(q: "Questionnaire", width: int = 100) -> str:
                 para(bands, " " * 6, "      bands: ")
             if s.mcid is not None:
                 para(f"{num(s.mcid)} ({s.mcid_source})", " " * 6, "      minimal important change: ")
+            if s.better:
+                para(f"{s.better} is better", " " * 6, "      improvement: ")
             para(s.source, " " * 6, "      source: ")
             if s.description:
                 para(s.description, " " * 6)
