@@ -502,7 +502,7 @@ class _Builder:
     def build_rules(self) -> tuple[Rule, ...]:
         seen: set[str] = set()
         rules = []
-        tables = self.get_tables("rules")
+        tables = self.get_tables("rules", required=False)
         for loc, t in tables:
             self.check_keys(t, RULE_KEYS, loc)
             before = len(self.problems)
@@ -541,7 +541,14 @@ class _Builder:
                 notes.append(Note(nid, when, text, source))
         return tuple(notes)
 
-    def build_default(self) -> Default:
+    def build_default(self) -> Default | None:
+        """The outcome when no rule fires; ``None`` for a measure-only questionnaire (no rules, no default)."""
+        if "default" not in self.raw and not self.raw.get("rules"):
+            return None
+        if "default" not in self.raw:
+            self.problem("default", "is required when there are rules: the outcome when no rule fires",
+                         "or leave out both rules and default for a measure-only questionnaire")  # fmt: skip
+            return None
         t = self.get(self.raw, "default", dict, "", default={}) or {}
         self.check_keys(t, {"outcome", "explanation", "source"}, "default")
         outcome = self.get_outcome(t, "default") if t else ""

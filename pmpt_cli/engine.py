@@ -70,7 +70,8 @@ def run_triage(
     #              reasons, notes, scores, answers, skipped, ignored)
     return _new(TriageResult, (
         questionnaire.id, questionnaire.version, questionnaire.sha256,
-        decider.outcome if decider else questionnaire.default.outcome, decider.id if decider else None,
+        decider.outcome if decider else (questionnaire.default.outcome if questionnaire.default else None),
+        decider.id if decider else None,
         reasons, notes, scores, kept, tuple(skipped),
         () if len(clean) == len(kept) else tuple([qid for qid in clean if qid not in kept]),  # kept <= clean
     ))  # fmt: skip

@@ -37,7 +37,7 @@ def summary_document(
         "questionnaire_sha256": result.questionnaire_sha256,
         "created": created,
         "outcome": result.outcome,
-        "decided_by": result.decided_by or "default",
+        "decided_by": result.decided_by or ("default" if result.outcome is not None else None),
         "answers": result.answers,
         "scores": {sid: {"label": s.label, "value": s.value, "band": s.band} for sid, s in result.scores.items()},
         "reasons": reasons,

@@ -214,7 +214,7 @@ class Questionnaire:
     questions: tuple[Question, ...]
     scores: tuple[Score, ...]
     rules: tuple[Rule, ...]
-    default: Default
+    default: Default | None  # None: measure-only (no rules either), the triage has no outcome
     description: str
     minutes: int | None
     sources: tuple[Source, ...]
@@ -241,7 +241,7 @@ class Questionnaire:
         questions: tuple[Question, ...],
         scores: tuple[Score, ...],
         rules: tuple[Rule, ...],
-        default: Default,
+        default: Default | None,
         description: str = "",
         minutes: int | None = None,
         sources: tuple[Source, ...] = (),
@@ -276,6 +276,11 @@ class Questionnaire:
         The compiled ``program`` is dropped unless given: it computes the old rules and scores.
         """
         return type(self)(**{name: getattr(self, name) for name in self._fields} | {"program": None} | changes)
+
+    @property
+    def measure_only(self) -> bool:
+        """No rules and no default: a triage reports scores and bands, and no outcome."""
+        return self.default is None
 
     def question(self, qid: str) -> Question | None:
         return self.questions_by_id.get(qid)
@@ -367,8 +372,8 @@ class TriageResult(Record):
     questionnaire_id: str
     questionnaire_version: str
     questionnaire_sha256: str
-    outcome: str
-    decided_by: str | None  # rule id, or None when the default decided
+    outcome: str | None  # None for a measure-only questionnaire
+    decided_by: str | None  # rule id, or None when the default decided (or nothing did: measure-only)
     reasons: tuple[Reason, ...]
     notes: tuple[NoteResult, ...]
     scores: dict[str, ScoreResult]

@@ -12,6 +12,7 @@ from pmpt_cli import __version__
 from pmpt_cli.model import Questionnaire, TriageResult
 
 DISCLAIMER = "pmpt is not a diagnosis. It suggests where to seek care; a health professional must assess you."
+MEASURE_ONLY_HEADLINE = "Measure-only questionnaire: scores and bands, no triage outcome"
 JSON_SCHEMA = 1
 
 
@@ -80,7 +81,7 @@ def reason_records(questionnaire: Questionnaire, result: TriageResult) -> list[d
         }
         for r in result.reasons
     ]
-    if result.decided_by is None:
+    if result.decided_by is None and questionnaire.default is not None:
         default = questionnaire.default
         records.insert(0, {
             "rule": "default", "outcome": default.outcome, "decisive": True,
@@ -90,8 +91,12 @@ def reason_records(questionnaire: Questionnaire, result: TriageResult) -> list[d
 
 
 def result_to_dict(questionnaire: Questionnaire, result: TriageResult) -> dict[str, Any]:
-    """The whole result for ``--json``: stable keys, public API (additive changes only)."""
-    text = questionnaire.outcome_texts[result.outcome]
+    """The whole result for ``--json``: stable keys, public API (additive changes only).
+
+    A measure-only questionnaire has no outcome: ``outcome`` and ``care`` are ``None`` and
+    ``measure_only`` is true.
+    """
+    text = questionnaire.outcome_texts[result.outcome] if result.outcome is not None else None
     return {
         "schema": JSON_SCHEMA,
         "pmpt_version": __version__,
@@ -101,7 +106,8 @@ def result_to_dict(questionnaire: Questionnaire, result: TriageResult) -> dict[s
             "sha256": result.questionnaire_sha256,
         },
         "outcome": result.outcome,
-        "headline": text.headline,
+        "measure_only": questionnaire.measure_only,
+        "headline": text.headline if text is not None else MEASURE_ONLY_HEADLINE,
         "decided_by": result.decided_by,
         "reasons": reason_records(questionnaire, result),
         "notes": [
@@ -119,7 +125,9 @@ def result_to_dict(questionnaire: Questionnaire, result: TriageResult) -> dict[s
             }
             for sid, s in result.scores.items()
         },
-        "care": {"headline": text.headline, "care": text.care, "steps": list(text.steps), "next": text.next},
+        "care": None
+        if text is None
+        else {"headline": text.headline, "care": text.care, "steps": list(text.steps), "next": text.next},
         "answers": result.answers,
         "skipped": list(result.skipped),
         "ignored": list(result.ignored),

@@ -45,3 +45,29 @@ def test_every_score_with_an_mcid_in_the_shipped_questionnaires_says_which_way_i
         for score in questionnaire.scores:
             if score.mcid is not None:
                 assert score.better == "lower", (path.name, score.id)
+
+
+# -- measure-only questionnaires -------------------------------------------------------
+
+
+def test_a_questionnaire_without_rules_and_default_is_measure_only():
+    questionnaire = load_questionnaire(FIXTURES / "measure-only.toml")
+    assert questionnaire.measure_only
+    assert questionnaire.default is None and questionnaire.rules == ()
+    assert not load_questionnaire(FIXTURES / "mini.toml").measure_only
+
+
+def test_rules_without_a_default_are_refused_with_the_measure_only_way_out():
+    doc = copy.deepcopy(MINI)
+    del doc["default"]
+    assert problems_of(doc) == [
+        "default: is required when there are rules: the outcome when no rule fires "
+        "(or leave out both rules and default for a measure-only questionnaire)"
+    ]
+
+
+def test_a_default_without_rules_still_decides():
+    doc = copy.deepcopy(MINI)
+    doc["rules"] = []
+    questionnaire = build_questionnaire(doc)
+    assert not questionnaire.measure_only and questionnaire.default.outcome == "physical-therapy"

@@ -10,7 +10,7 @@ from helpers import FIXTURES
 
 from pmpt_cli.engine import decide, red_flags_raised, run_triage
 from pmpt_cli.errors import AnswersError
-from pmpt_cli.loader import build_questionnaire
+from pmpt_cli.loader import build_questionnaire, load_questionnaire
 
 MINI = tomllib.loads((FIXTURES / "mini.toml").read_text())
 
@@ -144,3 +144,10 @@ def test_percent_score_divides_by_answered_maximum():
     assert run_triage(q, nine).scores["odi"].value == 60
     eight = {f"q{i}": "c3" for i in range(8)}  # two missing -> no score
     assert run_triage(q, eight).scores["odi"].value is None
+
+
+def test_a_measure_only_questionnaire_scores_without_an_outcome():
+    questionnaire = load_questionnaire(FIXTURES / "measure-only.toml")
+    result = run_triage(questionnaire, {"sleep": "nearly_every_day", "energy": "more_than_half"})
+    assert result.outcome is None and result.decided_by is None and result.reasons == ()
+    assert result.scores["total"].value == 5 and result.scores["total"].band == "mild"

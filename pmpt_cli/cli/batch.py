@@ -34,6 +34,8 @@ from pmpt_cli.registry import DEFAULT_QUESTIONNAIRE
 from pmpt_cli.validation import AnswerInvalid, parse_text
 
 FORMATS = ("csv", "jsonl")
+#: The count of results without an outcome (a measure-only questionnaire).
+MEASURE_ONLY = "measure-only"
 ANSWERS_SUFFIXES = {".toml", ".json"}
 CSV_SUFFIXES = {".csv"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
@@ -66,7 +68,7 @@ class BatchSummary:
     questionnaire: str = ""
     total: int = 0
     failed: int = 0
-    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(OUTCOMES, 0))
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys((*OUTCOMES, MEASURE_ONLY), 0))
     seconds: float = 0.0
 
 
@@ -360,7 +362,7 @@ class _Writer:
         scores = result.scores
         if self.fmt == "csv":
             self.csv.writerow(
-                [pending.id, pending.source, "ok", result.outcome, result.decided_by or "default",
+                [pending.id, pending.source, "ok", result.outcome, _decided_by(result),
                  ";".join(r.rule_id for r in result.reasons), ";".join(n.id for n in result.notes)]
                 + [scores[sid].value for sid in self.score_ids]
                 + [scores[sid].band for sid in self.banded]
@@ -372,7 +374,7 @@ class _Writer:
             "source": pending.source,
             "ok": True,
             "outcome": result.outcome,
-            "decided_by": result.decided_by or "default",
+            "decided_by": _decided_by(result),
             "reasons": [{"rule": r.rule_id, "outcome": r.outcome, "decisive": r.decisive} for r in result.reasons],
             "notes": [n.id for n in result.notes],
             "scores": {sid: {"value": s.value, "band": s.band} for sid, s in scores.items()},
@@ -391,6 +393,11 @@ class _Writer:
             "error": message,
             "problems": [{"location": p.location, "message": p.message, "hint": p.hint} for p in pending.problems],
         }) + "\n")  # fmt: skip
+
+
+def _decided_by(result: Any) -> str | None:
+    """The deciding rule, "default", or None when there is no outcome (measure-only)."""
+    return result.decided_by or ("default" if result.outcome is not None else None)
 
 
 def _error_text(pending: _Pending) -> str:
@@ -525,7 +532,7 @@ def run_batch(
                 except AnswersError as exc:
                     pending.error, pending.problems = exc.message, exc.problems
                 else:
-                    counts[result.outcome] += 1
+                    counts[result.outcome or MEASURE_ONLY] += 1
                     writer.ok(pending, result)
                     continue
             summary.failed += 1
@@ -593,6 +600,8 @@ def _report(err: IO[str], summary: BatchSummary, reported: list[_Pending]) -> No
     width = max(len(o) for o in OUTCOMES)
     for outcome in OUTCOMES:
         err.write(f"  {outcome.ljust(width)}  {summary.counts[outcome]:>7}\n")
+    if summary.counts[MEASURE_ONLY]:
+        err.write(f"  {MEASURE_ONLY.ljust(width)}  {summary.counts[MEASURE_ONLY]:>7}  (scores only, no outcome)\n")
     err.write(f"  {'failed'.ljust(width)}  {summary.failed:>7}\n")
 
 

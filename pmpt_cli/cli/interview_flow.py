@@ -19,6 +19,7 @@ from pmpt_cli.cli import partial
 from pmpt_cli.cli.interview import Interview, InterviewInterrupted, offer_to_save
 from pmpt_cli.errors import Interrupted, PmptError
 from pmpt_cli.model import Questionnaire, TriageResult
+from pmpt_cli.report import MEASURE_ONLY_HEADLINE
 from pmpt_cli.validation import check_answers
 
 if TYPE_CHECKING:
@@ -106,7 +107,10 @@ def _save_and_stop(questionnaire: Questionnaire, answers: dict[str, Any], path: 
 def finish(questionnaire: Questionnaire, result: TriageResult, request: TriageRequest, gathered: Gathered) -> None:
     """After the summary: tidy up a resumed file and offer to save the summary."""
     if request.as_json and not sys.stdout.isatty():
-        _say(f"Result: {questionnaire.outcome_texts[result.outcome].headline} (the full result went to stdout).")
+        headline = (
+            MEASURE_ONLY_HEADLINE if result.outcome is None else questionnaire.outcome_texts[result.outcome].headline
+        )
+        _say(f"Result: {headline} (the full result went to stdout).")
     if gathered.stopped_early:
         _say("You stopped at a warning sign, so only the answers you gave were used.")
     if gathered.resumed_from is not None and gathered.resumed_from.is_file():

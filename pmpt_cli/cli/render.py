@@ -59,9 +59,12 @@ def render_plain(data: dict[str, Any], width: int = 80) -> str:
                                    subsequent_indent=indent) or [""])  # fmt: skip
 
     care = data["care"]
-    lines.append(f"OUTCOME: {data['outcome']} - {care['headline']}")
-    lines.append("")
-    lines.append("Why:")
+    if care is None:  # a measure-only questionnaire
+        lines.append(f"MEASURE-ONLY: {data['headline']}")
+    else:
+        lines.append(f"OUTCOME: {data['outcome']} - {care['headline']}")
+        lines.append("")
+        lines.append("Why:")
     for reason in shown_reasons(data):
         mark = "*" if reason["decisive"] else "-"
         para(reason["explanation"], "    ", f"  {mark} ")
@@ -73,14 +76,15 @@ def render_plain(data: dict[str, Any], width: int = 80) -> str:
         lines.append("Also noted:")
         for note in data["notes"]:
             para(note["text"], "    ", "  - ")
-    lines.append("")
-    lines.append("What this care involves:")
-    para(care["care"], "  ", "  ")
-    lines.append("")
-    lines.append("What to do next:")
-    for i, step in enumerate(care["steps"], 1):
-        para(step, "     ", f"  {i}. ")
-    para(care["next"], "  ", "  ")
+    if care is not None:
+        lines.append("")
+        lines.append("What this care involves:")
+        para(care["care"], "  ", "  ")
+        lines.append("")
+        lines.append("What to do next:")
+        for i, step in enumerate(care["steps"], 1):
+            para(step, "     ", f"  {i}. ")
+        para(care["next"], "  ", "  ")
     if shown_scores(data):
         lines.append("")
         lines.append("Scores:")
@@ -103,10 +107,12 @@ def render_rich(data: dict[str, Any], console: Any) -> None:
 
     care = data["care"]
     style = OUTCOME_STYLES.get(data["outcome"], "bold")
-    console.print(Panel(Text(care["headline"], style=style, justify="center"),
-                        title="pmpt triage", subtitle=data["outcome"], box=box.HEAVY))  # fmt: skip
+    headline = care["headline"] if care is not None else data["headline"]
+    console.print(Panel(Text(headline, style=style, justify="center"),
+                        title="pmpt triage", subtitle=data["outcome"] or "measure-only", box=box.HEAVY))  # fmt: skip
 
-    console.print("[bold]Why[/bold]")
+    if data["reasons"]:
+        console.print("[bold]Why[/bold]")
     for reason in shown_reasons(data):
         mark = "[bold]>[/bold]" if reason["decisive"] else "-"
         console.print(f" {mark} {escape(reason['explanation'])}")
@@ -119,12 +125,13 @@ def render_rich(data: dict[str, Any], console: Any) -> None:
         for note in data["notes"]:
             console.print(f" - {escape(note['text'])}")
 
-    console.print("\n[bold]What this care involves[/bold]")
-    console.print(f" {escape(care['care'])}")
-    console.print("\n[bold]What to do next[/bold]")
-    for i, step in enumerate(care["steps"], 1):
-        console.print(f" {i}. {escape(step)}")
-    console.print(f" {escape(care['next'])}")
+    if care is not None:
+        console.print("\n[bold]What this care involves[/bold]")
+        console.print(f" {escape(care['care'])}")
+        console.print("\n[bold]What to do next[/bold]")
+        for i, step in enumerate(care["steps"], 1):
+            console.print(f" {i}. {escape(step)}")
+        console.print(f" {escape(care['next'])}")
 
     if shown_scores(data):
         table = Table(title="Scores", box=box.SIMPLE, title_justify="left", title_style="bold")

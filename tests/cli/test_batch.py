@@ -204,3 +204,16 @@ def test_run_batch_raises_after_writing_everything(tmp_path):
         run_batch(BatchRequest([people], questionnaire=MINI, output=str(out), quiet=True))
     assert info.value.exit_code == 1
     assert len(rows_of(out.read_text())) == 9
+
+
+def test_a_measure_only_batch_counts_results_without_an_outcome(tmp_path, capsys):
+    from pmpt_cli.cli.batch import BatchRequest, run_batch
+
+    people = tmp_path / "people.csv"
+    people.write_text("id,sleep,energy\np1,not_at_all,several_days\np2,nearly_every_day,nearly_every_day\n")
+    summary = run_batch(BatchRequest(inputs=[str(people)], questionnaire=str(FIXTURES / "measure-only.toml")))
+    assert summary.counts["measure-only"] == 2 and summary.failed == 0
+    out, err = capsys.readouterr()
+    rows = out.splitlines()
+    assert rows[1] == f"p1,{people}:2,ok,,,,,1,minimal,"
+    assert "  measure-only            2  (scores only, no outcome)\n" in err

@@ -163,7 +163,10 @@ def questionnaire_data(q: "Questionnaire") -> dict[str, Any]:
              "explanation": r.explanation, "source": r.source}
             for r in q.rules
         ],
-        "default": {"outcome": q.default.outcome, "explanation": q.default.explanation, "source": q.default.source},
+        "default": {"outcome": q.default.outcome, "explanation": q.default.explanation, "source": q.default.source}
+        if q.default is not None
+        else None,
+        "measure_only": q.measure_only,
         "notes": [{"id": n.id, "when": n.when.source, "text": n.text, "source": n.source} for n in q.notes],
         "outcomes": {
             outcome: {"headline": t.headline, "care": t.care, "steps": list(t.steps), "next": t.next}
@@ -249,17 +252,20 @@ def render_show(q: "Questionnaire", width: int = 100) -> str:
             para(s.source, " " * 6, "      source: ")
             if s.description:
                 para(s.description, " " * 6)
-    lines += ["", "RULES (red flags always win; otherwise the highest priority decides)"]
-    for r in q.rules:
+    if q.default is None:
+        lines += ["", "MEASURE-ONLY: no rules and no default; a triage reports the scores and bands, no outcome"]
+    else:
+        lines += ["", "RULES (red flags always win; otherwise the highest priority decides)"]
+        for r in q.rules:
+            lines.append("")
+            lines.append(f"  {r.id} -> {r.outcome} (priority {r.priority})")
+            para(r.when.source, " " * 8, "      when: ")
+            para(r.explanation, " " * 8, "      why: ")
+            para(r.source, " " * 8, "      source: ")
         lines.append("")
-        lines.append(f"  {r.id} -> {r.outcome} (priority {r.priority})")
-        para(r.when.source, " " * 8, "      when: ")
-        para(r.explanation, " " * 8, "      why: ")
-        para(r.source, " " * 8, "      source: ")
-    lines.append("")
-    lines.append(f"  default -> {q.default.outcome} (when no rule fires)")
-    para(q.default.explanation, " " * 8, "      why: ")
-    para(q.default.source, " " * 8, "      source: ")
+        lines.append(f"  default -> {q.default.outcome} (when no rule fires)")
+        para(q.default.explanation, " " * 8, "      why: ")
+        para(q.default.source, " " * 8, "      source: ")
     if q.notes:
         lines += ["", "NOTES (shown as 'also noted')"]
         for n in q.notes:

@@ -1,0 +1,65 @@
+"""``pmpt triage`` end to end for what issue 12 added: measure-only questionnaires."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+
+from helpers import FIXTURES
+
+from pmpt_cli.cli.app import app
+
+MEASURE_ONLY = str(FIXTURES / "measure-only.toml")
+
+
+def write_answers(tmp_path, **answers) -> str:
+    path = tmp_path / "answers.json"
+    path.write_text(json.dumps({"questionnaire": MEASURE_ONLY, "answers": answers}))
+    return str(path)
+
+
+def test_triage_of_a_measure_only_questionnaire_reports_scores_and_says_measure_only(runner, tmp_path):
+    answers = write_answers(tmp_path, sleep="nearly_every_day", energy="nearly_every_day", appetite="several_days")
+    result = runner.invoke(app, ["triage", "--answers", answers])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("MEASURE-ONLY: Measure-only questionnaire: scores and bands, no triage outcome")
+    assert "Total (0-9): 7 (marked)" in result.stdout
+    assert "The total is in the marked band." in result.stdout
+    assert "What to do next" not in result.stdout and "OUTCOME" not in result.stdout
+
+
+def test_measure_only_json_and_export(runner, tmp_path):
+    answers = write_answers(tmp_path, sleep="several_days", energy="several_days")
+    summary = tmp_path / "summary.toml"
+    result = runner.invoke(app, ["triage", "--answers", answers, "--json", "--export", str(summary)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["outcome"] is None and data["measure_only"] and data["scores"]["total"]["value"] == 2
+    document = tomllib.loads(summary.read_text())
+    assert "outcome" not in document and "decided_by" not in document
+    assert document["scores"]["total"]["value"] == 2
+
+
+def test_show_and_validate_say_measure_only(runner):
+    shown = runner.invoke(app, ["questionnaires", "show", MEASURE_ONLY])
+    assert "MEASURE-ONLY: no rules and no default" in shown.stdout
+    assert json.loads(runner.invoke(app, ["questionnaires", "show", MEASURE_ONLY, "--json"]).stdout)["measure_only"]
+    validated = runner.invoke(app, ["questionnaires", "validate", MEASURE_ONLY, "--strict"])
+    assert validated.exit_code == 0, validated.output  # no "never screens for red flags" warning
+
+
+def test_the_rich_summary_of_a_measure_only_result_has_no_care_section():
+    from rich.console import Console
+
+    from pmpt_cli.cli.render import render_rich
+    from pmpt_cli.engine import run_triage
+    from pmpt_cli.loader import load_questionnaire
+    from pmpt_cli.report import result_to_dict
+
+    questionnaire = load_questionnaire(MEASURE_ONLY)
+    data = result_to_dict(questionnaire, run_triage(questionnaire, {"sleep": "not_at_all", "energy": "not_at_all"}))
+    console = Console(record=True, width=100)
+    render_rich(data, console)
+    text = console.export_text()
+    assert "Measure-only questionnaire" in text and "measure-only" in text
+    assert "What this care involves" not in text and "Total (0-9)" in text
