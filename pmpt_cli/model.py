@@ -33,7 +33,9 @@ OUTCOMES: tuple[str, ...] = (
 )
 RED_FLAG_OUTCOMES: tuple[str, ...] = ("emergency", "urgent")
 
-QUESTION_TYPES: tuple[str, ...] = ("choice", "multi_choice", "yes_no", "scale", "number", "text")
+QUESTION_TYPES: tuple[str, ...] = ("choice", "multi_choice", "yes_no", "scale", "number", "text", "date", "time")
+#: Types whose answer is a string: free text, an ISO date (YYYY-MM-DD) or a time of day (HH:MM:SS).
+TEXT_TYPES: tuple[str, ...] = ("text", "date", "time")
 SCORE_METHODS: tuple[str, ...] = ("sum", "mean", "percent", "max", "count", "expression")
 ENABLE_OPERATORS: tuple[str, ...] = ("exists", "=", "!=", ">", "<", ">=", "<=")
 
@@ -46,12 +48,29 @@ class Source(Record):
     url: str = ""
 
 
+class EnableWhen(Record):
+    """A FHIR ``enableWhen`` condition on an earlier question."""
+
+    question: str
+    operator: str
+    answer: Any
+
+
 class Section(Record):
-    """A titled group of questions, asked in file order."""
+    """A titled group of questions, asked in file order.
+
+    A section may sit inside an earlier one (``parent``) and have conditions of its own
+    (``enable_when``): its questions are asked only when they hold, and its parent's do.
+    The builder folds them into each question's ``enable_if``, so the engine needs no
+    notion of sections.
+    """
 
     id: str
     title: str
     intro: str = ""
+    parent: str = ""
+    enable_when: tuple[EnableWhen, ...] = ()
+    enable_behavior: str = "all"
 
 
 class Choice(Record):
@@ -62,14 +81,6 @@ class Choice(Record):
     help: str = ""
     score: float | None = None
     exclusive: bool = False
-
-
-class EnableWhen(Record):
-    """A FHIR ``enableWhen`` condition on an earlier question."""
-
-    question: str
-    operator: str
-    answer: Any
 
 
 class Question(Record):
@@ -91,7 +102,10 @@ class Question(Record):
     max_length: int = 500
     enable_when: tuple[EnableWhen, ...] = ()
     enable_behavior: str = "all"
+    #: What the engine applies: the question's own ``enable_if`` and, in a section with
+    #: conditions, the section's (and its parents'), joined with ``and``.
     enable_if: CompiledExpression | None = None
+    own_enable_if: str = ""  # the question's own enable_if, as written (export, show)
 
     @property
     def choice_values(self) -> tuple[str, ...]:
@@ -220,6 +234,8 @@ class Questionnaire:
     sources: tuple[Source, ...]
     notes: tuple[Note, ...]
     outcome_texts: dict[str, OutcomeText]
+    #: The ``[fhir]`` table: what a FHIR export needs and pmpt does not use (docs/fhir.md).
+    fhir: dict[str, Any]
     path: str
     #: Scores in an order where each comes after the scores it uses.
     score_order: tuple[str, ...]
@@ -247,6 +263,7 @@ class Questionnaire:
         sources: tuple[Source, ...] = (),
         notes: tuple[Note, ...] = (),
         outcome_texts: dict[str, OutcomeText] | None = None,
+        fhir: dict[str, Any] | None = None,
         path: str = "",
         score_order: tuple[str, ...] = (),
         program: Any = None,
@@ -256,8 +273,8 @@ class Questionnaire:
             id=id, title=title, version=version, language=language, licence=licence, sha256=sha256,
             sections=sections, questions=questions, scores=scores, rules=rules, default=default,
             description=description, minutes=minutes, sources=sources, notes=notes,
-            outcome_texts={} if outcome_texts is None else outcome_texts, path=path, score_order=score_order,
-            program=program,
+            outcome_texts={} if outcome_texts is None else outcome_texts, fhir={} if fhir is None else fhir,
+            path=path, score_order=score_order, program=program,
         )  # fmt: skip
 
     def __setattr__(self, name: str, value: Any) -> None:

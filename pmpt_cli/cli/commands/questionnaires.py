@@ -136,7 +136,7 @@ def questionnaire_data(q: "Questionnaire") -> dict[str, Any]:
         data["enable_when"] = [{"question": c.question, "operator": c.operator, "answer": c.answer}
                                for c in item.enable_when]  # fmt: skip
         data["enable_behavior"] = item.enable_behavior
-        data["enable_if"] = item.enable_if.source if item.enable_if is not None else None
+        data["enable_if"] = item.own_enable_if or None
         data["applies_when"] = applies_when(q, item)
         return data
 
@@ -145,7 +145,13 @@ def questionnaire_data(q: "Questionnaire") -> dict[str, Any]:
         "id": q.id, "title": q.title, "version": q.version, "language": q.language, "licence": q.licence,
         "description": q.description, "minutes": q.minutes, "sha256": q.sha256, "path": q.path,
         "sources": [{"id": s.id, "citation": s.citation, "url": s.url} for s in q.sources],
-        "sections": [{"id": s.id, "title": s.title, "intro": s.intro} for s in q.sections],
+        "sections": [
+            {"id": s.id, "title": s.title, "intro": s.intro, "parent": s.parent or None,
+             "enable_when": [{"question": c.question, "operator": c.operator, "answer": c.answer}
+                             for c in s.enable_when],
+             "enable_behavior": s.enable_behavior}
+            for s in q.sections
+        ],
         "questions": [question(item) for item in q.questions],
         "scores": [
             {
@@ -179,7 +185,7 @@ def render_show(q: "Questionnaire", width: int = 100) -> str:
     """The questionnaire as readable plain text: sections, questions, scores, rules."""
     import textwrap
 
-    from pmpt_cli.template import TYPE_WORDS, allowed_values, applies_when
+    from pmpt_cli.template import TYPE_WORDS, allowed_values, applies_when, condition_text
 
     lines: list[str] = []
 
@@ -207,9 +213,13 @@ def render_show(q: "Questionnaire", width: int = 100) -> str:
     for item in q.questions:
         by_section.setdefault(item.section, []).append(item)
     for section in q.sections:
-        lines += ["", f"SECTION {section.id}: {section.title}"]
+        inside = f" (inside {section.parent})" if section.parent else ""
+        lines += ["", f"SECTION {section.id}: {section.title}{inside}"]
         if section.intro:
             para(section.intro, "  ")
+        if section.enable_when:
+            joiner = " and " if section.enable_behavior == "all" else " or "
+            para(joiner.join(condition_text(q, c) for c in section.enable_when), " " * 4, "  asked only when: ")
         for item in by_section.get(section.id, []):
             need = "" if item.required else ", optional"
             lines.append("")
