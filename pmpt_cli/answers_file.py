@@ -18,7 +18,7 @@ from pmpt_cli.validation import AnswerInvalid, parse_text
 #: Keys an exported summary adds; accepted (and ignored) so a summary is an answers file.
 SUMMARY_KEYS = {
     "schema", "pmpt_version", "questionnaire_version", "questionnaire_sha256", "created",
-    "outcome", "decided_by", "reasons", "notes", "scores", "skipped",
+    "outcome", "decided_by", "reasons", "notes", "scores", "skipped", "questionnaire_url", "status", "redacted",
 }  # fmt: skip
 #: Annotations a test case or clinic may keep beside the answers; pmpt ignores them.
 ANNOTATION_KEYS = {"expected", "rationale", "comment"}
@@ -71,6 +71,8 @@ def parse_answers(data: bytes, *, origin: str, is_json: bool = False) -> AnswerS
         raise InputFileError(
             f"{origin}: not valid TOML: {exc}. (A JSON answers file must have a name ending in .json.)"
         ) from None
+    except RecursionError:
+        raise InputFileError(f"{origin}: nested too deeply to be an answers file.") from None
     if not isinstance(raw, dict):
         raise InputFileError(f"{origin}: must be a table (object) with an 'answers' table inside.")
     problems = [

@@ -1,4 +1,7 @@
-"""The TOML summary: a record of the triage that is also a valid answers file."""
+"""The TOML summary: a record of the triage that is also a valid answers file.
+
+docs/summary-format.md documents every field; summary.py reads summaries back.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +11,8 @@ from typing import Any
 from pmpt_cli import __version__
 from pmpt_cli.model import Questionnaire, TriageResult
 from pmpt_cli.report import reason_records
-
-SUMMARY_SCHEMA = 1
+from pmpt_cli.summary import SUMMARY_SCHEMA, redact, score_definition
+from pmpt_cli.validation import missing_required
 
 
 def _drop_none(value: Any) -> Any:
@@ -22,31 +25,53 @@ def _drop_none(value: Any) -> Any:
 
 
 def summary_document(
-    questionnaire: Questionnaire, result: TriageResult, *, now: datetime | None = None
+    questionnaire: Questionnaire, result: TriageResult, *, now: datetime | None = None, redacted: bool = False
 ) -> dict[str, Any]:
-    """The summary as a TOML-ready dict. ``questionnaire`` and ``[answers]`` make it re-runnable."""
+    """The summary as a TOML-ready dict. ``questionnaire`` and ``[answers]`` make it re-runnable.
+
+    ``redacted`` leaves out free text and anything identifying (``summary.redact``).
+    """
     created = (now or datetime.now(timezone.utc)).replace(microsecond=0)
     reasons = [
         {**r, "evidence": {e["name"]: e["value"] for e in r["evidence"]}} for r in reason_records(questionnaire, result)
     ]
-    return _drop_none({
+    scores = {}
+    for sid, s in result.scores.items():
+        score = questionnaire.scores_by_id[sid]
+        scores[sid] = {
+            "label": s.label, "value": s.value, "band": s.band, "mcid": score.mcid,
+            "mcid_source": score.mcid_source or None, "better": score.better or None,
+            "definition": score_definition(questionnaire, sid),
+        }  # fmt: skip
+    document = _drop_none({
         "schema": SUMMARY_SCHEMA,
         "pmpt_version": __version__,
         "questionnaire": result.questionnaire_id,
         "questionnaire_version": result.questionnaire_version,
         "questionnaire_sha256": result.questionnaire_sha256,
+        "questionnaire_url": questionnaire.url,
         "created": created,
+        "status": "in-progress" if missing_required(questionnaire, result.answers) else "completed",
         "outcome": result.outcome,
         "decided_by": result.decided_by or ("default" if result.outcome is not None else None),
         "answers": result.answers,
-        "scores": {sid: {"label": s.label, "value": s.value, "band": s.band} for sid, s in result.scores.items()},
+        "skipped": list(result.skipped),
+        "scores": scores,
         "reasons": reasons,
         "notes": [{"id": n.id, "text": n.text, "source": n.source} for n in result.notes],
     })  # fmt: skip
+    return redact(document, questionnaire) if redacted else document
 
 
-def summary_toml(questionnaire: Questionnaire, result: TriageResult, *, now: datetime | None = None) -> str:
+def summary_toml(
+    questionnaire: Questionnaire, result: TriageResult, *, now: datetime | None = None, redacted: bool = False
+) -> str:
+    return document_toml(summary_document(questionnaire, result, now=now, redacted=redacted))
+
+
+def document_toml(document: dict[str, Any]) -> str:
+    """A summary document as TOML, with its header."""
     import tomli_w  # only the export path pays for it
 
     header = "# pmpt triage summary. pmpt is not a diagnosis.\n# Re-run with: pmpt triage --answers THIS_FILE\n"
-    return header + tomli_w.dumps(summary_document(questionnaire, result, now=now))
+    return header + tomli_w.dumps(document)

@@ -52,6 +52,8 @@ def parse_questionnaire(data: bytes, *, origin: str = "<memory>") -> Questionnai
         raise QuestionnaireError(f"{origin}: not UTF-8 text ({exc.reason} at byte {exc.start}).") from None
     except tomllib.TOMLDecodeError as exc:
         raise QuestionnaireError(f"{origin}: not valid TOML: {exc}.") from None
+    except RecursionError:
+        raise QuestionnaireError(f"{origin}: nested too deeply to be a questionnaire.") from None
     import hashlib  # only on a cache miss: importing it loads OpenSSL, about 2 ms
 
     sha256 = hashlib.sha256(data).hexdigest()

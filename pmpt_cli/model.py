@@ -295,6 +295,11 @@ class Questionnaire:
         return type(self)(**{name: getattr(self, name) for name in self._fields} | {"program": None} | changes)
 
     @property
+    def url(self) -> str:
+        """The canonical URL (FHIR ``Questionnaire.url``): ``[fhir] url``, else ``urn:pmpt:questionnaire:ID``."""
+        return self.fhir.get("url") or f"urn:pmpt:questionnaire:{self.id}"
+
+    @property
     def measure_only(self) -> bool:
         """No rules and no default: a triage reports scores and bands, and no outcome."""
         return self.default is None

@@ -185,6 +185,10 @@ def triage(
         typer.Option("--export", "-o", metavar="FILE", help="Write the summary as TOML to FILE (- for stdout)."),
     ] = None,
     force: Annotated[bool, typer.Option("--force", "-f", help="Overwrite the --export file if it exists.")] = False,
+    redact: Annotated[
+        bool,
+        typer.Option("--redact", help="With --export: leave out free-text and date answers and the time of day."),
+    ] = False,
     plain: Annotated[
         bool, typer.Option("--plain", help="Plain text output, and plain numbered prompts (for screen readers).")
     ] = False,
@@ -207,9 +211,11 @@ def triage(
     state: AppState = ctx.obj
     if as_json and export == "-":
         raise UsageError("--json and --export - both write to stdout; choose one, or export to a file.")
+    if redact and not export:
+        raise UsageError("--redact applies to the summary written with --export FILE.")
     run(TriageRequest(
         answers_path=answers, questionnaire=questionnaire, overrides=tuple(set_ or ()), no_input=no_input,
-        as_json=as_json, export=export, force=force, plain=plain or state.no_color, plain_prompts=plain,
+        as_json=as_json, export=export, force=force, redact=redact, plain=plain or state.no_color, plain_prompts=plain,
         resume=resume, save=save,
     ))  # fmt: skip
 

@@ -346,6 +346,8 @@ class _Writer:
         self.fmt = fmt
         self.stream = stream
         self.score_ids = [s.id for s in questionnaire.scores]
+        # Every row says which questionnaire made it: id, version and content hash.
+        self.provenance = [questionnaire.id, questionnaire.version, questionnaire.sha256]
         self.banded = [s.id for s in questionnaire.scores if s.bands]
         if fmt == "csv":
             self.csv = csv.writer(stream, lineterminator="\n")
@@ -353,7 +355,7 @@ class _Writer:
                 ["id", "source", "status", "outcome", "decided_by", "reasons", "notes"]
                 + [f"score_{sid}" for sid in self.score_ids]
                 + [f"band_{sid}" for sid in self.banded]
-                + ["error"]
+                + ["error", "questionnaire", "questionnaire_version", "questionnaire_sha256"]
             )
         self.dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
         self.blank = [None] * (len(self.score_ids) + len(self.banded))
@@ -366,7 +368,7 @@ class _Writer:
                  ";".join(r.rule_id for r in result.reasons), ";".join(n.id for n in result.notes)]
                 + [scores[sid].value for sid in self.score_ids]
                 + [scores[sid].band for sid in self.banded]
-                + [None]
+                + [None, *self.provenance]
             )  # fmt: skip
             return
         self.stream.write(self.dumps({
@@ -379,12 +381,15 @@ class _Writer:
             "notes": [n.id for n in result.notes],
             "scores": {sid: {"value": s.value, "band": s.band} for sid, s in scores.items()},
             "error": None,
+            "questionnaire": dict(zip(("id", "version", "sha256"), self.provenance)),
         }) + "\n")  # fmt: skip
 
     def failed(self, pending: _Pending) -> None:
         message = _error_text(pending)
         if self.fmt == "csv":
-            self.csv.writerow([pending.id, pending.source, "error", None, None, None, None] + self.blank + [message])
+            self.csv.writerow(
+                [pending.id, pending.source, "error", None, None, None, None] + self.blank + [message, *self.provenance]
+            )
             return
         self.stream.write(self.dumps({
             "id": pending.id,
@@ -392,6 +397,7 @@ class _Writer:
             "ok": False,
             "error": message,
             "problems": [{"location": p.location, "message": p.message, "hint": p.hint} for p in pending.problems],
+            "questionnaire": dict(zip(("id", "version", "sha256"), self.provenance)),
         }) + "\n")  # fmt: skip
 
 

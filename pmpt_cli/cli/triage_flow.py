@@ -26,6 +26,7 @@ class TriageRequest(Record):
     as_json: bool = False
     export: str | None = None
     force: bool = False
+    redact: bool = False  # --export leaves out free text and anything identifying
     plain: bool = False
     plain_prompts: bool = False  # --plain: numbered prompts (--no-color alone keeps the menus)
     resume: bool = False  # continue saved unfinished answers
@@ -144,7 +145,7 @@ def show(questionnaire: Questionnaire, result: TriageResult, request: TriageRequ
         from pmpt_cli.cli.fileio import write_private
         from pmpt_cli.export import summary_toml
 
-        write_private(request.export, summary_toml(questionnaire, result), force=request.force)
+        write_private(request.export, summary_toml(questionnaire, result, redacted=request.redact), force=request.force)
         if request.export != "-":
             warn(f"Saved the summary to {request.export}. Re-run it with: pmpt triage --answers {request.export}",
                  prefix="")  # fmt: skip

@@ -191,7 +191,7 @@ def test_export_writes_private_toml_and_round_trips(runner, tmp_path, mini_answe
     assert first.exit_code == 0, first.stderr
     assert stat.S_IMODE(os.stat(out).st_mode) == 0o600
     summary = tomllib.loads(out.read_text())
-    assert summary["schema"] == 1 and summary["pmpt_version"] == __version__
+    assert summary["schema"] == 2 and summary["pmpt_version"] == __version__
     assert summary["questionnaire"] == "mini" and len(summary["questionnaire_sha256"]) == 64
     assert summary["outcome"] == "emergency"
     assert summary["reasons"][0]["rule"] == "septic_joint"

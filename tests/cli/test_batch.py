@@ -215,5 +215,25 @@ def test_a_measure_only_batch_counts_results_without_an_outcome(tmp_path, capsys
     assert summary.counts["measure-only"] == 2 and summary.failed == 0
     out, err = capsys.readouterr()
     rows = out.splitlines()
-    assert rows[1] == f"p1,{people}:2,ok,,,,,1,minimal,"
+    assert rows[1].startswith(f"p1,{people}:2,ok,,,,,1,minimal,,measure-only,1.0.0,")
     assert "  measure-only            2  (scores only, no outcome)\n" in err
+
+
+def test_every_row_says_which_questionnaire_made_it(tmp_path, mini, capsys):
+    from pmpt_cli.cli.batch import BatchRequest, run_batch
+
+    people = tmp_path / "people.jsonl"
+    people.write_text('{"id": "ok", "hot_joint": "no", "pain_now": 1, "weeks": 1, "tried": true}\n{"id": "bad"}\n')
+    with pytest.raises(PmptError):  # one row failed: exit 1
+        run_batch(BatchRequest(inputs=[str(people)], questionnaire=str(FIXTURES / "mini.toml"), quiet=True))
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    expected = {"id": "mini", "version": "1.0.0", "sha256": mini.sha256}
+    assert [row["questionnaire"] for row in rows] == [expected, expected]
+    csv_out = tmp_path / "people.csv"
+    with pytest.raises(PmptError):
+        run_batch(BatchRequest(inputs=[str(people)], questionnaire=str(FIXTURES / "mini.toml"), quiet=True,
+                               output=str(csv_out)))  # fmt: skip
+    table = list(csv.DictReader(csv_out.open()))
+    assert [(r["questionnaire"], r["questionnaire_version"], r["questionnaire_sha256"]) for r in table] == [
+        ("mini", "1.0.0", mini.sha256)
+    ] * 2

@@ -63,3 +63,30 @@ def test_the_rich_summary_of_a_measure_only_result_has_no_care_section():
     text = console.export_text()
     assert "Measure-only questionnaire" in text and "measure-only" in text
     assert "What this care involves" not in text and "Total (0-9)" in text
+
+
+def test_export_redact_leaves_out_free_text(runner, tmp_path, mini_answers):
+    answers = tmp_path / "a.json"
+    answers.write_text(json.dumps({"questionnaire": str(FIXTURES / "mini.toml"),
+                                   "answers": mini_answers | {"comment": "Call me on 555-0100"}}))  # fmt: skip
+    summary = tmp_path / "s.toml"
+    result = runner.invoke(app, ["triage", "-a", str(answers), "--export", str(summary), "--redact"])
+    assert result.exit_code == 0, result.output
+    text = summary.read_text()
+    assert "555-0100" not in text and "redacted = true" in text
+    document = tomllib.loads(text)
+    assert document["answers"]["pain_now"] == 5 and "comment" not in document["answers"]
+
+
+def test_redact_without_export_is_a_usage_error(runner, tmp_path):
+    result = runner.invoke(app, ["triage", "--answers", write_answers(tmp_path, sleep="not_at_all"), "--redact"])
+    assert result.exit_code == 2 and "--redact applies to the summary written with --export" in result.stderr
+
+
+def test_deeply_nested_answers_files_are_refused_without_a_traceback(runner, tmp_path):
+    for name, text in (("deep.toml", "a = " + "[" * 50_000), ("deep.json", "[" * 50_000 + "]" * 50_000)):
+        path = tmp_path / name
+        path.write_text(text)
+        result = runner.invoke(app, ["triage", "--answers", str(path), "--questionnaire", MEASURE_ONLY])
+        assert result.exit_code == 1, (name, result.output)
+        assert "Traceback" not in result.output and "error:" in result.stderr
