@@ -265,7 +265,7 @@ class _Builder:
             loc, table = self.section_tables[sid]
             conditions = self.build_enable_when(table, loc) if "enable_when" in table else ()
             behavior = table.get("enable_behavior") if table.get("enable_behavior") in ("all", "any") else "all"
-            terms = [f"({_condition_source(self.questions[c.question], c)})" for c in conditions]
+            terms = [f"({condition_source(self.questions[c.question], c)})" for c in conditions]
             own = (" and " if behavior == "all" else " or ").join(terms) or None
             parent = self.section_parents.get(sid)
             above = self.section_gate(parent) if parent else None
@@ -712,7 +712,7 @@ class _Builder:
         return texts
 
 
-def _condition_source(target: Question, condition: EnableWhen) -> str:
+def condition_source(target: Question, condition: EnableWhen) -> str:
     """An enable-when condition as an expression that means the same (for section conditions)."""
     qid, op, answer = condition.question, condition.operator, condition.answer
     if op == "exists":
