@@ -56,12 +56,14 @@ SCORE_KEYS = {
 }  # fmt: skip
 BETTER = ("lower", "higher")
 #: The [fhir] table (docs/fhir.md): what a FHIR export needs and pmpt itself does not use.
-FHIR_KEYS = {"url", "name", "status", "questions", "sections", "scores"}
+FHIR_KEYS = {"url", "name", "status", "questions", "sections", "scores", "calculated"}
 FHIR_STATUSES = ("draft", "active", "retired", "unknown")
 FHIR_ITEM_KEYS = {
     "questions": {"link_id", "type", "code", "system", "systems", "codes", "option_type", "read_only", "initial"},
     "sections": {"link_id", "code", "group"},
     "scores": {"link_id", "type", "code", "section", "unit"},
+    # calculated items pmpt cannot compute, kept verbatim so an export writes them back
+    "calculated": {"link_id", "text", "type", "expression", "variables", "section", "code"},
 }
 FHIR_OPTION_TYPES = ("coding", "string", "integer", "date", "time")
 RULE_KEYS = {"id", "outcome", "when", "priority", "explanation", "source"}
@@ -641,20 +643,28 @@ class _Builder:
             "questions": {q.id: q for q in questions},
             "sections": {s.id: s for s in sections},
             "scores": {s.id: s for s in scores},
+            "calculated": None,  # any id
         }
         link_ids: dict[str, str] = {}
         for kind, by_id in known.items():
             tables = self.get(raw, kind, dict, "fhir", required=False, default={}) or {}
             for ident, table in tables.items():
                 loc = f"fhir.{kind}.{ident}"
-                if ident not in by_id:
+                if by_id is None:
+                    if isinstance(table, dict):
+                        for key in ("link_id", "expression"):
+                            self.get_text(table, key, loc)
+                        variables = self.get(table, "variables", list, loc, required=False, default=[]) or []
+                        if any(not isinstance(v, dict) for v in variables):
+                            self.problem(f"{loc}.variables", "must be a list of { name, expression } tables")
+                elif ident not in by_id:
                     self.problem(loc, f"unknown {kind[:-1]} '{ident}'{suggest(ident, by_id)}")
                     continue
                 if not isinstance(table, dict):
                     self.problem(loc, "must be a table")
                     continue
                 self.check_keys(table, FHIR_ITEM_KEYS[kind], loc)
-                self.check_fhir_item(loc, table, by_id[ident], known["sections"])
+                self.check_fhir_item(loc, table, by_id[ident] if by_id else None, known["sections"])  # type: ignore[arg-type]
                 link_id = table.get("link_id")
                 if isinstance(link_id, str):
                     if link_id in link_ids:

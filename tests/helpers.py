@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
 EXAMPLES = ROOT / "examples"
+#: The unaltered HL7 SDC examples the team shares (see their README).
+SDC_FIXTURES = ROOT.parent / "shared" / "fixtures" / "fhir"
 
 #: Settings for the property tests that triage generated answers.
 PROPERTY = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

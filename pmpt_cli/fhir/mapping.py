@@ -56,7 +56,8 @@ def link_ids(questionnaire: Questionnaire) -> dict[tuple[str, str], str]:
 
 
 def item_type(questionnaire: Questionnaire, question: Question) -> str:
-    return fhir_table(questionnaire, "questions", question.id).get("type") or ITEM_TYPES[question.type]
+    default = "integer" if question.type == "number" and question.integer else ITEM_TYPES[question.type]
+    return fhir_table(questionnaire, "questions", question.id).get("type") or default
 
 
 def option_type(questionnaire: Questionnaire, question: Question) -> str:

@@ -120,10 +120,13 @@ class _Exporter:
 
         for section in self.q.sections:
             children.setdefault(section.parent, []).append((first_position(section.id), "section", section.id))
-        scores_at: dict[str, list[Score]] = {}
+        scores_at: dict[str, list[dict[str, Any]]] = {}
         for score in self.q.scores:
             if not score.internal:
-                scores_at.setdefault(fhir_table(self.q, "scores", score.id).get("section", ""), []).append(score)
+                at = fhir_table(self.q, "scores", score.id).get("section", "")
+                scores_at.setdefault(at, []).append(self.score_item(score))
+        for table in self.q.fhir.get("calculated", {}).values():
+            scores_at.setdefault(table.get("section", ""), []).append(_calculated_item(table))
 
         def build(parent: str) -> list[dict[str, Any]]:
             out: list[dict[str, Any]] = []
@@ -137,7 +140,7 @@ class _Exporter:
                     out.extend(inner)  # an imported form's top-level questions: no group of their own
                 else:
                     out.append(self.section_item(section, inner))
-            out.extend(self.score_item(score) for score in scores_at.get(parent, []))
+            out.extend(scores_at.get(parent, []))
             return out
 
         return build("")
@@ -150,8 +153,7 @@ class _Exporter:
             item["code"] = code
         if section.enable_when:
             item["enableWhen"] = [self.enable_when(c.question, c.operator, c.answer) for c in section.enable_when]
-            if len(section.enable_when) > 1:
-                item["enableBehavior"] = section.enable_behavior
+            item["enableBehavior"] = section.enable_behavior
         intro = [{"linkId": f"{link}-intro", "text": section.intro, "type": "display"}] if section.intro else []
         item["item"] = intro + inner
         if not item["item"]:
@@ -177,20 +179,21 @@ class _Exporter:
                     extensions.append({"url": url, kind: int(bound) if kind == "valueInteger" else bound})
             if question.unit:
                 extensions.append({"url": EXT_UNIT, "valueCoding": {"display": question.unit}})
-        if question.type == "number" and item["type"] == "decimal" and question.integer:
-            extra["integer"] = True
         conditions = self.conditions(question)
         if conditions.get("expression"):
             extensions.append({"url": EXT_ENABLE_WHEN_EXPRESSION,
                                "valueExpression": {"language": FHIRPATH, "expression": conditions["expression"]}})  # fmt: skip
             extra.update(enable_when=[[c.question, c.operator, c.answer] for c in question.enable_when],
                          enable_behavior=question.enable_behavior, enable_if=question.own_enable_if)  # fmt: skip
+        if any(isinstance(c.answer, float) and not math.isfinite(c.answer) for c in question.enable_when):
+            # rewritten as exists for JSON; pmpt's extension keeps them as written
+            extra.update(enable_when=[[c.question, c.operator, c.answer] for c in question.enable_when],
+                         enable_behavior=question.enable_behavior)  # fmt: skip
         if extensions:
             item["extension"] = extensions
         if "enableWhen" in conditions:
             item["enableWhen"] = conditions["enableWhen"]
-            if len(conditions["enableWhen"]) > 1:
-                item["enableBehavior"] = question.enable_behavior
+            item["enableBehavior"] = question.enable_behavior
         item["required"] = question.required
         if question.type == "multi_choice":
             item["repeats"] = True
@@ -350,6 +353,13 @@ class _Exporter:
         if q.minutes is not None:
             document["minutes"] = q.minutes
         document["sources"] = [_clean({"id": s.id, "citation": s.citation, "url": s.url}) for s in q.sources]
+        renamed = {self.link("sections", s.id): s.id for s in q.sections if self.link("sections", s.id) != s.id}
+        if renamed:
+            document["sections"] = renamed  # linkId -> section id, where they differ
+        ids = {self.link(kind, ident): ident for (kind, ident) in self.links if kind != "sections"
+               and self.link(kind, ident) != ident}  # fmt: skip
+        if ids:
+            document["ids"] = ids  # linkId -> question or score id, where they differ
         if self.extra:
             document["questions"] = self.extra
         document["scores"] = [_clean({
@@ -377,6 +387,22 @@ class _Exporter:
         if outcomes:
             document["outcomes"] = outcomes
         return document
+
+
+def _calculated_item(table: dict[str, Any]) -> dict[str, Any]:
+    """An imported calculated item pmpt cannot compute, written back as it came."""
+    item: dict[str, Any] = {"linkId": table["link_id"], "text": table.get("text", table["link_id"]),
+                            "type": table.get("type", "decimal")}  # fmt: skip
+    if table.get("code"):
+        item["code"] = table["code"]
+    item["extension"] = [
+        *({"url": EXT_VARIABLE, "valueExpression": {"name": v["name"], "language": FHIRPATH,
+                                                     "expression": v["expression"]}}
+          for v in table.get("variables", [])),
+        {"url": EXT_CALCULATED, "valueExpression": {"language": FHIRPATH, "expression": table["expression"]}},
+    ]  # fmt: skip
+    item["readOnly"] = True
+    return item
 
 
 def _combine(parts: list[str]) -> str:

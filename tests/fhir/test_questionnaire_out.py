@@ -62,7 +62,7 @@ def test_sections_are_groups_and_questions_are_typed_items(mini):
     assert items["pain-section-intro"] == {"linkId": "pain-section-intro", "type": "display",
                                            "text": "A few questions about how much it hurts."}  # fmt: skip
     assert {link: items[link]["type"] for link in ("hot_joint", "pain_now", "limits", "weeks", "tried", "comment")} == {
-        "hot_joint": "choice", "pain_now": "integer", "limits": "choice", "weeks": "decimal", "tried": "boolean",
+        "hot_joint": "choice", "pain_now": "integer", "limits": "choice", "weeks": "integer", "tried": "boolean",
         "comment": "text",
     }  # fmt: skip
     assert items["limits"]["repeats"] is True and items["limits"]["required"] is False
