@@ -49,6 +49,27 @@ def write_private(path: str | Path, text: str, *, force: bool = False) -> None:
         raise
 
 
+def read_input(path: str, what: str, *, limit: int = 10_000_000) -> tuple[str, bytes]:
+    """``(origin, bytes)`` of a file to read; ``-`` reads standard input. ``what`` names it in errors."""
+    if path == "-":
+        data = sys.stdin.buffer.read(limit + 1)
+        origin = "<stdin>"
+    else:
+        origin = path
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read(limit + 1)
+        except FileNotFoundError:
+            raise InputFileError(f"{what.capitalize()} '{path}' does not exist.") from None
+        except IsADirectoryError:
+            raise InputFileError(f"'{path}' is a folder; give the path of {what}.") from None
+        except OSError as exc:
+            raise InputFileError(f"Cannot read {what} '{path}': {exc.strerror}.") from None
+    if len(data) > limit:
+        raise InputFileError(f"{origin}: larger than {limit // 1_000_000} MB; not {what}.")
+    return origin, data
+
+
 def write_json(data: Any) -> None:
     """JSON straight to stdout: never through rich, which would wrap long lines."""
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")

@@ -103,8 +103,8 @@ def import_questionnaire(
         count = len(importer.errors)
         raise ImportRefused(
             f"{origin}: cannot import this Questionnaire ({count} problem{'s' if count != 1 else ''}). "
-            + ("Fix them, or pass --skip-unsupported to leave the unsupported parts out."
-               if importer.refusable and not skip_unsupported else "Fix them and try again."),
+            + (f"Fix {'it' if count == 1 else 'them'}, or pass --skip-unsupported to leave the unsupported parts "
+               "out." if importer.refusable and not skip_unsupported else "Fix them and try again."),
             problems=importer.errors,
         )  # fmt: skip
     return ImportResult(document, tuple(importer.warnings))
@@ -1220,3 +1220,33 @@ def document_toml(document: dict[str, Any], *, origin: str = "") -> str:
         "# Check it with: pmpt questionnaires validate THIS_FILE  (and review the licence).\n"
     )
     return header + tomli_w.dumps(document)
+
+
+class ImportedFile(Record):
+    """What ``import_file`` made: the TOML text, the questionnaire it loads as, and the warnings."""
+
+    text: str
+    questionnaire: Any  # model.Questionnaire
+    warnings: tuple[Problem, ...]
+
+
+def import_file(
+    data: bytes, *, origin: str, strict: bool = False, skip_unsupported: bool = False, qid: str | None = None
+) -> ImportedFile:
+    """FHIR JSON bytes to a pmpt questionnaire TOML file that loads; ``strict`` first checks the R4B model."""
+    from pmpt_cli.loader import parse_questionnaire
+
+    resource = read_json(data, origin=origin)
+    if strict and isinstance(resource, dict):
+        from pmpt_cli.fhir.strict import model_problems
+
+        problems = model_problems(resource)
+        if problems:
+            raise ImportRefused(
+                f"{origin}: the FHIR R4B model rejects it ({len(problems)} problem{'s' if len(problems) != 1 else ''}; "
+                "--strict). Without --strict pmpt reads it leniently.",
+                problems=problems,
+            )
+    result = import_questionnaire(resource, origin=origin, skip_unsupported=skip_unsupported, qid=qid)
+    text = document_toml(result.document, origin=origin)
+    return ImportedFile(text, parse_questionnaire(text.encode(), origin=origin), result.warnings)

@@ -8,7 +8,7 @@ rendering load inside the commands.
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
@@ -24,7 +24,8 @@ VALIDATE_SCHEMA = 1
 
 questionnaires_app = typer.Typer(
     name="questionnaires",
-    help="List, show and validate questionnaires (bundled, on PMPT_QUESTIONNAIRES_DIR, or any .toml file).",
+    help="List, show and validate questionnaires (bundled, on PMPT_QUESTIONNAIRES_DIR, or any .toml file); "
+    "export and import them as FHIR; write a codebook.",
     no_args_is_help=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -461,3 +462,94 @@ def validate_command(
             f"{'has' if len(failed) == 1 else 'have'} problems ({_counts(errors, warnings)}); "
             "fix them and validate again."
         )
+
+
+# -- export, import: FHIR ----------------------------------------------------------------
+
+OutputOption = Annotated[
+    Optional[str],
+    typer.Option("--output", "-o", metavar="FILE", help="Write to FILE instead of stdout (- for stdout)."),
+]
+ForceOption = Annotated[bool, typer.Option("--force", "-f", help="Overwrite the --output file if it exists.")]
+
+
+@questionnaires_app.command(
+    "export",
+    epilog="Examples:\n\n  pmpt questionnaires export pmpt-core --format fhir --output pmpt-core.fhir.json\n\n"
+    "  pmpt questionnaires export my-clinic.toml --legacy-ordinal > my-clinic.fhir.json",
+)
+def export_command(
+    questionnaire: Annotated[
+        str,
+        typer.Argument(metavar="ID|PATH", autocompletion=complete_questionnaire_ids, help="Questionnaire id or path."),
+    ],
+    fmt: Annotated[
+        str, typer.Option("--format", metavar="fhir", help="Output format: fhir (R4 Questionnaire JSON).")
+    ] = "fhir",
+    legacy_ordinal: Annotated[
+        bool,
+        typer.Option(
+            "--legacy-ordinal", help="Write choice scores as ordinalValue (pre-SDC 3.0) instead of itemWeight."
+        ),
+    ] = False,
+    output: OutputOption = None,
+    force: ForceOption = False,
+) -> None:
+    """Write a questionnaire as an HL7 FHIR R4 Questionnaire (SDC): groups, items with their options and
+    weights, enableWhen, scores as calculated items; pmpt's rules travel in its own extension (docs/fhir.md).
+    """
+    import json
+
+    from pmpt_cli.cli.fileio import write_private
+    from pmpt_cli.errors import UsageError
+    from pmpt_cli.fhir.questionnaire_out import questionnaire_to_fhir
+    from pmpt_cli.loader import load_questionnaire
+
+    if fmt != "fhir":
+        raise UsageError(f"--format must be fhir, not '{fmt}'.")
+    resource = questionnaire_to_fhir(load_questionnaire(questionnaire), legacy_ordinal=legacy_ordinal)
+    write_private(output or "-", json.dumps(resource, indent=2, ensure_ascii=False) + "\n", force=force)
+    if output and output != "-":
+        sys.stderr.write(f"Wrote the FHIR Questionnaire {resource['url']}|{resource['version']} to {output}.\n")
+
+
+@questionnaires_app.command(
+    "import",
+    epilog="Examples:\n\n  pmpt questionnaires import phq9.json --output phq9.toml\n\n"
+    "  pmpt questionnaires import form.json --skip-unsupported --id my-form > my-form.toml\n\n"
+    "  pmpt questionnaires import form.json --strict --output form.toml",
+)
+def import_command(
+    path: Annotated[str, typer.Argument(metavar="FILE.json", help="A FHIR R4 Questionnaire as JSON (- reads stdin).")],
+    output: OutputOption = None,
+    force: ForceOption = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="First check the file against the FHIR R4B models (needs fhir.resources).")
+    ] = False,
+    skip_unsupported: Annotated[
+        bool,
+        typer.Option("--skip-unsupported", help="Leave out what pmpt cannot do, with a warning, instead of refusing."),
+    ] = False,
+    qid: Annotated[
+        Optional[str], typer.Option("--id", metavar="ID", help="The pmpt id (default: from the resource).")
+    ] = None,
+) -> None:
+    """Turn a FHIR Questionnaire into a pmpt questionnaire (TOML). Each problem is reported with its JSON path;
+    a form without pmpt's rules imports as measure-only (scores and bands, no outcome).
+    """
+    from pmpt_cli.cli.fileio import read_input, write_private
+    from pmpt_cli.fhir.questionnaire_in import import_file
+
+    origin, data = read_input(path, "a FHIR Questionnaire")
+    imported = import_file(data, origin=origin, strict=strict, skip_unsupported=skip_unsupported, qid=qid)
+    for warning in imported.warnings:
+        sys.stderr.write(f"warning: {warning}\n")
+    target = output or "-"
+    write_private(target, imported.text, force=force)
+    q = imported.questionnaire
+    where = "stdout" if target == "-" else target
+    kind = "measure-only, " if q.measure_only else ""
+    sys.stderr.write(
+        f"Imported '{q.id}' ({kind}{len(q.questions)} questions, {len(q.scores)} scores) to {where}."
+        + (f" Check it with: pmpt questionnaires validate {target}\n" if target != "-" else "\n")
+    )
