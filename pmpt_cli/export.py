@@ -41,7 +41,7 @@ def summary_document(
         scores[sid] = {
             "label": s.label, "value": s.value, "band": s.band, "mcid": score.mcid,
             "mcid_source": score.mcid_source or None, "better": score.better or None,
-            "definition": score_definition(questionnaire, sid),
+            "definition": score_definition(questionnaire, sid), "internal": score.internal or None,
         }  # fmt: skip
     document = _drop_none({
         "schema": SUMMARY_SCHEMA,
@@ -75,3 +75,46 @@ def document_toml(document: dict[str, Any]) -> str:
 
     header = "# pmpt triage summary. pmpt is not a diagnosis.\n# Re-run with: pmpt triage --answers THIS_FILE\n"
     return header + tomli_w.dumps(document)
+
+
+#: What ``pmpt export`` writes: a Bundle (response and outcome), the response alone, the report.
+EXPORT_FORMATS = ("fhir", "fhir-response", "html", "pdf")
+_SUFFIX_FORMATS = {".json": "fhir", ".html": "html", ".htm": "html", ".pdf": "pdf"}
+
+
+def export_format(fmt: str | None, output: str | None) -> str:
+    """The format asked for, else the one the output file's extension says, else ``fhir``."""
+    from pathlib import Path
+
+    from pmpt_cli.errors import UsageError
+
+    if fmt is None:
+        return _SUFFIX_FORMATS.get(Path(output).suffix.lower(), "fhir") if output and output != "-" else "fhir"
+    if fmt not in EXPORT_FORMATS:
+        raise UsageError(f"--format must be one of {', '.join(EXPORT_FORMATS)}, not '{fmt}'.")
+    return fmt
+
+
+def render_summary(
+    questionnaire: Questionnaire,
+    summary: dict[str, Any],
+    fmt: str,
+    *,
+    pseudonym: str | None = None,
+    redacted: bool = False,
+    paper: str = "a4",
+) -> str | bytes:
+    """A summary (``summary.read_summary``) in another format: FHIR JSON, the HTML report or PDF."""
+    if redacted:
+        summary = redact(summary, questionnaire)
+    if fmt in ("fhir", "fhir-response"):
+        import json
+
+        from pmpt_cli.fhir.response import bundle_to_fhir, response_to_fhir
+
+        resource = (bundle_to_fhir if fmt == "fhir" else response_to_fhir)(questionnaire, summary, pseudonym=pseudonym)
+        return json.dumps(resource, indent=2, ensure_ascii=False) + "\n"
+    from pmpt_cli.printable import report_html, report_pdf
+
+    html = report_html(questionnaire, summary, pseudonym=pseudonym, paper=paper)
+    return report_pdf(html) if fmt == "pdf" else html

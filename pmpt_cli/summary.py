@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 #: The schema this pmpt writes. 1: the first summaries; 2 added ``questionnaire_url``,
 #: ``status``, ``skipped``, ``redacted`` and, per score, ``mcid``, ``mcid_source``,
-#: ``better`` and ``definition``.
+#: ``better``, ``definition`` and ``internal``.
 SUMMARY_SCHEMA = 2
 OLDEST_SCHEMA = 1
 MAX_SUMMARY_BYTES = 5_000_000
@@ -161,6 +161,8 @@ def _shape_problems(raw: dict[str, Any]) -> list[Problem]:
         for key in ("label", "band", "mcid_source", "better", "definition"):
             if key in score and not isinstance(score[key], str):
                 problems.append(Problem(f"scores.{sid}.{key}", "must be a string"))
+        if "internal" in score and not isinstance(score["internal"], bool):
+            problems.append(Problem(f"scores.{sid}.internal", "must be true or false"))
         mcid = score.get("mcid")
         if mcid is not None and (isinstance(mcid, bool) or not isinstance(mcid, (int, float))):
             problems.append(Problem(f"scores.{sid}.mcid", "must be a number"))
@@ -187,7 +189,7 @@ def _upgrade(raw: dict[str, Any]) -> dict[str, Any]:
     summary.setdefault("notes", [])
     summary["scores"] = {
         sid: {"label": sid, "value": None, "band": None, "mcid": None, "mcid_source": None, "better": None,
-              "definition": None} | score
+              "definition": None, "internal": False} | score
         for sid, score in (raw.get("scores") or {}).items()
     }  # fmt: skip
     return summary

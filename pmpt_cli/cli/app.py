@@ -53,6 +53,18 @@ def _load_batch() -> Any:
     return typer.main.get_command(batch_app)  # a one-command Typer becomes that command
 
 
+def _load_export() -> Any:
+    from pmpt_cli.cli.commands.export import export_app
+
+    return typer.main.get_command(export_app)
+
+
+def _load_compare() -> Any:
+    from pmpt_cli.cli.commands.compare import compare_app
+
+    return typer.main.get_command(compare_app)
+
+
 def _load_questionnaires() -> Any:
     from pmpt_cli.cli.commands.questionnaires import questionnaires_app
 
@@ -73,7 +85,10 @@ class ErrorBoundaryGroup(TyperGroup):
     """
 
     #: Command name -> loader, in the order help lists them (after the eager ``triage``).
-    lazy_commands = {"batch": _load_batch, "questionnaires": _load_questionnaires, "answers": _load_answers}
+    lazy_commands = {
+        "batch": _load_batch, "export": _load_export, "compare": _load_compare,
+        "questionnaires": _load_questionnaires, "answers": _load_answers,
+    }  # fmt: skip
 
     def list_commands(self, ctx: Any) -> list[str]:
         eager = [name for name in self.commands if name not in self.lazy_commands]

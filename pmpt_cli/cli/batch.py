@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from pmpt_cli.answers_file import read_answers_file
+from pmpt_cli.answers_file import AnswerSet, answers_for, questionnaire_for, read_answers_file
 from pmpt_cli.engine import run_triage
 from pmpt_cli.errors import AnswersError, InputFileError, OutputExistsError, PmptError, Problem, UsageError
 from pmpt_cli.loader import load_questionnaire, suggest
@@ -82,6 +82,7 @@ class _Pending:
     error: str | None = None
     problems: list[Problem] = field(default_factory=list)
     questionnaire: str | None = None
+    answer_set: AnswerSet | None = None  # a FHIR QuestionnaireResponse: its answers are read per questionnaire
 
 
 # -- inputs -------------------------------------------------------------------------------
@@ -178,6 +179,13 @@ class _Reader:
             return pending
         pending.answers = answer_set.answers
         pending.questionnaire = answer_set.questionnaire
+        if answer_set.response is not None:
+            pending.answer_set = answer_set
+            if not self.request.questionnaire:
+                try:
+                    pending.questionnaire = questionnaire_for(answer_set, None)[0]
+                except PmptError as exc:
+                    pending.error = exc.message
         return pending
 
     def jsonl(self, text: str, origin: str) -> list[_Pending]:
@@ -534,6 +542,8 @@ def run_batch(
                                  f"runs '{qid}'; triage them in a separate batch with --questionnaire")  # fmt: skip
             if pending.error is None:
                 try:
+                    if pending.answer_set is not None:
+                        pending.answers = answers_for(questionnaire, pending.answer_set)[0]
                     result = run_triage(questionnaire, pending.answers or {})
                 except AnswersError as exc:
                     pending.error, pending.problems = exc.message, exc.problems

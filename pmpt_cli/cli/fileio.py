@@ -11,7 +11,7 @@ from typing import Any
 from pmpt_cli.errors import InputFileError, OutputExistsError
 
 
-def write_private(path: str | Path, text: str, *, force: bool = False) -> None:
+def write_private(path: str | Path, text: str | bytes, *, force: bool = False) -> None:
     """Write ``text`` to ``path`` atomically with mode 0600; ``-`` writes to stdout.
 
     The temporary file is created beside the target (so the rename is atomic on
@@ -19,8 +19,13 @@ def write_private(path: str | Path, text: str, *, force: bool = False) -> None:
     a file and a failure leaves nothing behind.
     """
     if str(path) == "-":
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        if isinstance(text, bytes):
+            sys.stdout.flush()
+            sys.stdout.buffer.write(text)
+            sys.stdout.buffer.flush()
+        else:
+            sys.stdout.write(text)
+            sys.stdout.flush()
         return
     target = Path(path)
     if target.exists() and not force:
@@ -37,8 +42,8 @@ def write_private(path: str | Path, text: str, *, force: bool = False) -> None:
     except OSError as exc:
         raise InputFileError(f"Cannot write '{target}': {exc.strerror}.") from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:  # mkstemp already created it 0600
-            fh.write(text)
+        with os.fdopen(fd, "wb") if isinstance(text, bytes) else os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)  # (mkstemp already created it 0600)
             fh.flush()
             os.fsync(fh.fileno())
         if not force and target.exists():  # appeared while we wrote

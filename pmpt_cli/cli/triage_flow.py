@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pmpt_cli.answers_file import AnswerSet, apply_overrides, read_answers_file
+from pmpt_cli.answers_file import AnswerSet, answers_for, apply_overrides, questionnaire_for, read_answers_file
 from pmpt_cli.engine import run_triage
 from pmpt_cli.errors import AnswersError, Problem, UsageError
 from pmpt_cli.loader import load_questionnaire
@@ -55,17 +55,28 @@ def run(request: TriageRequest) -> None:
         if answers_path
         else AnswerSet(origin="<none>", questionnaire=None, answers={})
     )
-    questionnaire = load_questionnaire(request.questionnaire or answer_set.questionnaire or DEFAULT_QUESTIONNAIRE)
+    ref, note = questionnaire_for(answer_set, request.questionnaire)
+    if note:
+        warn(note)
+    questionnaire = load_questionnaire(ref or DEFAULT_QUESTIONNAIRE)
     if answer_set.questionnaire_sha256 and answer_set.questionnaire_sha256 != questionnaire.sha256:
         warn(f"{answer_set.origin} was made with a different version of questionnaire '{questionnaire.id}'; "
              "the outcome may differ from the one recorded in it.")  # fmt: skip
-    answers = apply_overrides(questionnaire, answer_set.answers, request.overrides)
+    given, notes, reported = answers_for(questionnaire, answer_set)
+    for text in notes:
+        warn(text)
+    answers = apply_overrides(questionnaire, given, request.overrides)
     gathered = complete_answers(
         questionnaire, answers, request, have_file=answers_path is not None,
         resumed_from=Path(answers_path) if request.resume else None,
         ref=request.questionnaire or answer_set.questionnaire,
     )  # fmt: skip
     result = run_triage(questionnaire, gathered.answers, allow_missing=gathered.stopped_early)
+    for sid, value in reported.items():
+        computed = result.scores[sid].value if sid in result.scores else None
+        if isinstance(value, (int, float)) and computed is not None and abs(value - computed) > 1e-6:
+            warn(f"{answer_set.origin} gives score '{sid}' as {value:g}; pmpt computes {computed:g} from its answers "
+                 "and uses that.")  # fmt: skip
     if result.ignored:
         warn(f"ignored answers to questions that were not asked: {', '.join(result.ignored)}")
     show(questionnaire, result, request)

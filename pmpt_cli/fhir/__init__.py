@@ -29,6 +29,7 @@ EXT_ENABLE_WHEN_EXPRESSION = SDC + "sdc-questionnaire-enableWhenExpression"
 #: pmpt's own extensions (docs/fhir.md): what FHIR has no place for.
 EXT_PMPT_DEFINITION = "urn:pmpt:fhir:definition"  # rules, default, notes, score details... as JSON
 EXT_PMPT_SHA256 = "urn:pmpt:fhir:questionnaire-sha256"  # the questionnaire file's content hash
+EXT_PMPT_QUESTIONNAIRE_ID = "urn:pmpt:fhir:questionnaire-id"  # the pmpt id of the questionnaire a response answers
 PMPT_QUESTIONNAIRE_URN = "urn:pmpt:questionnaire:"  # the canonical URL of a questionnaire without one
 PMPT_IDENTIFIER_SYSTEM = "urn:pmpt:questionnaire"
 PMPT_OUTCOME_SYSTEM = "urn:pmpt:outcome"

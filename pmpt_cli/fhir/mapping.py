@@ -24,6 +24,55 @@ class FhirExportError(PmptError):
     """A questionnaire cannot be written as FHIR as it stands (exit 1)."""
 
 
+def item_tree(questionnaire: Questionnaire) -> list[tuple[Any, ...]]:
+    """The FHIR item tree, shared by the Questionnaire and QuestionnaireResponse exports.
+
+    Nodes are ``("section", id, children)``, ``("question", id)``, ``("score", id)`` (a score
+    shown to the person) and ``("calculated", id)`` (an imported calculation pmpt keeps
+    verbatim). Sections nest by ``parent`` and stand where their first question is asked;
+    a section marked ``group = false`` in ``[fhir]`` gives its items to its parent; scores
+    go at the end of the section ``[fhir]`` names, else at the end of the form.
+    """
+    import math
+
+    position = {question.id: i for i, question in enumerate(questionnaire.questions)}
+    children: dict[str, list[tuple[float, str, str]]] = {"": []}
+    for question in questionnaire.questions:
+        children.setdefault(question.section, []).append((position[question.id], "question", question.id))
+    first: dict[str, float] = {}
+
+    def first_position(sid: str) -> float:
+        if sid not in first:
+            own = [p for p, kind, _ in children.get(sid, []) if kind == "question"]
+            nested = [first_position(s.id) for s in questionnaire.sections if s.parent == sid]
+            first[sid] = min([*own, *nested], default=math.inf)
+        return first[sid]
+
+    for section in questionnaire.sections:
+        children.setdefault(section.parent, []).append((first_position(section.id), "section", section.id))
+    ends: dict[str, list[tuple[str, str]]] = {}
+    for score in questionnaire.scores:
+        if not score.internal:
+            ends.setdefault(fhir_table(questionnaire, "scores", score.id).get("section", ""), []).append(
+                ("score", score.id)
+            )
+    for ident, table in questionnaire.fhir.get("calculated", {}).items():
+        ends.setdefault(table.get("section", ""), []).append(("calculated", ident))
+
+    def build(parent: str) -> list[tuple[Any, ...]]:
+        nodes: list[tuple[Any, ...]] = []
+        for _, kind, ident in sorted(children.get(parent, []), key=lambda c: c[0]):
+            if kind == "question":
+                nodes.append(("question", ident))
+            elif fhir_table(questionnaire, "sections", ident).get("group", True) is False:
+                nodes.extend(build(ident))
+            else:
+                nodes.append(("section", ident, build(ident)))
+        return nodes + ends.get(parent, [])
+
+    return build("")
+
+
 def fhir_table(questionnaire: Questionnaire, kind: str, ident: str) -> dict[str, Any]:
     """The ``[fhir.KIND.ID]`` table, or an empty one."""
     return questionnaire.fhir.get(kind, {}).get(ident, {})

@@ -40,6 +40,7 @@ from pmpt_cli.fhir.mapping import (
     FhirExportError,
     enable_answer,
     fhir_table,
+    item_tree,
     item_type,
     link_ids,
     option_type,
@@ -104,46 +105,23 @@ class _Exporter:
 
     def items(self) -> list[dict[str, Any]]:
         """The item tree: sections as groups, nested by ``parent``, in the order questions are asked."""
-        position = {question.id: i for i, question in enumerate(self.q.questions)}
-        children: dict[str, list[tuple[float, str, str]]] = {"": []}  # parent section -> (position, kind, id)
-        first: dict[str, float] = {}
-        for question in self.q.questions:
-            children.setdefault(question.section, []).append((position[question.id], "question", question.id))
         sections = {s.id: s for s in self.q.sections}
+        calculated = self.q.fhir.get("calculated", {})
 
-        def first_position(sid: str) -> float:
-            if sid not in first:
-                own = [p for p, kind, _ in children.get(sid, []) if kind == "question"]
-                nested = [first_position(s.id) for s in self.q.sections if s.parent == sid]
-                first[sid] = min([*own, *nested], default=math.inf)
-            return first[sid]
-
-        for section in self.q.sections:
-            children.setdefault(section.parent, []).append((first_position(section.id), "section", section.id))
-        scores_at: dict[str, list[dict[str, Any]]] = {}
-        for score in self.q.scores:
-            if not score.internal:
-                at = fhir_table(self.q, "scores", score.id).get("section", "")
-                scores_at.setdefault(at, []).append(self.score_item(score))
-        for table in self.q.fhir.get("calculated", {}).values():
-            scores_at.setdefault(table.get("section", ""), []).append(_calculated_item(table))
-
-        def build(parent: str) -> list[dict[str, Any]]:
-            out: list[dict[str, Any]] = []
-            for _, kind, ident in sorted(children.get(parent, []), key=lambda c: c[0]):
-                if kind == "question":
-                    out.append(self.question_item(self.q.questions_by_id[ident]))
-                    continue
-                section = sections[ident]
-                inner = build(ident)
-                if fhir_table(self.q, "sections", ident).get("group", True) is False:
-                    out.extend(inner)  # an imported form's top-level questions: no group of their own
+        def build(nodes: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
+            out = []
+            for node in nodes:
+                if node[0] == "section":
+                    out.append(self.section_item(sections[node[1]], build(node[2])))
+                elif node[0] == "question":
+                    out.append(self.question_item(self.q.questions_by_id[node[1]]))
+                elif node[0] == "score":
+                    out.append(self.score_item(self.q.scores_by_id[node[1]]))
                 else:
-                    out.append(self.section_item(section, inner))
-            out.extend(scores_at.get(parent, []))
+                    out.append(_calculated_item(calculated[node[1]]))
             return out
 
-        return build("")
+        return build(item_tree(self.q))
 
     def section_item(self, section: Section, inner: list[dict[str, Any]]) -> dict[str, Any]:
         link = self.link("sections", section.id)

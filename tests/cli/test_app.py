@@ -44,15 +44,18 @@ def test_help_lists_every_command_in_order_with_its_help(runner):
     result = runner.invoke(app, ["--help"])
     assert result.exit_code == 0
     rows = [line.strip("│ ").split(None, 1) for line in result.stdout.splitlines() if line.startswith("│ ")]
-    commands = {row[0]: row[1] for row in rows if row[0] in ("triage", "batch", "questionnaires", "answers")}
-    assert list(commands) == ["triage", "batch", "questionnaires", "answers"]
+    names = ("triage", "batch", "export", "compare", "questionnaires", "answers")
+    commands = {row[0]: row[1] for row in rows if row[0] in names}
+    assert list(commands) == list(names)
+    assert commands["export"].startswith("Export a summary: FHIR R4")
+    assert commands["compare"].startswith("Compare summaries of one questionnaire over time")
     assert commands["batch"].startswith("Triage many people at once")
     assert commands["questionnaires"].startswith("List, show and validate questionnaires")
     assert commands["answers"].startswith("Work with answers files")
 
 
 @pytest.mark.parametrize(("words", "expected"), [
-    ("pmpt ", ["triage", "batch", "questionnaires", "answers"]),
+    ("pmpt ", ["triage", "batch", "export", "compare", "questionnaires", "answers"]),
     ("pmpt q", ["questionnaires"]),
     ("pmpt answers t", ["template"]),
 ])  # fmt: skip
