@@ -237,3 +237,19 @@ def test_every_row_says_which_questionnaire_made_it(tmp_path, mini, capsys):
     assert [(r["questionnaire"], r["questionnaire_version"], r["questionnaire_sha256"]) for r in table] == [
         ("mini", "1.0.0", mini.sha256)
     ] * 2
+
+
+def test_a_folder_of_questionnaire_responses(runner, tmp_path):
+    folder = tmp_path / "responses"
+    folder.mkdir()
+    for name in ("self-care-recent-back", "urgent-hot-swollen-knee"):
+        summary = tmp_path / f"{name}.toml"
+        assert runner.invoke(app, ["triage", "-a", str(FIXTURES.parent.parent / "examples" / f"{name}.toml"),
+                                   "--export", str(summary)]).exit_code == 0  # fmt: skip
+        assert runner.invoke(app, ["export", str(summary), "--format", "fhir-response",
+                                   "-o", str(folder / f"{name}.json")]).exit_code == 0  # fmt: skip
+    result = runner.invoke(app, ["batch", str(folder), "--format", "jsonl"])
+    assert result.exit_code == 0, result.output
+    rows = {row["id"]: row for row in map(json.loads, result.stdout.splitlines())}
+    assert rows["self-care-recent-back"]["outcome"] == "self-care"
+    assert rows["urgent-hot-swollen-knee"]["outcome"] == "urgent"

@@ -90,3 +90,40 @@ def test_deeply_nested_answers_files_are_refused_without_a_traceback(runner, tmp
         result = runner.invoke(app, ["triage", "--answers", str(path), "--questionnaire", MEASURE_ONLY])
         assert result.exit_code == 1, (name, result.output)
         assert "Traceback" not in result.output and "error:" in result.stderr
+
+
+def test_the_sdc_phq9_response_triages_with_its_imported_questionnaire(runner, tmp_path, monkeypatch):
+    from helpers import SDC_FIXTURES
+
+    folder = tmp_path / "questionnaires"
+    folder.mkdir()
+    imported = runner.invoke(app, ["questionnaires", "import", str(SDC_FIXTURES / "sdc-phq9-questionnaire.json"),
+                                   "--id", "phq9", "--output", str(folder / "phq9.toml")])  # fmt: skip
+    assert imported.exit_code == 0, imported.output
+    monkeypatch.setenv("PMPT_QUESTIONNAIRES_DIR", str(folder))
+    response = str(SDC_FIXTURES / "sdc-phq9-questionnaireresponse.json")
+    result = runner.invoke(app, ["triage", "--answers", response])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("MEASURE-ONLY")
+    assert "Patient health questionnaire 9 item total score: 10" in result.stdout
+    assert "gives score 'h1_ts' as 13; pmpt computes 10 from its answers" in result.stderr
+    data = json.loads(runner.invoke(app, ["triage", "--answers", response, "--json"]).stdout)
+    assert data["scores"]["h1_ts"]["value"] == 10 and data["questionnaire"]["id"] == "phq9"
+
+
+def test_a_response_to_an_unknown_questionnaire_says_how_to_fix_it(runner):
+    from helpers import SDC_FIXTURES
+
+    result = runner.invoke(app, ["triage", "--answers", str(SDC_FIXTURES / "sdc-phq9-questionnaireresponse.json")])
+    assert result.exit_code == 1 and "which pmpt does not know. Import it with" in result.stderr
+
+
+def test_an_exported_bundle_triages_again_to_the_same_outcome(runner, tmp_path):
+    from helpers import EXAMPLES
+
+    summary, bundle = tmp_path / "s.toml", tmp_path / "b.json"
+    example = str(EXAMPLES / "emergency-cauda-equina.toml")
+    assert runner.invoke(app, ["triage", "-a", example, "--export", str(summary)]).exit_code == 0
+    assert runner.invoke(app, ["export", str(summary), "-o", str(bundle)]).exit_code == 0
+    again = json.loads(runner.invoke(app, ["triage", "-a", str(bundle), "--json"]).stdout)
+    assert again["outcome"] == "emergency"
