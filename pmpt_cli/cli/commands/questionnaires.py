@@ -553,3 +553,37 @@ def import_command(
         f"Imported '{q.id}' ({kind}{len(q.questions)} questions, {len(q.scores)} scores) to {where}."
         + (f" Check it with: pmpt questionnaires validate {target}\n" if target != "-" else "\n")
     )
+
+
+# -- codebook ----------------------------------------------------------------------------
+
+
+@questionnaires_app.command(
+    "codebook",
+    epilog="Examples:\n\n  pmpt questionnaires codebook pmpt-core > codebook.csv\n\n"
+    "  pmpt questionnaires codebook my-clinic.toml --format json --output codebook.json",
+)
+def codebook_command(
+    questionnaire: Annotated[
+        str,
+        typer.Argument(metavar="ID|PATH", autocompletion=complete_questionnaire_ids, help="Questionnaire id or path."),
+    ],
+    fmt: Annotated[str, typer.Option("--format", metavar="csv|json", help="CSV (one row per item) or JSON.")] = "csv",
+    output: OutputOption = None,
+    force: ForceOption = False,
+) -> None:
+    """A codebook for researchers: every question and score with its type, codes, labels, weights,
+    when it is asked and the scores that use it, with the questionnaire's version and hash on every row.
+    """
+    import json
+
+    from pmpt_cli.cli.fileio import write_private
+    from pmpt_cli.codebook import codebook_csv, codebook_data
+    from pmpt_cli.errors import UsageError
+    from pmpt_cli.loader import load_questionnaire
+
+    if fmt not in ("csv", "json"):
+        raise UsageError(f"--format must be csv or json, not '{fmt}'.")
+    q = load_questionnaire(questionnaire)
+    text = codebook_csv(q) if fmt == "csv" else json.dumps(codebook_data(q), indent=2, ensure_ascii=False) + "\n"
+    write_private(output or "-", text, force=force)

@@ -208,3 +208,12 @@ def test_strict_checks_the_r4b_model_and_says_when_the_package_is_missing(runner
     monkeypatch.setitem(sys.modules, "fhir.resources.R4B", None)
     missing = runner.invoke(app, ["questionnaires", "import", good, "--strict"])
     assert missing.exit_code == 1 and "pip install fhir.resources" in missing.stderr
+
+
+def test_codebook_as_csv_and_json(runner, tmp_path):
+    result = runner.invoke(app, ["questionnaires", "codebook", "pmpt-core"])
+    assert result.exit_code == 0 and result.stdout.startswith("variable,kind,section,type,label,")
+    out = tmp_path / "codebook.json"
+    result = runner.invoke(app, ["questionnaires", "codebook", "pmpt-core", "--format", "json", "-o", str(out)])
+    assert result.exit_code == 0 and json.loads(out.read_text())["questionnaire"]["id"] == "pmpt-core"
+    assert runner.invoke(app, ["questionnaires", "codebook", "pmpt-core", "--format", "sav"]).exit_code == 2
