@@ -19,7 +19,7 @@ export_app = typer.Typer(add_completion=False)
     "  pmpt export summary.toml --format fhir --output result.fhir.json\n\n"
     "  pmpt export summary.toml --format fhir-response > response.json\n\n"
     "  pmpt export summary.toml --format html --output report.html --pseudonym P-0042\n\n"
-    "  pmpt export summary.toml --redact --output report.html",
+    "  pmpt export summary.toml --redact --output report-redacted.html",
 )
 def export(
     summary: Annotated[
