@@ -117,7 +117,12 @@ def _response_set(resource: dict[str, Any], origin: str) -> AnswerSet:
             f"{origin}: a FHIR {resource.get('resourceType')!s}, not a QuestionnaireResponse; pmpt reads answers "
             "from a QuestionnaireResponse, or a Bundle that holds one."
         )
-    extensions = {e.get("url"): e.get("valueString") for e in response.get("extension") or [] if isinstance(e, dict)}
+    raw = response.get("extension")
+    extensions = {
+        e["url"]: e.get("valueString")
+        for e in (raw if isinstance(raw, list) else [])
+        if isinstance(e, dict) and isinstance(e.get("url"), str)
+    }
     canonical = canonical_of(response)
     ref = None
     if canonical is not None and canonical[0].startswith(PMPT_QUESTIONNAIRE_URN):

@@ -95,6 +95,37 @@ def export_format(fmt: str | None, output: str | None) -> str:
     return fmt
 
 
+def _fitting(questionnaire: Questionnaire, summary: dict[str, Any]) -> dict[str, Any]:
+    from pmpt_cli.errors import AnswersError
+    from pmpt_cli.validation import AnswerInvalid, check_answers, check_value
+
+    clean, problems = check_answers(questionnaire, summary.get("answers", {}))
+    if problems:
+        raise AnswersError(
+            f"the summary's answers do not fit questionnaire '{questionnaire.id}' {questionnaire.version}; "
+            "give the questionnaire it was made with (--questionnaire).",
+            problems=problems,
+        )
+
+    def fits(name: str, value: Any) -> bool:
+        question = questionnaire.question(name)
+        if question is None:
+            return value is None or (isinstance(value, (int, float)) and not isinstance(value, bool))
+        try:
+            check_value(question, value)
+        except AnswerInvalid:
+            return False
+        return True
+
+    reasons = [
+        {**r, "evidence": {k: v for k, v in r.get("evidence", {}).items() if fits(k, v)}}
+        for r in summary.get("reasons", [])
+        if isinstance(r, dict)
+    ]
+    notes = [n for n in summary.get("notes", []) if isinstance(n, dict) and isinstance(n.get("text"), str)]
+    return {**summary, "answers": clean, "reasons": reasons, "notes": notes}
+
+
 def render_summary(
     questionnaire: Questionnaire,
     summary: dict[str, Any],
@@ -104,7 +135,12 @@ def render_summary(
     redacted: bool = False,
     paper: str = "a4",
 ) -> str | bytes:
-    """A summary (``summary.read_summary``) in another format: FHIR JSON, the HTML report or PDF."""
+    """A summary (``summary.read_summary``) in another format: FHIR JSON, the HTML report or PDF.
+
+    Its answers are checked against the questionnaire first (``AnswersError`` lists what does
+    not fit); evidence that does not fit is left out of the reasons.
+    """
+    summary = _fitting(questionnaire, summary)
     if redacted:
         summary = redact(summary, questionnaire)
     if fmt in ("fhir", "fhir-response"):

@@ -205,7 +205,7 @@ class _Importer:
             return {}
         self.read_definition(resource)
         self.check_extensions(resource, "")
-        for i, contained in enumerate(resource.get("contained") or []):
+        for i, contained in enumerate(_list(resource.get("contained"))):
             if isinstance(contained, dict) and contained.get("resourceType") == "ValueSet":
                 self.read_value_set(contained, f"contained[{i}]")
         items = resource.get("item")
@@ -221,7 +221,7 @@ class _Importer:
 
     def from_bundle(self, bundle: dict[str, Any]) -> dict[str, Any] | None:
         found = [
-            (i, e["resource"]) for i, e in enumerate(bundle.get("entry") or [])
+            (i, e["resource"]) for i, e in enumerate(_list(bundle.get("entry")))
             if isinstance(e, dict) and isinstance(e.get("resource"), dict)
             and e["resource"].get("resourceType") == "Questionnaire"
         ]  # fmt: skip
@@ -233,7 +233,7 @@ class _Importer:
         return found[0][1]
 
     def read_definition(self, resource: dict[str, Any]) -> None:
-        for i, ext in enumerate(resource.get("extension") or []):
+        for i, ext in enumerate(_list(resource.get("extension"))):
             if isinstance(ext, dict) and ext.get("url") == EXT_PMPT_DEFINITION:
                 try:
                     extras = json.loads(ext.get("valueString", ""))
@@ -246,7 +246,7 @@ class _Importer:
     def own_scores(self) -> set[str]:
         """The score ids pmpt's extension defines."""
         return {
-            t["id"] for t in self.extras.get("scores") or [] if isinstance(t, dict) and isinstance(t.get("id"), str)
+            t["id"] for t in _list(self.extras.get("scores")) if isinstance(t, dict) and isinstance(t.get("id"), str)
         }
 
     def place_score(self, item: dict[str, Any], ident: str, section: str) -> None:
@@ -255,7 +255,7 @@ class _Importer:
         self.links[link] = ident
         self.remember(("scores", ident), item, link)
         fhir = self.fhir["scores"][ident]
-        if item.get("type") not in (None, "decimal"):
+        if isinstance(item.get("type"), str) and item["type"] != "decimal":
             fhir["type"] = item["type"]
         if section:
             fhir["section"] = section
@@ -268,12 +268,12 @@ class _Importer:
     def check_extensions(self, element: dict[str, Any], path: str) -> bool:
         """Refuse the extensions pmpt cannot honour; False when one was refused (not skipped)."""
         ok = True
-        for i, ext in enumerate(element.get("extension") or [] if isinstance(element.get("extension"), list) else []):
+        for i, ext in enumerate(_list(element.get("extension"))):
             url = ext.get("url") if isinstance(ext, dict) else None
-            if url in REFUSED_EXTENSIONS:
+            if isinstance(url, str) and url in REFUSED_EXTENSIONS:
                 ok = self.unsupported(f"{path}.extension[{i}]" if path else f"extension[{i}]",
                                       f"{REFUSED_EXTENSIONS[url]} is not supported") and ok  # fmt: skip
-        for i, ext in enumerate(element.get("modifierExtension") or []):
+        for i, ext in enumerate(_list(element.get("modifierExtension"))):
             where = f"{path}.modifierExtension[{i}]" if path else f"modifierExtension[{i}]"
             self.error(where, f"a modifier extension ({ext.get('url') if isinstance(ext, dict) else ext}) "
                               "changes the meaning of the form and pmpt does not know it")  # fmt: skip
@@ -283,18 +283,18 @@ class _Importer:
     def read_value_set(self, value_set: dict[str, Any], path: str) -> None:
         concepts = []
         compose = value_set.get("compose") if isinstance(value_set.get("compose"), dict) else {}
-        for i, include in enumerate(compose.get("include") or []):
+        for i, include in enumerate(_list(compose.get("include"))):
             if not isinstance(include, dict):
                 continue
             if not include.get("concept"):
                 concepts.append({"external": f"{path}.compose.include[{i}]"})
-            for concept in include.get("concept") or []:
+            for concept in _list(include.get("concept")):
                 if isinstance(concept, dict):
                     concepts.append({"system": include.get("system"), "code": concept.get("code"),
                                      "display": concept.get("display"), "weight": _weight(concept)})  # fmt: skip
         expansion = value_set.get("expansion") if isinstance(value_set.get("expansion"), dict) else {}
         if not concepts:
-            for concept in expansion.get("contains") or []:
+            for concept in _list(expansion.get("contains")):
                 if isinstance(concept, dict):
                     concepts.append({"system": concept.get("system"), "code": concept.get("code"),
                                      "display": concept.get("display"), "weight": _weight(concept)})  # fmt: skip
@@ -319,7 +319,7 @@ class _Importer:
             return
         self.children[link] = []
         self.children[section["_link"] if section is not None and "_link" in section else None].append(link)
-        kind = item.get("type")
+        kind = item.get("type") if isinstance(item.get("type"), str) else repr(item.get("type"))
         if not self.check_extensions(item, path) and not self.skip:
             return
         if kind == "group":
@@ -330,7 +330,7 @@ class _Importer:
             self.calculated.append((item, path, section["id"] if section else "", self.variables(item, path)))
         elif item.get("readOnly") is True and slug(link, "score") in self.own_scores():
             self.score_items.append((item, section["id"] if section else ""))  # a pmpt score FHIR cannot compute
-        elif kind in SIMPLE_TYPES:
+        elif isinstance(kind, str) and kind in SIMPLE_TYPES:
             self.read_question(item, path, section or self.loose_section(), depth)
         elif kind in ("attachment", "reference", "question"):
             if self.unsupported(f"{path}.type", f"'{kind}' items are not supported"):
@@ -362,11 +362,9 @@ class _Importer:
             section["parent"] = parent["id"]
         self.sections.append(section)
         self.remember(("sections", ident), item, link)
-        children = item.get("item") or []
-        if not isinstance(children, list):
+        if item.get("item") is not None and not isinstance(item.get("item"), list):
             self.error(f"{path}.item", "must be a list")
-            children = []
-        for i, child in enumerate(children):
+        for i, child in enumerate(_list(item.get("item"))):
             self.read_item(child, f"{path}.item[{i}]", section, depth + 1)
 
     def read_display(self, item: dict[str, Any], path: str, section: dict[str, Any] | None) -> None:
@@ -388,7 +386,7 @@ class _Importer:
         table = self.fhir.setdefault(key[0], {}).setdefault(key[1], {})
         if link != key[1]:
             table["link_id"] = link
-        codes = [c for c in item.get("code") or [] if isinstance(c, dict)]
+        codes = [c for c in _list(item.get("code")) if isinstance(c, dict)]
         if codes:
             table["code"] = [{k: v for k, v in c.items() if k in ("system", "code", "display") and isinstance(v, str)}
                              for c in codes]  # fmt: skip
@@ -461,7 +459,7 @@ class _Importer:
 
     def read_children(self, item: dict[str, Any], path: str, table: dict[str, Any], section: dict[str, Any],
                       depth: int) -> None:  # fmt: skip
-        for i, child in enumerate(item.get("item") or []):
+        for i, child in enumerate(_list(item.get("item"))):
             where = f"{path}.item[{i}]"
             if isinstance(child, dict) and child.get("type") == "display":
                 text = child.get("text")
@@ -559,7 +557,8 @@ class _Importer:
         kind = kinds.pop() if kinds else "Coding"
         if kind != "Coding":
             fhir["option_type"] = kind.lower()
-        systems = {v.get("system") for _, k, v, _, _ in raw if k == "Coding" and isinstance(v, dict)}
+        systems = {v.get("system") for _, k, v, _, _ in raw if k == "Coding" and isinstance(v, dict)
+                   and isinstance(v.get("system"), (str, type(None)))}  # fmt: skip
         if len(systems) == 1 and None not in systems:
             fhir["system"] = systems.pop()
         elif len(systems) > 1:
@@ -568,10 +567,10 @@ class _Importer:
         values: set[str] = set()
         for where, kind, value, weight, exclusive in raw:
             if kind == "Coding":
-                if not isinstance(value, dict) or not (isinstance(value.get("code"), str) or value.get("display")):
+                if not isinstance(value, dict) or not any(isinstance(value.get(k), str) for k in ("code", "display")):
                     self.error(where, "a coding needs a code")
                     continue
-                code = value.get("code") if isinstance(value.get("code"), str) else value.get("display")
+                code = value["code"] if isinstance(value.get("code"), str) else value["display"]
                 label = value.get("display") if isinstance(value.get("display"), str) else code
             else:
                 if kind == "Integer" and not isinstance(value, int):
@@ -599,7 +598,7 @@ class _Importer:
 
     def variables(self, item: dict[str, Any], path: str) -> list[tuple[str, str]]:
         found = []
-        for ext in item.get("extension") or []:
+        for ext in _list(item.get("extension")):
             if isinstance(ext, dict) and ext.get("url") == EXT_VARIABLE:
                 expression = ext.get("valueExpression") if isinstance(ext.get("valueExpression"), dict) else {}
                 if isinstance(expression.get("name"), str) and isinstance(expression.get("expression"), str):
@@ -653,7 +652,7 @@ class _Importer:
             if isinstance(item, dict):
                 if item.get("linkId") == link:
                     return item
-                stack.extend(item.get("item") or [] if isinstance(item.get("item"), list) else [])
+                stack.extend(_list(item.get("item")))
         return None
 
     def conditions(self, item: dict[str, Any], path: str, before: int, *, allow_expression: bool) -> dict[str, Any]:
@@ -698,7 +697,7 @@ class _Importer:
         link, operator = condition.get("question"), condition.get("operator")
         target = self.items.get(link) if isinstance(link, str) else None
         if target is None:
-            what = "a group or calculated item" if link in self.links else "no item"
+            what = "a group or calculated item" if isinstance(link, str) and link in self.links else "no item"
             self.error(f"{path}.question", f"'{link}' is {what}; a condition names an earlier question")
             return None
         if self.order.index(target.link_id) >= before:
@@ -807,7 +806,8 @@ class _Importer:
             if found is None:
                 self.warn(f"{path}.extension", f"calculatedExpression {source!r} is kept as it is and not computed: "
                                                f"{reason}")  # fmt: skip
-                table = {"link_id": link, "text": label, "type": item.get("type", "decimal"), "expression": source}
+                kind = item.get("type") if isinstance(item.get("type"), str) else "decimal"
+                table = {"link_id": link, "text": label, "type": kind, "expression": source}
                 if variables:
                     table["variables"] = [{"name": n, "expression": e} for n, e in variables]
                 if section:
@@ -873,7 +873,7 @@ class _Importer:
         document["questions"] = self.questions
         recognised = {s["id"]: s for s in scores}
         ordered = []
-        for table in extras.get("scores") or []:  # pmpt's own: labels, bands, MCID, and the methods FHIR lacks
+        for table in _list(extras.get("scores")):  # pmpt's own: labels, bands, MCID, and the methods FHIR lacks
             if not isinstance(table, dict) or not isinstance(table.get("id"), str):
                 continue
             table = {**table, "bands": [_band(b) for b in table.get("bands", [])]} if table.get("bands") else table
@@ -1114,6 +1114,11 @@ def _link_filter(node: Any) -> list[str] | None:
 
 
 # -- small readers ---------------------------------------------------------------------
+
+
+def _list(value: Any) -> list[Any]:
+    """A JSON array as a list; anything else (a messy file) as no elements."""
+    return value if isinstance(value, list) else []
 
 
 def _value(element: Any, prefix: str) -> tuple[str, Any] | None:

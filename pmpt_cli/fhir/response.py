@@ -242,7 +242,8 @@ def the_response(document: dict[str, Any]) -> dict[str, Any] | None:
     if document.get("resourceType") == "QuestionnaireResponse":
         return document
     if document.get("resourceType") == "Bundle":
-        for entry in document.get("entry") or []:
+        entries = document.get("entry")
+        for entry in entries if isinstance(entries, list) else []:
             resource = entry.get("resource") if isinstance(entry, dict) else None
             if isinstance(resource, dict) and resource.get("resourceType") == "QuestionnaireResponse":
                 return resource

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import tomllib
 
+import pytest
 from helpers import FIXTURES
 
 from pmpt_cli.cli.app import app
@@ -127,3 +128,23 @@ def test_an_exported_bundle_triages_again_to_the_same_outcome(runner, tmp_path):
     assert runner.invoke(app, ["export", str(summary), "-o", str(bundle)]).exit_code == 0
     again = json.loads(runner.invoke(app, ["triage", "-a", str(bundle), "--json"]).stdout)
     assert again["outcome"] == "emergency"
+
+
+@pytest.mark.parametrize(("response", "message"), [
+    ({"resourceType": "QuestionnaireResponse", "extension": 7, "questionnaire": ["x"], "item": []},
+     "answers no questionnaire, which pmpt does not know"),
+    ({"resourceType": "Bundle", "entry": True}, "a FHIR Bundle, not a QuestionnaireResponse"),
+    ({"resourceType": "QuestionnaireResponse", "questionnaire": "urn:pmpt:questionnaire:measure-only",
+      "item": {"linkId": "sleep"}}, "item: must be a list of items"),
+    ({"resourceType": "QuestionnaireResponse", "questionnaire": "urn:pmpt:questionnaire:measure-only",
+      "item": [{"linkId": "last_two_weeks", "item": [{"linkId": "sleep", "answer": {"valueCoding": 1}}]}]},
+     "item[0].item[0].answer: must be a list of answers"),
+    ({"resourceType": "Observation"}, "a FHIR Observation, not a QuestionnaireResponse"),
+])  # fmt: skip
+def test_hostile_responses_exit_1_with_a_message(runner, tmp_path, monkeypatch, response, message):
+    monkeypatch.setenv("PMPT_QUESTIONNAIRES_DIR", str(FIXTURES))
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(response))
+    result = runner.invoke(app, ["triage", "--answers", str(path), "--no-input"])
+    assert result.exit_code == 1, result.output
+    assert message in result.stderr and "internal error" not in result.stderr

@@ -90,3 +90,11 @@ def test_a_changed_questionnaire_is_warned_about(runner, summary):
     summary.write_text(text)
     result = runner.invoke(app, ["export", str(summary), "--format", "html"])
     assert result.exit_code == 0 and "was made with another version of questionnaire 'pmpt-core'" in result.stderr
+
+
+def test_a_summary_whose_answers_do_not_fit_is_refused_with_each_problem(runner, summary):
+    text = summary.read_text().replace('age_band = "age_51_to_65"', "age_band = [1, 2]")
+    summary.write_text(text.replace("pain_now = 3", 'pain_now = "three"'))
+    result = runner.invoke(app, ["export", str(summary), "--format", "html"])
+    assert result.exit_code == 1 and "the summary's answers do not fit questionnaire 'pmpt-core'" in result.stderr
+    assert "answers.age_band: must be one choice value" in result.stderr
