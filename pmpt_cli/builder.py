@@ -639,9 +639,10 @@ class _Builder:
             self.get_text(raw, key, "fhir", required=False)
         if isinstance(raw.get("status"), str) and raw["status"] not in FHIR_STATUSES:
             self.problem("fhir.status", f"must be one of {', '.join(FHIR_STATUSES)}, not '{raw['status']}'")
-        known = {
+        section_ids = {s.id: s for s in sections}
+        known: dict[str, dict[str, Any] | None] = {
             "questions": {q.id: q for q in questions},
-            "sections": {s.id: s for s in sections},
+            "sections": section_ids,
             "scores": {s.id: s for s in scores},
             "calculated": None,  # any id
         }
@@ -664,7 +665,7 @@ class _Builder:
                     self.problem(loc, "must be a table")
                     continue
                 self.check_keys(table, FHIR_ITEM_KEYS[kind], loc)
-                self.check_fhir_item(loc, table, by_id[ident] if by_id else None, known["sections"])  # type: ignore[arg-type]
+                self.check_fhir_item(loc, table, by_id[ident] if by_id else None, section_ids)
                 link_id = table.get("link_id")
                 if isinstance(link_id, str):
                     if link_id in link_ids:

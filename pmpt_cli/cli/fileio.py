@@ -42,8 +42,9 @@ def write_private(path: str | Path, text: str | bytes, *, force: bool = False) -
     except OSError as exc:
         raise InputFileError(f"Cannot write '{target}': {exc.strerror}.") from None
     try:
-        with os.fdopen(fd, "wb") if isinstance(text, bytes) else os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)  # (mkstemp already created it 0600)
+        binary = isinstance(text, bytes)  # a PDF
+        with os.fdopen(fd, "wb" if binary else "w", encoding=None if binary else "utf-8") as fh:  # already 0600
+            fh.write(text)  # type: ignore[arg-type]
             fh.flush()
             os.fsync(fh.fileno())
         if not force and target.exists():  # appeared while we wrote

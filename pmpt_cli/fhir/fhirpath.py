@@ -115,6 +115,8 @@ class _Writer:
                 code = self.names.codes(qid, value)
                 return number(code) if isinstance(code, int) else string(str(code))
             return string(value)
+        if not isinstance(value, (int, float)):
+            return None
         return number(value)
 
     def value(self, node: ast.AST, qid: str | None = None) -> str:
@@ -305,7 +307,7 @@ class _Parser:
 
     def arguments(self) -> list[Any]:
         self.take("(")
-        args = []
+        args: list[Any] = []
         if self.peek() is not None and self.peek()[1] == ")":  # type: ignore[index]
             self.at += 1
             return args

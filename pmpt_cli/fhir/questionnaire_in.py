@@ -281,8 +281,8 @@ class _Importer:
         return ok
 
     def read_value_set(self, value_set: dict[str, Any], path: str) -> None:
-        concepts = []
-        compose = value_set.get("compose") if isinstance(value_set.get("compose"), dict) else {}
+        concepts: list[dict[str, Any]] = []
+        compose = _dict(value_set.get("compose"))
         for i, include in enumerate(_list(compose.get("include"))):
             if not isinstance(include, dict):
                 continue
@@ -292,7 +292,7 @@ class _Importer:
                 if isinstance(concept, dict):
                     concepts.append({"system": include.get("system"), "code": concept.get("code"),
                                      "display": concept.get("display"), "weight": _weight(concept)})  # fmt: skip
-        expansion = value_set.get("expansion") if isinstance(value_set.get("expansion"), dict) else {}
+        expansion = _dict(value_set.get("expansion"))
         if not concepts:
             for concept in _list(expansion.get("contains")):
                 if isinstance(concept, dict):
@@ -356,7 +356,7 @@ class _Importer:
             self.unsupported(f"{path}.repeats", "repeating groups are not supported (it would be asked once)")
         ident = self.new_id(link, "group", "sections")
         self.links[link] = ident
-        title = item.get("text") if isinstance(item.get("text"), str) and item.get("text").strip() else link
+        title = _text(item.get("text")) or link
         section: dict[str, Any] = {"id": ident, "title": title, "_path": path, "_item": item, "_link": link}
         if parent is not None:
             section["parent"] = parent["id"]
@@ -412,7 +412,7 @@ class _Importer:
         if kind == "open-choice":
             self.warn(f"{path}.type", "open-choice: pmpt accepts only the listed options, not free text")
         table["required"] = item.get("required") is True
-        options: list[dict[str, Any]] = []
+        options: list[dict[str, Any]] | None = []
         if table["type"] == "choice":
             options = self.read_options(item, path, ident, fhir)
             if item.get("repeats") is True:
@@ -454,7 +454,7 @@ class _Importer:
         if not fhir:
             del self.fhir["questions"][ident]
         self.questions.append(table)
-        self.items[link] = _Item(ident, link, table["type"], table, options, path)
+        self.items[link] = _Item(ident, link, table["type"], table, options or [], path)
         self.order.append(link)
 
     def read_children(self, item: dict[str, Any], path: str, table: dict[str, Any], section: dict[str, Any],
@@ -600,7 +600,7 @@ class _Importer:
         found = []
         for ext in _list(item.get("extension")):
             if isinstance(ext, dict) and ext.get("url") == EXT_VARIABLE:
-                expression = ext.get("valueExpression") if isinstance(ext.get("valueExpression"), dict) else {}
+                expression = _dict(ext.get("valueExpression"))
                 if isinstance(expression.get("name"), str) and isinstance(expression.get("expression"), str):
                     found.append((expression["name"], expression["expression"]))
         return found
@@ -763,7 +763,7 @@ class _Importer:
                 return None
             return {"question": target.id, "operator": operator, "answer": chosen}
         number = value.get("value") if kind == "Quantity" and isinstance(value, dict) else value
-        if not _number(number):
+        if not _number(number) or number is None:
             self.error(f"{path}.answer{kind}", f"'{operator}' on a choice question needs a number")
             return None
         selected = []
@@ -1114,6 +1114,11 @@ def _link_filter(node: Any) -> list[str] | None:
 
 
 # -- small readers ---------------------------------------------------------------------
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    """A JSON object as a dict; anything else as an empty one."""
+    return value if isinstance(value, dict) else {}
 
 
 def _list(value: Any) -> list[Any]:
