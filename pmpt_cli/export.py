@@ -10,7 +10,7 @@ from typing import Any
 
 from pmpt_cli import __version__
 from pmpt_cli.model import Questionnaire, TriageResult
-from pmpt_cli.report import reason_records
+from pmpt_cli.report import decided_by, reason_records
 from pmpt_cli.summary import SUMMARY_SCHEMA, redact, score_definition
 from pmpt_cli.validation import missing_required
 
@@ -53,7 +53,7 @@ def summary_document(
         "created": created,
         "status": "in-progress" if missing_required(questionnaire, result.answers) else "completed",
         "outcome": result.outcome,
-        "decided_by": result.decided_by or ("default" if result.outcome is not None else None),
+        "decided_by": decided_by(result),
         "answers": result.answers,
         "skipped": list(result.skipped),
         "scores": scores,

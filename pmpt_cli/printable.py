@@ -14,7 +14,14 @@ from typing import Any
 
 from pmpt_cli import __version__
 from pmpt_cli.model import RED_FLAG_OUTCOMES, Questionnaire
-from pmpt_cli.report import DISCLAIMER, MEASURE_ONLY_HEADLINE, describe_answer, evidence_list, format_number
+from pmpt_cli.report import (
+    DISCLAIMER,
+    MEASURE_ONLY_HEADLINE,
+    describe_answer,
+    evidence_list,
+    format_number,
+    shown_reasons,
+)
 
 PAPERS = {"a4": "A4", "letter": "letter"}
 BAR_WIDTH = 400  # SVG user units; the drawing scales to the page
@@ -47,8 +54,7 @@ def report_data(
         "headline": text.headline if text is not None else MEASURE_ONLY_HEADLINE,
         "care": None if text is None else {"care": text.care, "steps": list(text.steps), "next": text.next},
         "red_flags": red_flags,
-        # Under a red flag only the red flags, as the terminal summary does (render.shown_reasons).
-        "reasons": red_flags if outcome in RED_FLAG_OUTCOMES else reasons,
+        "reasons": shown_reasons({"outcome": outcome, "reasons": reasons}),
         "notes": summary.get("notes", []),
         "scores": _scores(questionnaire, summary.get("scores", {})),
         "sections": _answers(questionnaire, summary.get("answers", {})),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from pmpt_cli import __version__
-from pmpt_cli.model import Questionnaire, TriageResult
+from pmpt_cli.model import RED_FLAG_OUTCOMES, Questionnaire, TriageResult
 
 DISCLAIMER = "pmpt is not a diagnosis. It suggests where to seek care; a health professional must assess you."
 MEASURE_ONLY_HEADLINE = "Measure-only questionnaire: scores and bands, no triage outcome"
@@ -88,6 +88,22 @@ def reason_records(questionnaire: Questionnaire, result: TriageResult) -> list[d
             "explanation": default.explanation, "source": default.source, "evidence": [],
         })  # fmt: skip
     return records
+
+
+def shown_reasons(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The reasons a person sees: under a red flag only the red flags, so the summary never
+    mixes "go to hospital now" with "this usually settles" (--json keeps every reason).
+
+    ``data`` has ``outcome`` and ``reasons`` (each with its ``outcome``): a result or a summary.
+    """
+    if data["outcome"] in RED_FLAG_OUTCOMES:
+        return [r for r in data["reasons"] if r["outcome"] in RED_FLAG_OUTCOMES]
+    return data["reasons"]
+
+
+def decided_by(result: TriageResult) -> str | None:
+    """The deciding rule's id, ``default``, or ``None`` when there is no outcome (measure-only)."""
+    return result.decided_by or ("default" if result.outcome is not None else None)
 
 
 def result_to_dict(questionnaire: Questionnaire, result: TriageResult) -> dict[str, Any]:

@@ -31,6 +31,7 @@ from pmpt_cli.errors import AnswersError, InputFileError, OutputExistsError, Pmp
 from pmpt_cli.loader import load_questionnaire, suggest
 from pmpt_cli.model import OUTCOMES, Question, Questionnaire
 from pmpt_cli.registry import DEFAULT_QUESTIONNAIRE
+from pmpt_cli.report import decided_by
 from pmpt_cli.validation import AnswerInvalid, parse_text
 
 FORMATS = ("csv", "jsonl")
@@ -151,6 +152,7 @@ class _Reader:
         self.caches: dict[str, dict[str, tuple[bool | None, Any]]] = {}
         self.hint: str | None = None  # the first questionnaire an input names
         self.kinds: list[str] = []  # of each input read, with stdin resolved to csv or jsonl
+        self.by_canonical: dict[str | None, tuple[str | None, str | None]] = {}  # a response's questionnaire
 
     def note_hint(self, pendings: list[_Pending]) -> None:
         if self.hint is None:
@@ -181,11 +183,14 @@ class _Reader:
         pending.questionnaire = answer_set.questionnaire
         if answer_set.response is not None:
             pending.answer_set = answer_set
-            if not self.request.questionnaire:
-                try:
-                    pending.questionnaire = questionnaire_for(answer_set, None)[0]
-                except PmptError as exc:
-                    pending.error = exc.message
+            if not self.request.questionnaire:  # found once per canonical URL: looking reads every questionnaire
+                key = answer_set.canonical
+                if key not in self.by_canonical:
+                    try:
+                        self.by_canonical[key] = (questionnaire_for(answer_set, None)[0], None)
+                    except PmptError as exc:
+                        self.by_canonical[key] = (None, exc.message)
+                pending.questionnaire, pending.error = self.by_canonical[key]
         return pending
 
     def jsonl(self, text: str, origin: str) -> list[_Pending]:
@@ -372,7 +377,7 @@ class _Writer:
         scores = result.scores
         if self.fmt == "csv":
             self.csv.writerow(
-                [pending.id, pending.source, "ok", result.outcome, _decided_by(result),
+                [pending.id, pending.source, "ok", result.outcome, decided_by(result),
                  ";".join(r.rule_id for r in result.reasons), ";".join(n.id for n in result.notes)]
                 + [scores[sid].value for sid in self.score_ids]
                 + [scores[sid].band for sid in self.banded]
@@ -384,7 +389,7 @@ class _Writer:
             "source": pending.source,
             "ok": True,
             "outcome": result.outcome,
-            "decided_by": _decided_by(result),
+            "decided_by": decided_by(result),
             "reasons": [{"rule": r.rule_id, "outcome": r.outcome, "decisive": r.decisive} for r in result.reasons],
             "notes": [n.id for n in result.notes],
             "scores": {sid: {"value": s.value, "band": s.band} for sid, s in scores.items()},
@@ -407,11 +412,6 @@ class _Writer:
             "problems": [{"location": p.location, "message": p.message, "hint": p.hint} for p in pending.problems],
             "questionnaire": dict(zip(("id", "version", "sha256"), self.provenance)),
         }) + "\n")  # fmt: skip
-
-
-def _decided_by(result: Any) -> str | None:
-    """The deciding rule, "default", or None when there is no outcome (measure-only)."""
-    return result.decided_by or ("default" if result.outcome is not None else None)
 
 
 def _error_text(pending: _Pending) -> str:

@@ -10,7 +10,7 @@ import os
 import textwrap
 from typing import IO, Any
 
-from pmpt_cli.report import format_number
+from pmpt_cli.report import format_number, shown_reasons
 
 OUTCOME_STYLES = {
     "emergency": "bold white on red",
@@ -27,17 +27,6 @@ def wants_plain(stream: IO[str], *, no_color: bool = False) -> bool:
     if no_color or os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
         return True
     return not (hasattr(stream, "isatty") and stream.isatty())
-
-
-RED_FLAG_OUTCOMES = ("emergency", "urgent")
-
-
-def shown_reasons(data: dict[str, Any]) -> list[dict[str, Any]]:
-    """The reasons a person sees: under a red flag only the red flags, so the summary never
-    mixes "go to hospital now" with "this usually settles" (--json keeps every reason)."""
-    if data["outcome"] in RED_FLAG_OUTCOMES:
-        return [r for r in data["reasons"] if r["outcome"] in RED_FLAG_OUTCOMES]
-    return data["reasons"]
 
 
 def shown_scores(data: dict[str, Any]) -> list[dict[str, Any]]:

@@ -33,7 +33,6 @@ def item_tree(questionnaire: Questionnaire) -> list[tuple[Any, ...]]:
     a section marked ``group = false`` in ``[fhir]`` gives its items to its parent; scores
     go at the end of the section ``[fhir]`` names, else at the end of the form.
     """
-    import math
 
     position = {question.id: i for i, question in enumerate(questionnaire.questions)}
     children: dict[str, list[tuple[float, str, str]]] = {"": []}
@@ -144,9 +143,11 @@ def answer_value(questionnaire: Questionnaire, question: Question, value: Any) -
     if qtype == "yes_no":
         return [("Boolean", bool(value))]
     if qtype in ("scale", "number"):
+        fhir_type = item_type(questionnaire, question)
+        if fhir_type == "quantity":
+            return [("Quantity", {"value": value} | ({"unit": question.unit} if question.unit else {}))]
         if isinstance(value, int) or (question.integer and float(value).is_integer()):
-            kind = "Integer" if item_type(questionnaire, question) == "integer" else "Decimal"
-            return [(kind, int(value))]
+            return [("Integer" if fhir_type == "integer" else "Decimal", int(value))]
         return [("Decimal", value)]
     if qtype == "date":
         return [("Date", value)]
@@ -167,8 +168,8 @@ def enable_answer(questionnaire: Questionnaire, target: Question, operator: str,
     if target.type == "yes_no":
         return "Boolean", bool(answer)
     if target.type in ("scale", "number"):
-        if isinstance(answer, float) and not math.isfinite(answer):
-            raise ValueError("infinite")  # the caller rewrites these as exists
+        if item_type(questionnaire, target) == "quantity":
+            return "Quantity", {"value": answer}
         if isinstance(answer, int) or (target.integer and float(answer).is_integer()):
             return "Integer", int(answer)
         return "Decimal", answer

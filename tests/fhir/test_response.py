@@ -183,3 +183,20 @@ def test_the_sdc_phq9_response_triages_against_the_imported_sdc_phq9(tmp_path, m
     assert the_response(json.loads((SDC_FIXTURES / "sdc-phq9-questionnaireresponse.json").read_text()))["id"] == (
         "questionnaireresponse-sdc-profile-example-PHQ9"
     )
+
+
+def test_a_quantity_item_is_answered_with_a_quantity():
+    form = {"resourceType": "Questionnaire", "status": "active", "version": "1", "language": "en", "copyright": "CC0",
+            "item": [{"linkId": "w", "text": "Weight", "type": "quantity", "extension": [
+                {"url": "http://hl7.org/fhir/StructureDefinition/questionnaire-unit", "valueCoding": {"display": "kg"}}]},
+                     {"linkId": "heavy", "text": "Heavy?", "type": "boolean", "enableWhen": [
+                         {"question": "w", "operator": ">", "answerQuantity": {"value": 100}}]}]}  # fmt: skip
+    imported = import_file(json.dumps(form).encode(), origin="q.json", qid="weights")
+    questionnaire = imported.questionnaire
+    exported = questionnaire_to_fhir(questionnaire)
+    assert fhir_items(exported["item"])["heavy"]["enableWhen"][0]["answerQuantity"] == {"value": 100}
+    response = response_to_fhir(questionnaire, summary_of(questionnaire, {"w": 120, "heavy": True}))
+    validate_r4b(response)
+    assert response_problems(response, exported) == []
+    assert fhir_items(response["item"])["w"]["answer"] == [{"valueQuantity": {"value": 120, "unit": "kg"}}]
+    assert response_answers(questionnaire, response)[0].answers == {"w": 120, "heavy": True}
