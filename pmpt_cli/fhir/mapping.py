@@ -20,6 +20,10 @@ ITEM_TYPES = {
 }  # fmt: skip
 
 
+#: The value[x] of a text question imported from a FHIR item of another type.
+_TEXT_KINDS = {"dateTime": "DateTime", "url": "Uri"}
+
+
 class FhirExportError(PmptError):
     """A questionnaire cannot be written as FHIR as it stands (exit 1)."""
 
@@ -153,7 +157,7 @@ def answer_value(questionnaire: Questionnaire, question: Question, value: Any) -
         return [("Date", value)]
     if qtype == "time":
         return [("Time", value)]
-    return [("String", value)]
+    return [(_TEXT_KINDS.get(item_type(questionnaire, question), "String"), value)]
 
 
 def enable_answer(questionnaire: Questionnaire, target: Question, operator: str, answer: Any) -> tuple[str, Any]:
@@ -173,7 +177,9 @@ def enable_answer(questionnaire: Questionnaire, target: Question, operator: str,
         if isinstance(answer, int) or (target.integer and float(answer).is_integer()):
             return "Integer", int(answer)
         return "Decimal", answer
-    return {"date": "Date", "time": "Time"}.get(target.type, "String"), answer
+    if target.type in ("date", "time"):
+        return target.type.capitalize(), answer
+    return _TEXT_KINDS.get(item_type(questionnaire, target), "String"), answer
 
 
 def value_of(entry: dict[str, Any], prefix: str) -> tuple[str, Any] | None:

@@ -333,8 +333,7 @@ class _Importer:
         elif isinstance(kind, str) and kind in SIMPLE_TYPES:
             self.read_question(item, path, section or self.loose_section(), depth)
         elif kind in ("attachment", "reference", "question"):
-            if self.unsupported(f"{path}.type", f"'{kind}' items are not supported"):
-                return
+            self.unsupported(f"{path}.type", f"'{kind}' items are not supported")
         else:
             self.error(f"{path}.type", f"unknown item type {kind!r}" if kind else "is missing")
 
@@ -446,7 +445,6 @@ class _Importer:
             if value is not None and isinstance(value[1], (str, int, float, bool)):
                 fhir["initial"] = value[1]
             self.warn(f"{path}.initial", "pmpt does not pre-fill answers; the initial value is kept for export only")
-        self.read_children(item, path, table, section, depth)
         extra = (
             self.extras.get("questions", {}).get(ident, {}) if isinstance(self.extras.get("questions"), dict) else {}
         )
@@ -456,6 +454,7 @@ class _Importer:
         self.questions.append(table)
         self.items[link] = _Item(ident, link, table["type"], table, options or [], path)
         self.order.append(link)
+        self.read_children(item, path, table, section, depth)  # after the question: they are asked after it
 
     def read_children(self, item: dict[str, Any], path: str, table: dict[str, Any], section: dict[str, Any],
                       depth: int) -> None:  # fmt: skip

@@ -387,7 +387,7 @@ def _convert(questionnaire: Questionnaire, question: Question, kind: str, value:
         return value[:10]
     if qtype == "time" and kind == "Time":
         return value
-    if qtype == "text" and kind in ("String", "Uri"):
+    if qtype == "text" and kind in ("String", "Uri", "DateTime"):
         return value
     if qtype == "text" and kind == "Coding" and isinstance(value, dict) and isinstance(value.get("code"), str):
         return value["code"]  # a coded answer to a question pmpt imported as free text

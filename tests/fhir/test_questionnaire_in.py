@@ -381,3 +381,11 @@ def test_the_imported_document_is_valid_toml_that_loads():
     text = document_toml(result.document, origin="enable-when.json")
     assert text.startswith("# Imported by pmpt from the FHIR Questionnaire enable-when.json.")
     assert build_questionnaire(tomllib.loads(text)).id == "questionnaire-sdc-test-enable-when"
+
+
+def test_an_item_nested_under_a_question_is_asked_right_after_it():
+    parent = {"linkId": "smoke", "text": "Smoke?", "type": "boolean",
+              "item": [{"linkId": "packs", "text": "Packs a day", "type": "integer"}]}  # fmt: skip
+    questionnaire, result = imported(form(parent, {"linkId": "last", "text": "Last", "type": "boolean"}))
+    assert [q.id for q in questionnaire.questions] == ["smoke", "packs", "last"]
+    assert "item[0].item[0]: an item nested under a question is asked right after it" in map(str, result.warnings)
