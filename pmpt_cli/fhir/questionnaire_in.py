@@ -130,8 +130,9 @@ class _Item(Record):
     link_id: str
     type: str  # the pmpt type
     table: dict[str, Any]  # the question's TOML table
-    options: list[dict[str, Any]]  # {value, kind, raw, weight}
+    options: list[dict[str, Any]]  # {value, label, weight, exclusive, kind, code, system}
     path: str
+    item: dict[str, Any]  # the FHIR item
 
 
 class _Importer:
@@ -215,7 +216,7 @@ class _Importer:
             items = []
         for i, item in enumerate(items):
             self.read_item(item, f"item[{i}]", None, 1)
-        self.link_conditions(items)
+        self.link_conditions()
         scores = self.read_scores()
         return self.document(resource, qid, scores)
 
@@ -452,7 +453,7 @@ class _Importer:
         if not fhir:
             del self.fhir["questions"][ident]
         self.questions.append(table)
-        self.items[link] = _Item(ident, link, table["type"], table, options or [], path)
+        self.items[link] = _Item(ident, link, table["type"], table, options or [], path, item)
         self.order.append(link)
         self.read_children(item, path, table, section, depth)  # after the question: they are asked after it
 
@@ -511,8 +512,9 @@ class _Importer:
         if options is None and isinstance(item.get("option"), list):  # STU3
             options = item["option"]
             self.warn(f"{path}.option", "STU3 'option' read as answerOption")
-        value_set = item.get("answerValueSet") or (item.get("options") or {}).get("reference") \
-            if isinstance(item.get("options"), dict) else item.get("answerValueSet")  # fmt: skip
+        value_set = item.get("answerValueSet")
+        if value_set is None and isinstance(item.get("options"), dict):  # STU3: a reference to the value set
+            value_set = item["options"].get("reference")
         if isinstance(options, list):
             for i, option in enumerate(options):
                 where = f"{path}.answerOption[{i}]"
@@ -606,7 +608,7 @@ class _Importer:
 
     # -- conditions ----------------------------------------------------------------------
 
-    def link_conditions(self, items: list[Any]) -> None:
+    def link_conditions(self) -> None:
         """enableWhen on groups and questions, now that every linkId is known."""
         for section in self.sections:
             item = section.pop("_item", None)
@@ -620,7 +622,6 @@ class _Importer:
         extra_questions = self.extras.get("questions", {}) if isinstance(self.extras.get("questions"), dict) else {}
         for link in self.order:
             entry = self.items[link]
-            raw = self.find_item(items, link)
             extra = extra_questions.get(entry.id, {})
             if "enable_if" in extra or "enable_when" in extra:  # written by pmpt: its own conditions
                 if extra.get("enable_when"):
@@ -631,8 +632,7 @@ class _Importer:
                 if extra.get("enable_if"):
                     entry.table["enable_if"] = extra["enable_if"]
                 continue
-            if raw is not None:
-                entry.table.update(self.conditions(raw, entry.path, self.order.index(link), allow_expression=True))
+            entry.table.update(self.conditions(entry.item, entry.path, self.order.index(link), allow_expression=True))
 
     def within(self, link: str, group: str | None) -> bool:
         """Whether item ``link`` is ``group`` or inside it."""
@@ -643,16 +643,6 @@ class _Importer:
                 return True
             stack.extend(self.children.get(current, []))
         return False
-
-    def find_item(self, items: list[Any], link: str) -> dict[str, Any] | None:
-        stack = list(items)
-        while stack:
-            item = stack.pop()
-            if isinstance(item, dict):
-                if item.get("linkId") == link:
-                    return item
-                stack.extend(_list(item.get("item")))
-        return None
 
     def conditions(self, item: dict[str, Any], path: str, before: int, *, allow_expression: bool) -> dict[str, Any]:
         """``{enable_when, enable_behavior}`` or ``{enable_if}`` for an item's enableWhen.
@@ -681,8 +671,8 @@ class _Importer:
             return {}
         if all(isinstance(t, dict) for t in terms):
             return {"enable_when": terms, "enable_behavior": behavior}
-        if len(terms) == 1:  # one comparison that became several options
-            return {"enable_when": terms[0], "enable_behavior": "any"} if terms[0] else {"enable_if": "False"}
+        if len(terms) == 1 and terms[0]:  # one comparison that became several options
+            return {"enable_when": terms[0], "enable_behavior": "any"}
         if not allow_expression:
             self.error(f"{path}.enableWhen", "these conditions together cannot be expressed on a group in pmpt")
             return {}
