@@ -16,7 +16,7 @@ from pmpt_cli.validation import AnswerInvalid, parse_text
 #: Keys an exported summary adds; accepted (and ignored) so a summary is an answers file.
 SUMMARY_KEYS = {
     "schema", "pmpt_version", "questionnaire_version", "questionnaire_sha256", "created",
-    "outcome", "decided_by", "reasons", "notes", "scores", "skipped",
+    "outcome", "decided_by", "reasons", "notes", "scores", "skipped", "questionnaire_url", "status", "redacted",
 }  # fmt: skip
 #: Annotations a test case or clinic may keep beside the answers; pmpt ignores them.
 #: (A vignette: the ``expected`` outcome, the other outcomes a clinician would accept,
@@ -27,12 +27,18 @@ ANSWERS_FILE_KEYS = {"questionnaire", "answers"} | SUMMARY_KEYS | ANNOTATION_KEY
 
 
 class AnswerSet(Record):
-    """What an answers file said: which questionnaire, and the raw answers."""
+    """What an answers file said: which questionnaire, and the raw answers.
+
+    A FHIR QuestionnaireResponse keeps its ``response``; its answers are read once the
+    questionnaire is known (``answers_for``), which ``canonical`` (``url|version``) names.
+    """
 
     origin: str
     questionnaire: str | None
     answers: dict[str, Any]
     questionnaire_sha256: str | None = None
+    response: dict[str, Any] | None = None
+    canonical: str | None = None
 
 
 def read_answers_file(path: str, *, stdin: BinaryIO | None = None) -> AnswerSet:
@@ -80,6 +86,8 @@ def parse_answers(data: bytes, *, origin: str, is_json: bool = False) -> AnswerS
             f"{origin}: must be a table (object) with an 'answers' table inside; "
             "run 'pmpt answers template' to see the shape."
         )
+    if "resourceType" in raw:  # a FHIR QuestionnaireResponse (or a Bundle holding one)
+        return _response_set(raw, origin)
     problems: list[Problem] = []
     unknown = [key for key in raw if key not in ANSWERS_FILE_KEYS]
     for key in unknown[:MAX_LISTED]:
@@ -105,6 +113,78 @@ def parse_answers(data: bytes, *, origin: str, is_json: bool = False) -> AnswerS
         )
     sha = raw.get("questionnaire_sha256")
     return AnswerSet(origin, qid, dict(answers), sha if isinstance(sha, str) else None)
+
+
+def _response_set(resource: dict[str, Any], origin: str) -> AnswerSet:
+    """A FHIR QuestionnaireResponse (or a Bundle holding one) as an answer set."""
+    from pmpt_cli.fhir import EXT_PMPT_QUESTIONNAIRE_ID, EXT_PMPT_SHA256, PMPT_QUESTIONNAIRE_URN
+    from pmpt_cli.fhir.response import canonical_of, the_response
+
+    response = the_response(resource)
+    if response is None:
+        raise InputFileError(
+            f"{origin}: a FHIR {resource.get('resourceType')!s}, not a QuestionnaireResponse; pmpt reads answers "
+            "from a QuestionnaireResponse, or a Bundle that holds one."
+        )
+    raw = response.get("extension")
+    extensions = {
+        e["url"]: e.get("valueString")
+        for e in (raw if isinstance(raw, list) else [])
+        if isinstance(e, dict) and isinstance(e.get("url"), str)
+    }
+    canonical = canonical_of(response)
+    ref = None
+    if canonical is not None and canonical[0].startswith(PMPT_QUESTIONNAIRE_URN):
+        ref = canonical[0][len(PMPT_QUESTIONNAIRE_URN) :]
+    sha = extensions.get(EXT_PMPT_SHA256)
+    return AnswerSet(
+        origin,
+        ref if isinstance(ref, str) else None,
+        {},
+        sha if isinstance(sha, str) else None,
+        response,
+        "|".join(filter(None, canonical)) if canonical else extensions.get(EXT_PMPT_QUESTIONNAIRE_ID),
+    )
+
+
+def questionnaire_for(answer_set: AnswerSet, requested: str | None) -> tuple[str | None, str]:
+    """The questionnaire to triage an answer set with, and a warning ('' when none).
+
+    ``--questionnaire`` wins; then what the file names. A response names a canonical URL,
+    looked up among the known questionnaires; one pmpt cannot find is an error, since
+    its answers would not fit pmpt-core.
+    """
+    if requested or answer_set.questionnaire or answer_set.response is None:
+        return requested or answer_set.questionnaire, ""
+    from pmpt_cli.errors import QuestionnaireNotFoundError
+    from pmpt_cli.fhir.response import canonical_of, find_questionnaire
+
+    canonical = canonical_of(answer_set.response)
+    found = find_questionnaire(*canonical) if canonical else None
+    if found is None:
+        named = f"questionnaire {answer_set.canonical}" if answer_set.canonical else "no questionnaire"
+        raise QuestionnaireNotFoundError(
+            f"{answer_set.origin}: the response answers {named}, which pmpt does not know. Import it with "
+            "'pmpt questionnaires import FILE.json' and put it on PMPT_QUESTIONNAIRES_DIR, or pass --questionnaire "
+            "ID|PATH."
+        )
+    return found
+
+
+def answers_for(questionnaire: Questionnaire, answer_set: AnswerSet) -> tuple[dict[str, Any], list[str], dict]:
+    """``(answers, warnings, scores the file reported)``: a response's answers by question id; a file's as they are."""
+    if answer_set.response is None:
+        return answer_set.answers, [], {}
+    from pmpt_cli.fhir.response import response_answers
+
+    read, problems = response_answers(questionnaire, answer_set.response)
+    if problems:
+        raise AnswersError(
+            f"{answer_set.origin}: the QuestionnaireResponse does not fit '{questionnaire.id}' "
+            f"{questionnaire.version}; fix it or pass the right --questionnaire.",
+            problems=problems,
+        )
+    return read.answers, list(read.warnings), read.reported_scores
 
 
 def apply_overrides(questionnaire: Questionnaire, answers: dict[str, Any], overrides: Sequence[str]) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from pmpt_cli.model import (
     OUTCOMES,
     QUESTION_TYPES,
     SCORE_METHODS,
+    TEXT_TYPES,
     Band,
     Choice,
     Default,
@@ -39,6 +40,7 @@ from pmpt_cli.model import (
 )
 from pmpt_cli.outcome_texts import DEFAULT_OUTCOME_TEXTS
 from pmpt_cli.program import compile_program
+from pmpt_cli.validation import AnswerInvalid, iso_date, iso_time
 
 FORMAT_VERSION = 1
 # Matched with fullmatch: "$" would also accept a trailing newline.
@@ -47,8 +49,9 @@ QUESTIONNAIRE_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
 
 TOP_KEYS = {
     "format", "id", "title", "version", "language", "licence", "description", "minutes",
-    "sources", "sections", "questions", "scores", "rules", "default", "notes", "outcomes",
+    "sources", "sections", "questions", "scores", "rules", "default", "notes", "outcomes", "fhir",
 }  # fmt: skip
+SECTION_KEYS = {"id", "title", "intro", "parent", "enable_when", "enable_behavior"}
 QUESTION_KEYS = {
     "id", "section", "type", "text", "help", "required", "choices", "min", "max", "min_label",
     "max_label", "integer", "unit", "max_length", "enable_when", "enable_behavior", "enable_if",
@@ -56,8 +59,20 @@ QUESTION_KEYS = {
 CHOICE_KEYS = {"value", "label", "help", "score", "exclusive"}
 SCORE_KEYS = {
     "id", "label", "method", "items", "max_missing", "expression", "bands", "source",
-    "description", "mcid", "internal", "need",
+    "description", "mcid", "internal", "need", "better",
 }  # fmt: skip
+BETTER = ("lower", "higher")
+#: The [fhir] table (docs/fhir.md): what a FHIR export needs and pmpt itself does not use.
+FHIR_KEYS = {"url", "name", "status", "questions", "sections", "scores", "calculated"}
+FHIR_STATUSES = ("draft", "active", "retired", "unknown")
+FHIR_ITEM_KEYS = {
+    "questions": {"link_id", "type", "code", "system", "systems", "codes", "option_type", "read_only", "initial"},
+    "sections": {"link_id", "code", "group"},
+    "scores": {"link_id", "type", "code", "section", "unit"},
+    # calculated items pmpt cannot compute, kept verbatim so an export writes them back
+    "calculated": {"link_id", "text", "type", "expression", "variables", "section", "code"},
+}
+FHIR_OPTION_TYPES = ("coding", "string", "integer", "date", "time")
 RULE_KEYS = {"id", "outcome", "when", "priority", "explanation", "source"}
 NOTE_KEYS = {"id", "when", "text", "source"}
 OUTCOME_KEYS = {"headline", "care", "steps", "next"}
@@ -235,6 +250,7 @@ class _Builder:
         sources = self.build_sources()
         sections = self.build_sections()
         questions = self.build_questions({s.id for s in sections})
+        sections = self.build_section_conditions(sections)
         score_tables = self.get_tables("scores", required=False)
         score_ids = self.declare_scores(score_tables)
         scores = self.build_scores(score_tables, score_ids)
@@ -243,6 +259,7 @@ class _Builder:
         notes = self.build_notes()
         default = self.build_default()
         outcome_texts = self.build_outcome_texts()
+        fhir = self.build_fhir(sections, questions, scores)
 
         if self.problems:
             return None
@@ -250,7 +267,7 @@ class _Builder:
             id=qid, title=title, version=version, language=language, licence=licence,
             sha256=sha256, sections=sections, questions=questions, scores=scores, rules=rules,
             default=default, description=description, minutes=minutes, sources=sources,
-            notes=notes, outcome_texts=outcome_texts, path=origin, score_order=score_order,
+            notes=notes, outcome_texts=outcome_texts, fhir=fhir, path=origin, score_order=score_order,
         )  # fmt: skip
         from pmpt_cli.expr.codegen import MAX_PROGRAM_CHARS, ProgramTooLarge
 
@@ -275,18 +292,62 @@ class _Builder:
         return tuple(sources)
 
     def build_sections(self) -> tuple[Section, ...]:
+        """The sections; their conditions come later (``section_gate``), when the questions before exist."""
         seen: set[str] = set()
         sections = []
+        self.section_tables: dict[str, tuple[str, dict[str, Any]]] = {}
+        self.section_parents: dict[str, str] = {}
         for loc, table in self.get_tables("sections"):
-            self.check_keys(table, {"id", "title", "intro"}, loc)
+            self.check_keys(table, SECTION_KEYS, loc)
+            sid = self.get_id(table, loc, seen, "section")
+            parent = self.get_text(table, "parent", loc, required=False)
+            if parent and parent not in self.section_parents:
+                where = "is listed later" if parent in {t.get("id") for _, t in self.get_tables("sections")} else ""
+                self.problem(f"{loc}.parent", f"'{parent}' {where or 'is not a section'}"
+                             f"{'' if where else suggest(parent, self.section_parents)}",
+                             "a section's parent is a section listed before it")  # fmt: skip
+                parent = ""
+            behavior = self.get_text(table, "enable_behavior", loc, required=False) or "all"
+            if behavior not in ("all", "any"):
+                self.problem(f"{loc}.enable_behavior", f"must be 'all' or 'any', not '{behavior}'")
+            if sid:
+                self.section_parents[sid] = parent
+                self.section_tables[sid] = (loc, table)
             sections.append(Section(
-                id=self.get_id(table, loc, seen, "section"),
-                title=self.get_text(table, "title", loc),
-                intro=self.get_text(table, "intro", loc, required=False),
+                id=sid, title=self.get_text(table, "title", loc),
+                intro=self.get_text(table, "intro", loc, required=False), parent=parent, enable_behavior=behavior,
             ))  # fmt: skip
         if not sections and "sections" in self.raw:
             self.problem("sections", "needs at least one section")
+        self.section_gates: dict[str, tuple[tuple[EnableWhen, ...], str | None]] = {}
         return tuple(sections)
+
+    def section_gate(self, sid: str) -> str | None:
+        """The expression for a section's conditions and its parents', or ``None`` when it has none.
+
+        Built when its first question is met, so a condition can name only questions asked
+        before the section (as a question's can name only those before it).
+        """
+        if sid not in self.section_gates:
+            loc, table = self.section_tables[sid]
+            conditions = self.build_enable_when(table, loc) if "enable_when" in table else ()
+            behavior = table.get("enable_behavior") if table.get("enable_behavior") in ("all", "any") else "all"
+            terms = [f"({condition_source(self.questions[c.question], c)})" for c in conditions]
+            own = (" and " if behavior == "all" else " or ").join(terms) or None
+            parent = self.section_parents.get(sid)
+            above = self.section_gate(parent) if parent else None
+            gate = f"({above}) and ({own})" if above and own else above or own
+            self.section_gates[sid] = (conditions, gate)
+        return self.section_gates[sid][1]
+
+    def build_section_conditions(self, sections: tuple[Section, ...]) -> tuple[Section, ...]:
+        """The sections with their conditions (checked now for a section no question is in)."""
+        for section in sections:
+            if section.id in self.section_tables:
+                self.section_gate(section.id)
+        return tuple(
+            s._replace(enable_when=self.section_gates[s.id][0]) if s.id in self.section_gates else s for s in sections
+        )
 
     def build_questions(self, section_ids: set[str]) -> tuple[Question, ...]:
         seen: set[str] = set()
@@ -354,9 +415,18 @@ class _Builder:
         if behavior not in ("all", "any"):
             self.problem(f"{loc}.enable_behavior", f"must be 'all' or 'any', not {quote(behavior)}")
         enable_if = None
+        own_if = t.get("enable_if", "")
         if "enable_if" in t:
             # Only earlier questions exist in self.names at this point: enable_if cannot look ahead.
-            enable_if = self.compile(t["enable_if"], f"{loc}.enable_if")
+            enable_if = self.compile(own_if, f"{loc}.enable_if")
+        gate = self.section_gate(section) if section in self.section_tables else None
+        if gate is not None and len(self.problems) == before:
+            combined = f"({gate}) and ({own_if})" if own_if else gate
+            before_gate = len(self.problems)
+            enable_if = self.compile(combined, f"{loc}.enable_if")
+            if len(self.problems) > before_gate:
+                last = self.problems.pop()
+                self.problem(last.location, f"with the conditions of section '{section}': {last.message}")
         if len(self.problems) > before:
             return None
         return Question(
@@ -365,7 +435,8 @@ class _Builder:
             max_label=self.get_text(t, "max_label", loc, required=False),
             integer=qtype == "scale" or bool(integer),
             unit=self.get_text(t, "unit", loc, required=False), max_length=max_length or 500,
-            enable_when=enable_when, enable_behavior=behavior, enable_if=enable_if, **fields,
+            enable_when=enable_when, enable_behavior=behavior, enable_if=enable_if,
+            own_enable_if=own_if if isinstance(own_if, str) else "", **fields,
         )  # fmt: skip
 
     def build_choices(self, t: dict[str, Any], loc: str, qtype: str) -> tuple[Choice, ...]:
@@ -440,6 +511,8 @@ class _Builder:
             if message:
                 self.problem(f"{cloc}.answer", message)
                 continue
+            if target.type in ("date", "time") and operator != "exists":  # one spelling: 11:30 is 11:30:00
+                answer = (iso_date if target.type == "date" else iso_time)(answer)
             conditions.append(EnableWhen(question=target_id, operator=operator, answer=answer))
         return tuple(conditions)
 
@@ -489,6 +562,10 @@ class _Builder:
             bands = self.build_bands(t, loc)
             mcid, mcid_source = self.build_mcid(t, loc)
             need = self.check_need(t, loc, method, items, bands, needs_seen)
+            better = self.get_text(t, "better", loc, required=False)
+            if better and better not in BETTER:
+                self.problem(f"{loc}.better", f"must be 'lower' or 'higher', not '{better}'",
+                             "which way a change is an improvement: lower for pain and disability")  # fmt: skip
             if len(self.problems) > before:
                 continue
             scores.append(Score(
@@ -498,6 +575,7 @@ class _Builder:
                 description=self.get_text(t, "description", loc, required=False),
                 mcid=mcid, mcid_source=mcid_source,
                 internal=bool(self.get(t, "internal", bool, loc, required=False, default=False)), need=need,
+                better=better,
             ))  # fmt: skip
         return tuple(scores)
 
@@ -617,7 +695,7 @@ class _Builder:
     def build_rules(self) -> tuple[Rule, ...]:
         seen: set[str] = set()
         rules = []
-        tables = self.get_tables("rules")
+        tables = self.get_tables("rules", required=False)
         for loc, t in tables:
             self.check_keys(t, RULE_KEYS, loc)
             before = len(self.problems)
@@ -656,7 +734,14 @@ class _Builder:
                 notes.append(Note(nid, when, text, source))
         return tuple(notes)
 
-    def build_default(self) -> Default:
+    def build_default(self) -> Default | None:
+        """The outcome when no rule fires; ``None`` for a measure-only questionnaire (no rules, no default)."""
+        if "default" not in self.raw and not self.raw.get("rules"):
+            return None
+        if "default" not in self.raw:
+            self.problem("default", "is required when there are rules: the outcome when no rule fires",
+                         "or leave out both rules and default for a measure-only questionnaire")  # fmt: skip
+            return None
         t = self.get(self.raw, "default", dict, "", default={}) or {}
         self.check_keys(t, {"outcome", "explanation", "source"}, "default")
         outcome = self.get_outcome(t, "default") if t else ""
@@ -664,6 +749,74 @@ class _Builder:
             self.problem("default.outcome", "the default cannot be a red-flag outcome",
                          "red-flag outcomes must come from a rule that says why")  # fmt: skip
         return Default(outcome, self.get_text(t, "explanation", "default"), self.get_text(t, "source", "default"))
+
+    def build_fhir(
+        self, sections: tuple[Section, ...], questions: tuple[Question, ...], scores: tuple[Score, ...]
+    ) -> dict[str, Any]:
+        """The ``[fhir]`` table, checked for shape (docs/fhir.md); pmpt's own logic never reads it."""
+        raw = self.get(self.raw, "fhir", dict, "", required=False, default={}) or {}
+        self.check_keys(raw, FHIR_KEYS, "fhir")
+        for key in ("url", "name", "status"):
+            self.get_text(raw, key, "fhir", required=False)
+        if isinstance(raw.get("status"), str) and raw["status"] not in FHIR_STATUSES:
+            self.problem("fhir.status", f"must be one of {', '.join(FHIR_STATUSES)}, not '{raw['status']}'")
+        section_ids = {s.id: s for s in sections}
+        known: dict[str, dict[str, Any] | None] = {
+            "questions": {q.id: q for q in questions},
+            "sections": section_ids,
+            "scores": {s.id: s for s in scores},
+            "calculated": None,  # any id
+        }
+        link_ids: dict[str, str] = {}
+        for kind, by_id in known.items():
+            tables = self.get(raw, kind, dict, "fhir", required=False, default={}) or {}
+            for ident, table in tables.items():
+                loc = f"fhir.{kind}.{ident}"
+                if by_id is None:
+                    if isinstance(table, dict):
+                        for key in ("link_id", "expression"):
+                            self.get_text(table, key, loc)
+                        variables = self.get(table, "variables", list, loc, required=False, default=[]) or []
+                        if any(not isinstance(v, dict) for v in variables):
+                            self.problem(f"{loc}.variables", "must be a list of { name, expression } tables")
+                elif ident not in by_id:
+                    self.problem(loc, f"unknown {kind[:-1]} '{ident}'{suggest(ident, by_id)}")
+                    continue
+                if not isinstance(table, dict):
+                    self.problem(loc, "must be a table")
+                    continue
+                self.check_keys(table, FHIR_ITEM_KEYS[kind], loc)
+                self.check_fhir_item(loc, table, by_id[ident] if by_id else None, section_ids)
+                link_id = table.get("link_id")
+                if isinstance(link_id, str):
+                    if link_id in link_ids:
+                        self.problem(f"{loc}.link_id", f"'{link_id}' is also the link id of {link_ids[link_id]}")
+                    link_ids[link_id] = loc
+        return raw
+
+    def check_fhir_item(self, loc: str, table: dict[str, Any], owner: Any, sections: dict[str, Section]) -> None:
+        for key in ("link_id", "type", "system", "option_type", "section", "unit"):
+            self.get_text(table, key, loc, required=False)
+        for key in ("read_only", "group"):
+            self.get(table, key, bool, loc, required=False)
+        if isinstance(table.get("option_type"), str) and table["option_type"] not in FHIR_OPTION_TYPES:
+            self.problem(f"{loc}.option_type", f"must be one of {', '.join(FHIR_OPTION_TYPES)}")
+        if isinstance(table.get("section"), str) and table["section"] not in sections:
+            self.problem(f"{loc}.section", f"unknown section '{table['section']}'{suggest(table['section'], sections)}")
+        codes = self.get(table, "code", list, loc, required=False, default=[]) or []
+        for i, coding in enumerate(codes):
+            if not isinstance(coding, dict) or any(not isinstance(v, str) for v in coding.values()):
+                self.problem(f"{loc}.code[{i}]", "must be a table of strings like { system = '...', code = '...' }")
+        for key, kinds in (("codes", (str, int)), ("systems", (str,))):
+            mapping = self.get(table, key, dict, loc, required=False, default={}) or {}
+            values = getattr(owner, "choice_values", ())
+            for value, code in mapping.items():
+                if value not in values:
+                    self.problem(f"{loc}.{key}.{value}", f"'{value}' is not a choice{suggest(value, values)}")
+                elif isinstance(code, bool) or not isinstance(code, kinds):
+                    self.problem(
+                        f"{loc}.{key}.{value}", "must be a string" + (" or an integer" if int in kinds else "")
+                    )
 
     def build_outcome_texts(self) -> dict[str, OutcomeText]:
         raw = self.get(self.raw, "outcomes", dict, "", required=False, default={}) or {}
@@ -691,6 +844,25 @@ class _Builder:
         return texts
 
 
+def condition_source(target: Question, condition: EnableWhen) -> str:
+    """An enable-when condition as an expression that means the same (for section conditions)."""
+    qid, op, answer = condition.question, condition.operator, condition.answer
+    if op == "exists":
+        return f"answered({qid})" if answer else f"not answered({qid})"
+    if isinstance(answer, float) and answer in (float("inf"), float("-inf")):
+        # No expression literal is infinite: '> -inf' holds for any answer, '> inf' for none.
+        holds_for_all = (op in (">", ">=") and answer < 0) or (op in ("<", "<=") and answer > 0) or op == "!="
+        return f"answered({qid})" if holds_for_all else "False"
+    literal = repr(answer)
+    if target.type == "multi_choice":
+        return f"{literal} in {qid}" if op == "=" else f"answered({qid}) and {literal} not in {qid}"
+    if op == "=":
+        return f"{qid} == {literal}"
+    if op == "!=":
+        return f"answered({qid}) and {qid} != {literal}"
+    return f"{qid} {op} {literal}"
+
+
 def _type_name(kind: type) -> str:
     return {str: "a string", int: "an integer", float: "a number", bool: "true or false",
             list: "a list", dict: "a table"}.get(kind, kind.__name__)  # fmt: skip
@@ -700,9 +872,16 @@ def _enable_answer_problem(target: Question, operator: str, answer: Any) -> str:
     """Why ``answer`` cannot be compared with ``target`` under ``operator``, or ''."""
     if operator == "exists":
         return "" if isinstance(answer, bool) else "for 'exists', answer must be true or false"
+    if target.type in ("date", "time"):
+        try:
+            (iso_date if target.type == "date" else iso_time)(answer)
+        except AnswerInvalid as exc:
+            return str(exc)
+        return ""
     if operator in (">", "<", ">=", "<="):
         if target.type not in ("scale", "number"):
-            return f"'{operator}' only applies to scale and number questions, and '{target.id}' is {target.type}"
+            return (f"'{operator}' only applies to scale, number, date and time questions, and '{target.id}' "
+                    f"is {target.type}")  # fmt: skip
         ok = isinstance(answer, (int, float)) and not isinstance(answer, bool)
         return "" if ok else "must be a number"
     if target.type in ("choice", "multi_choice"):
@@ -721,8 +900,8 @@ def _enable_answer_problem(target: Question, operator: str, answer: Any) -> str:
 def _item_problem(question: dict[str, Any], method: str) -> str:
     """Why this question cannot be an item of a score, or ''."""
     qtype = question.get("type")
-    if qtype == "text":
-        return f"text question {quote(question.get('id'))} cannot be scored"
+    if qtype in TEXT_TYPES:
+        return f"{qtype} question {quote(question.get('id'))} cannot be scored"
     if qtype in ("choice", "multi_choice"):
         missing = [c.get("value") for c in question.get("choices", []) if isinstance(c, dict) and "score" not in c]
         if missing:

@@ -98,7 +98,8 @@ def decide(assessment: Assessment, *, allow_missing: bool = False) -> TriageResu
     #              reasons, notes, scores, answers, skipped, ignored)
     return _new(TriageResult, (
         questionnaire.id, questionnaire.version, questionnaire.sha256,
-        decider.outcome if decider else questionnaire.default.outcome, decider.id if decider else None,
+        decider.outcome if decider else (questionnaire.default.outcome if questionnaire.default else None),
+        decider.id if decider else None,
         reasons, notes, run.scores, kept, tuple(run.skipped),
         () if len(clean) == len(kept) else tuple([qid for qid in clean if qid not in kept]),  # kept <= clean
     ))  # fmt: skip

@@ -648,6 +648,8 @@ class _Linter:
     def check_outcomes(self) -> None:
         from pmpt_cli.outcome_texts import DEFAULT_OUTCOME_TEXTS
 
+        if self.q.default is None:  # measure-only: no outcome at all, by design
+            return
         producible = {self.q.default.outcome} | {r.outcome for r in self.q.rules if self.rule_can_fire.get(r.id, True)}
         for outcome in OUTCOMES:
             if outcome in producible:
@@ -676,8 +678,9 @@ class _Linter:
         for i, rule in enumerate(self.q.rules):
             self.check_text(f"rules[{i}].explanation", f"rule '{rule.id}'", "explanation", rule.explanation)
             self.check_text(f"rules[{i}].source", f"rule '{rule.id}'", "source", rule.source)
-        self.check_text("default.explanation", "the default", "explanation", self.q.default.explanation)
-        self.check_text("default.source", "the default", "source", self.q.default.source)
+        if self.q.default is not None:
+            self.check_text("default.explanation", "the default", "explanation", self.q.default.explanation)
+            self.check_text("default.source", "the default", "source", self.q.default.source)
         for i, note in enumerate(self.q.notes):
             self.check_text(f"notes[{i}].text", f"note '{note.id}'", "explanation", note.text)
             self.check_text(f"notes[{i}].source", f"note '{note.id}'", "source", note.source)

@@ -34,7 +34,9 @@ OUTCOMES: tuple[str, ...] = (
 )
 RED_FLAG_OUTCOMES: tuple[str, ...] = ("emergency", "urgent")
 
-QUESTION_TYPES: tuple[str, ...] = ("choice", "multi_choice", "yes_no", "scale", "number", "text")
+QUESTION_TYPES: tuple[str, ...] = ("choice", "multi_choice", "yes_no", "scale", "number", "text", "date", "time")
+#: Types whose answer is a string: free text, an ISO date (YYYY-MM-DD) or a time of day (HH:MM:SS).
+TEXT_TYPES: tuple[str, ...] = ("text", "date", "time")
 SCORE_METHODS: tuple[str, ...] = ("sum", "mean", "percent", "max", "count", "expression")
 ENABLE_OPERATORS: tuple[str, ...] = ("exists", "=", "!=", ">", "<", ">=", "<=")
 #: No number answer, and no finite bound of a question, lies beyond this either way: past
@@ -54,12 +56,29 @@ class Source(Record):
     url: str = ""
 
 
+class EnableWhen(Record):
+    """A FHIR ``enableWhen`` condition on an earlier question."""
+
+    question: str
+    operator: str
+    answer: Any
+
+
 class Section(Record):
-    """A titled group of questions, asked in file order."""
+    """A titled group of questions, asked in file order.
+
+    A section may sit inside an earlier one (``parent``) and have conditions of its own
+    (``enable_when``): its questions are asked only when they hold, and its parent's do.
+    The builder folds them into each question's ``enable_if``, so the engine needs no
+    notion of sections.
+    """
 
     id: str
     title: str
     intro: str = ""
+    parent: str = ""
+    enable_when: tuple[EnableWhen, ...] = ()
+    enable_behavior: str = "all"
 
 
 class Choice(Record):
@@ -70,14 +89,6 @@ class Choice(Record):
     help: str = ""
     score: float | None = None
     exclusive: bool = False
-
-
-class EnableWhen(Record):
-    """A FHIR ``enableWhen`` condition on an earlier question."""
-
-    question: str
-    operator: str
-    answer: Any
 
 
 class Question(Record):
@@ -99,7 +110,10 @@ class Question(Record):
     max_length: int = 500
     enable_when: tuple[EnableWhen, ...] = ()
     enable_behavior: str = "all"
+    #: What the engine applies: the question's own ``enable_if`` and, in a section with
+    #: conditions, the section's (and its parents'), joined with ``and``.
     enable_if: CompiledExpression | None = None
+    own_enable_if: str = ""  # the question's own enable_if, as written (export, show)
 
     @property
     def choice_values(self) -> tuple[str, ...]:
@@ -159,6 +173,7 @@ class Score(Record):
     mcid_source: str = ""
     internal: bool = False  # a helper for rules: computed and exported, not shown to the person
     need: str = ""  # one of NEEDS when the score is a need; its items are then its contributor scores
+    better: str = ""  # "lower" or "higher": which way is improvement (pmpt compare); "" when not declared
 
     def band_for(self, value: float | None) -> str | None:
         """Label of the first band whose max ``value`` does not exceed (see the format doc)."""
@@ -226,12 +241,14 @@ class Questionnaire:
     questions: tuple[Question, ...]
     scores: tuple[Score, ...]
     rules: tuple[Rule, ...]
-    default: Default
+    default: Default | None  # None: measure-only (no rules either), the triage has no outcome
     description: str
     minutes: int | None
     sources: tuple[Source, ...]
     notes: tuple[Note, ...]
     outcome_texts: dict[str, OutcomeText]
+    #: The ``[fhir]`` table: what a FHIR export needs and pmpt does not use (docs/fhir.md).
+    fhir: dict[str, Any]
     path: str
     #: Scores in an order where each comes after the scores it uses.
     score_order: tuple[str, ...]
@@ -256,12 +273,13 @@ class Questionnaire:
         questions: tuple[Question, ...],
         scores: tuple[Score, ...],
         rules: tuple[Rule, ...],
-        default: Default,
+        default: Default | None,
         description: str = "",
         minutes: int | None = None,
         sources: tuple[Source, ...] = (),
         notes: tuple[Note, ...] = (),
         outcome_texts: dict[str, OutcomeText] | None = None,
+        fhir: dict[str, Any] | None = None,
         path: str = "",
         score_order: tuple[str, ...] = (),
         program: ProgramCode | None = None,
@@ -271,9 +289,8 @@ class Questionnaire:
             id=id, title=title, version=version, language=language, licence=licence, sha256=sha256,
             sections=sections, questions=questions, scores=scores, rules=rules, default=default,
             description=description, minutes=minutes, sources=sources, notes=notes,
-            outcome_texts={} if outcome_texts is None else outcome_texts, path=path, score_order=score_order,
-            _memo={},
-            program=program,
+            outcome_texts={} if outcome_texts is None else outcome_texts, fhir={} if fhir is None else fhir,
+            path=path, score_order=score_order, program=program, _memo={},
         )  # fmt: skip
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -292,6 +309,16 @@ class Questionnaire:
         The compiled ``program`` is dropped unless given: it computes the old rules and scores.
         """
         return type(self)(**{name: getattr(self, name) for name in self._fields} | {"program": None} | changes)
+
+    @property
+    def url(self) -> str:
+        """The canonical URL (FHIR ``Questionnaire.url``): ``[fhir] url``, else ``urn:pmpt:questionnaire:ID``."""
+        return self.fhir.get("url") or f"urn:pmpt:questionnaire:{self.id}"
+
+    @property
+    def measure_only(self) -> bool:
+        """No rules and no default: a triage reports scores and bands, and no outcome."""
+        return self.default is None
 
     def question(self, qid: str) -> Question | None:
         return self.questions_by_id.get(qid)
@@ -375,8 +402,8 @@ class TriageResult(Record):
     questionnaire_id: str
     questionnaire_version: str
     questionnaire_sha256: str
-    outcome: str
-    decided_by: str | None  # rule id, or None when the default decided
+    outcome: str | None  # None for a measure-only questionnaire
+    decided_by: str | None  # rule id, or None when the default decided (or nothing did: measure-only)
     reasons: tuple[Reason, ...]
     notes: tuple[NoteResult, ...]
     scores: dict[str, ScoreResult]

@@ -9,10 +9,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from pmpt_cli.model import Questionnaire, TriageResult
+from pmpt_cli.model import RED_FLAG_OUTCOMES, Questionnaire, TriageResult
 from pmpt_cli.version import __version__
 
 DISCLAIMER = "pmpt is not a diagnosis. It suggests where to seek care; a health professional must assess you."
+MEASURE_ONLY_HEADLINE = "Measure-only questionnaire: scores and bands, no triage outcome"
 JSON_SCHEMA = 1
 
 
@@ -94,7 +95,7 @@ def reason_records(questionnaire: Questionnaire, result: TriageResult) -> list[d
         }
         for r in result.reasons
     ]
-    if result.decided_by is None:
+    if result.decided_by is None and questionnaire.default is not None:
         default = questionnaire.default
         records.insert(0, {
             "rule": "default", "outcome": default.outcome, "decisive": True,
@@ -128,9 +129,29 @@ def need_records(questionnaire: Questionnaire, result: TriageResult) -> list[dic
     return records
 
 
+def shown_reasons(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The reasons a person sees: under a red flag only the red flags, so the summary never
+    mixes "go to hospital now" with "this usually settles" (--json keeps every reason).
+
+    ``data`` has ``outcome`` and ``reasons`` (each with its ``outcome``): a result or a summary.
+    """
+    if data["outcome"] in RED_FLAG_OUTCOMES:
+        return [r for r in data["reasons"] if r["outcome"] in RED_FLAG_OUTCOMES]
+    return data["reasons"]
+
+
+def decided_by(result: TriageResult) -> str | None:
+    """The deciding rule's id, ``default``, or ``None`` when there is no outcome (measure-only)."""
+    return result.decided_by or ("default" if result.outcome is not None else None)
+
+
 def result_to_dict(questionnaire: Questionnaire, result: TriageResult) -> dict[str, Any]:
-    """The whole result for ``--json``: stable keys, public API (additive changes only)."""
-    text = questionnaire.outcome_texts[result.outcome]
+    """The whole result for ``--json``: stable keys, public API (additive changes only).
+
+    A measure-only questionnaire has no outcome: ``outcome`` and ``care`` are ``None`` and
+    ``measure_only`` is true.
+    """
+    text = questionnaire.outcome_texts[result.outcome] if result.outcome is not None else None
     return {
         "schema": JSON_SCHEMA,
         "pmpt_version": __version__,
@@ -140,7 +161,8 @@ def result_to_dict(questionnaire: Questionnaire, result: TriageResult) -> dict[s
             "sha256": result.questionnaire_sha256,
         },
         "outcome": result.outcome,
-        "headline": text.headline,
+        "measure_only": questionnaire.measure_only,
+        "headline": text.headline if text is not None else MEASURE_ONLY_HEADLINE,
         "decided_by": result.decided_by,
         "reasons": reason_records(questionnaire, result),
         "notes": [
@@ -159,7 +181,9 @@ def result_to_dict(questionnaire: Questionnaire, result: TriageResult) -> dict[s
             for sid, s in result.scores.items()
         },
         "needs": need_records(questionnaire, result),
-        "care": {"headline": text.headline, "care": text.care, "steps": list(text.steps), "next": text.next},
+        "care": None
+        if text is None
+        else {"headline": text.headline, "care": text.care, "steps": list(text.steps), "next": text.next},
         "answers": result.answers,
         "skipped": list(result.skipped),
         "ignored": list(result.ignored),

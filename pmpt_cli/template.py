@@ -22,6 +22,8 @@ TYPE_WORDS = {
     "scale": "scale",
     "number": "number",
     "text": "text",
+    "date": "date",
+    "time": "time",
 }
 
 
@@ -48,7 +50,7 @@ def _num(value: float | None) -> str:
     return f"{value:g}"
 
 
-def _condition_text(questionnaire: Questionnaire, condition: EnableWhen) -> str:
+def condition_text(questionnaire: Questionnaire, condition: EnableWhen) -> str:
     target = questionnaire.question(condition.question)
     qid, op, answer = condition.question, condition.operator, condition.answer
     if op == "exists":
@@ -75,7 +77,7 @@ def applies_when(questionnaire: Questionnaire, question: Question) -> str | None
     parts: list[str] = []
     if question.enable_when:
         joiner = " and " if question.enable_behavior == "all" else " or "
-        text = joiner.join(_condition_text(questionnaire, c) for c in question.enable_when)
+        text = joiner.join(condition_text(questionnaire, c) for c in question.enable_when)
         if len(question.enable_when) > 1 and question.enable_behavior == "any" and question.enable_if is not None:
             text = f"({text})"
         parts.append(text)
@@ -111,6 +113,10 @@ def allowed_values(question: Question) -> str:
             bounds = (" " if bounds.startswith("from") else ", ") + bounds
         unit = f", in {question.unit}" if question.unit else ""
         return f"{kind}{bounds}{unit}"
+    if qtype == "date":
+        return 'a date in quotes, "YYYY-MM-DD"'
+    if qtype == "time":
+        return 'a time of day in quotes, "HH:MM" or "HH:MM:SS"'
     return f"text in quotes, at most {question.max_length} characters"
 
 
@@ -133,6 +139,10 @@ def example_value(question: Question) -> Any:
         else:
             value = 0
         return int(value) if question.integer or float(value).is_integer() else value
+    if qtype == "date":
+        return "1970-01-31"
+    if qtype == "time":
+        return "14:30:00"
     return ""
 
 

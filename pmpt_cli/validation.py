@@ -6,7 +6,9 @@ person typed (``--set``, a prompt, a CSV cell) into a typed value first.
 
 from __future__ import annotations
 
+import datetime
 import math
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -44,6 +46,34 @@ def _number(question: Question, value: Any) -> int | float:
     return value
 
 
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_TIME = re.compile(r"\d{2}:\d{2}(:\d{2})?")
+
+
+def iso_date(value: Any) -> str:
+    """``value`` as ``YYYY-MM-DD`` (a TOML date is taken too), or raise ``AnswerInvalid``."""
+    if value.__class__ is datetime.date:
+        return value.isoformat()
+    if isinstance(value, str) and _DATE.fullmatch(value):
+        try:
+            return datetime.date.fromisoformat(value).isoformat()
+        except ValueError:
+            pass
+    raise AnswerInvalid(f"must be a date written YYYY-MM-DD, like 1970-01-31, not {value!r}")
+
+
+def iso_time(value: Any) -> str:
+    """``value`` as ``HH:MM:SS`` (``HH:MM`` and a TOML time are taken too), or raise ``AnswerInvalid``."""
+    if value.__class__ is datetime.time and value.tzinfo is None:
+        return value.replace(microsecond=0).isoformat()
+    if isinstance(value, str) and _TIME.fullmatch(value):
+        try:
+            return datetime.time.fromisoformat(value).isoformat()
+        except ValueError:
+            pass
+    raise AnswerInvalid(f"must be a time of day written HH:MM or HH:MM:SS, like 14:30, not {value!r}")
+
+
 def check_value(question: Question, value: Any) -> Any:
     """Return ``value`` normalised for ``question``, or raise ``AnswerInvalid``."""
     qtype = question.type
@@ -76,6 +106,10 @@ def check_value(question: Question, value: Any) -> Any:
         return value
     if qtype in ("scale", "number"):
         return _number(question, value)
+    if qtype == "date":
+        return iso_date(value)
+    if qtype == "time":
+        return iso_time(value)
     if not isinstance(value, str):  # text
         raise AnswerInvalid(f"must be text, not {quote(value)}")
     if len(value) > question.max_length:
@@ -108,6 +142,8 @@ def parse_text(question: Question, text: str) -> Any:
             except ValueError:
                 raise AnswerInvalid(f"{quote(raw)} is not a number") from None
         return check_value(question, number)
+    if qtype in ("date", "time"):
+        return check_value(question, raw)
     return check_value(question, text)
 
 

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
 EXAMPLES = ROOT / "examples"
+#: The unaltered HL7 SDC examples the team shares (see their README).
+SDC_FIXTURES = ROOT.parent / "shared" / "fixtures" / "fhir"
 
 #: Settings for the property tests that triage generated answers.
 PROPERTY = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -432,3 +434,123 @@ KNOWN_DISAGREEMENTS: dict[str, str] = {
         "change a non-spinal mechanical pain"
     ),
 }
+# -- FHIR: checks beyond what the R4B models check ------------------------------------
+
+#: FHIR item type -> the answer[x] / answerX kinds that fit it.
+FHIR_VALUE_KINDS = {
+    "boolean": {"Boolean"}, "decimal": {"Decimal", "Integer"}, "integer": {"Integer"}, "date": {"Date"},
+    "dateTime": {"DateTime"}, "time": {"Time"}, "string": {"String"}, "text": {"String"}, "url": {"Uri"},
+    "choice": {"Coding", "String", "Integer", "Date", "Time"}, "open-choice": {"Coding", "String"},
+    "quantity": {"Quantity"},
+}  # fmt: skip
+
+
+def validate_r4b(resource: dict) -> Any:
+    """Parse ``resource`` with the fhir.resources R4B model of its type (raises on any violation)."""
+    import importlib
+
+    kind = resource["resourceType"]
+    module = importlib.import_module(f"fhir.resources.R4B.{kind.lower()}")
+    return getattr(module, kind).model_validate(resource)
+
+
+def fhir_items(items: list, parent: str = "") -> dict[str, dict]:
+    """Every item of a Questionnaire or QuestionnaireResponse by linkId, nested ones too."""
+    found: dict[str, dict] = {}
+    for item in items or []:
+        found.setdefault(item["linkId"], item)
+        found.update(fhir_items(item.get("item", []), item["linkId"]))
+        for answer in item.get("answer", []):
+            found.update(fhir_items(answer.get("item", []), item["linkId"]))
+    return found
+
+
+def _value(entry: dict, prefix: str) -> tuple[str, Any] | None:
+    keys = [k for k in entry if k.startswith(prefix) and k[len(prefix) :][:1].isupper()]
+    return (keys[0][len(prefix) :], entry[keys[0]]) if len(keys) == 1 else None
+
+
+def _among_options(item: dict, kind: str, value: Any) -> bool:
+    options = [_value(o, "value") for o in item.get("answerOption", [])]
+    if not options:
+        return True  # a value set, or no options
+    for option_kind, option in options:
+        if option_kind != kind:
+            continue
+        if kind == "Coding":
+            if option.get("code") == value.get("code") and (
+                not value.get("system") or not option.get("system") or option["system"] == value["system"]
+            ):
+                return True
+        elif option == value:
+            return True
+    return False
+
+
+def questionnaire_problems(resource: dict) -> list[str]:
+    """What the R4B models do not check: unique linkIds, enableWhen targets that exist and
+    answers of the right type among the options, enableBehavior where needed."""
+    problems: list[str] = []
+    seen: set[str] = set()
+
+    def walk(items: list) -> None:
+        for item in items or []:
+            if item["linkId"] in seen:
+                problems.append(f"duplicate linkId {item['linkId']}")
+            seen.add(item["linkId"])
+            walk(item.get("item", []))
+
+    walk(resource.get("item", []))
+    by_link = fhir_items(resource.get("item", []))
+    for link, item in by_link.items():
+        conditions = item.get("enableWhen", [])
+        if len(conditions) > 1 and "enableBehavior" not in item:
+            problems.append(f"{link}: several enableWhen without enableBehavior")
+        for condition in conditions:
+            target = by_link.get(condition["question"])
+            if target is None or target["type"] in ("group", "display"):
+                problems.append(f"{link}: enableWhen names {condition['question']!r}, not a question")
+                continue
+            kind, value = _value(condition, "answer") or ("?", None)
+            if condition["operator"] == "exists":
+                if kind != "Boolean":
+                    problems.append(f"{link}: exists needs answerBoolean")
+                continue
+            if kind not in FHIR_VALUE_KINDS.get(target["type"], set()):
+                problems.append(f"{link}: answer{kind} does not fit {target['type']} item {condition['question']}")
+            elif not _among_options(target, kind, value):
+                problems.append(f"{link}: answer {value!r} is not an option of {condition['question']}")
+        for option in item.get("answerOption", []):
+            if _value(option, "value") is None:
+                problems.append(f"{link}: an answerOption without exactly one value[x]")
+    return problems
+
+
+def response_problems(response: dict, questionnaire: dict) -> list[str]:
+    """A QuestionnaireResponse against its Questionnaire: known linkIds nested as in the form,
+    answers of the right type and among the options, single answers unless the item repeats."""
+    problems: list[str] = []
+
+    def walk(items: list, definitions: list) -> None:
+        by_link = {d["linkId"]: d for d in definitions or []}
+        for item in items or []:
+            definition = by_link.get(item["linkId"])
+            if definition is None:
+                problems.append(f"{item['linkId']}: not an item at this level of the questionnaire")
+                continue
+            answers = item.get("answer", [])
+            if definition["type"] in ("group", "display") and answers:
+                problems.append(f"{item['linkId']}: a {definition['type']} has no answers")
+            if len(answers) > 1 and not definition.get("repeats"):
+                problems.append(f"{item['linkId']}: several answers to an item that does not repeat")
+            for answer in answers:
+                kind, value = _value(answer, "value") or ("?", None)
+                if kind not in FHIR_VALUE_KINDS.get(definition["type"], set()):
+                    problems.append(f"{item['linkId']}: value{kind} does not fit a {definition['type']} item")
+                elif not _among_options(definition, kind, value):
+                    problems.append(f"{item['linkId']}: {value!r} is not an option")
+                walk(answer.get("item", []), definition.get("item", []))
+            walk(item.get("item", []), definition.get("item", []))
+
+    walk(response.get("item", []), questionnaire.get("item", []))
+    return problems

@@ -201,3 +201,10 @@ def test_only_the_environment_touches_the_process_streams() -> None:
             ):
                 readers.add(module_name(path))
     assert readers == {"pmpt_cli.cli.environment"}
+
+
+def test_jinja2_loads_only_when_a_report_is_written() -> None:
+    """The HTML report's template engine stays off every other path (about 10 ms to import)."""
+    users = {m for m, libs in EXTERNAL.items() if "jinja2" in libs}
+    assert users == {"pmpt_cli.printable"}
+    assert "jinja2" not in {lib for m in reachable("pmpt_cli.engine") for lib in EXTERNAL[m]}

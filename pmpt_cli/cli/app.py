@@ -91,6 +91,18 @@ def _load_batch() -> Any:
     return typer.main.get_command(batch_app)  # a one-command Typer becomes that command
 
 
+def _load_export() -> Any:
+    from pmpt_cli.cli.commands.export import export_app
+
+    return typer.main.get_command(export_app)
+
+
+def _load_compare() -> Any:
+    from pmpt_cli.cli.commands.compare import compare_app
+
+    return typer.main.get_command(compare_app)
+
+
 def _load_questionnaires() -> Any:
     from pmpt_cli.cli.commands.questionnaires import questionnaires_app
 
@@ -111,7 +123,10 @@ class ErrorBoundaryGroup(TyperGroup):
     """
 
     #: Command name -> loader, in the order help lists them (after the eager ``triage``).
-    lazy_commands = {"batch": _load_batch, "questionnaires": _load_questionnaires, "answers": _load_answers}
+    lazy_commands = {
+        "batch": _load_batch, "export": _load_export, "compare": _load_compare,
+        "questionnaires": _load_questionnaires, "answers": _load_answers,
+    }  # fmt: skip
 
     def list_commands(self, ctx: Any) -> list[str]:
         eager = [name for name in self.commands if name not in self.lazy_commands]
@@ -215,6 +230,10 @@ def triage(
         typer.Option("--export", "-o", metavar="FILE", help="Write the summary as TOML to FILE (- for stdout)."),
     ] = None,
     force: Annotated[bool, typer.Option("--force", "-f", help="Overwrite the --export file if it exists.")] = False,
+    redact: Annotated[
+        bool,
+        typer.Option("--redact", help="With --export: leave out free-text and date answers and the time of day."),
+    ] = False,
     plain: Annotated[
         bool, typer.Option("--plain", help="Plain text output, and plain numbered prompts (for screen readers).")
     ] = False,
@@ -237,9 +256,12 @@ def triage(
     env = from_context(ctx)
     if as_json and export == "-":
         raise UsageError("--json and --export - both write to stdout; choose one, or export to a file.")
+    if redact and not export:
+        raise UsageError("--redact applies to the summary written with --export FILE.")
     run(TriageRequest(
         answers_path=answers, questionnaire=questionnaire, overrides=tuple(set_ or ()), no_input=no_input,
-        as_json=as_json, export=export, force=force, plain=plain, plain_prompts=plain, resume=resume, save=save,
+        as_json=as_json, export=export, force=force, redact=redact, plain=plain, plain_prompts=plain, resume=resume,
+        save=save,
     ), env)  # fmt: skip
 
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from pmpt_cli.answers_file import read_answers_file
+from pmpt_cli.answers_file import AnswerSet, answers_for, questionnaire_for, read_answers_file
 from pmpt_cli.cli.environment import Environment
 from pmpt_cli.cli.fileio import private_file
 from pmpt_cli.engine import run_triage
@@ -32,10 +32,12 @@ from pmpt_cli.loader import load_questionnaire
 from pmpt_cli.messages import suggest
 from pmpt_cli.model import OUTCOMES, Question, Questionnaire
 from pmpt_cli.registry import DEFAULT_QUESTIONNAIRE
-from pmpt_cli.report import export_number
+from pmpt_cli.report import decided_by, export_number
 from pmpt_cli.validation import AnswerInvalid, parse_text
 
 FORMATS = ("csv", "jsonl")
+#: The count of results without an outcome (a measure-only questionnaire).
+MEASURE_ONLY = "measure-only"
 ANSWERS_SUFFIXES = {".toml", ".json"}
 CSV_SUFFIXES = {".csv"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
@@ -68,7 +70,7 @@ class BatchSummary:
     questionnaire: str = ""
     total: int = 0
     failed: int = 0
-    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(OUTCOMES, 0))
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys((*OUTCOMES, MEASURE_ONLY), 0))
     seconds: float = 0.0
 
 
@@ -82,6 +84,7 @@ class _Pending:
     error: str | None = None
     problems: list[Problem] = field(default_factory=list)
     questionnaire: str | None = None
+    answer_set: AnswerSet | None = None  # a FHIR QuestionnaireResponse: its answers are read per questionnaire
 
 
 # -- inputs -------------------------------------------------------------------------------
@@ -153,6 +156,7 @@ class _Reader:
         self.caches: dict[str, dict[str, tuple[bool | None, Any]]] = {}
         self.hint: str | None = None  # the first questionnaire an input names
         self.kinds: list[str] = []  # of each input read, with stdin resolved to csv or jsonl
+        self.by_canonical: dict[str | None, tuple[str | None, str | None]] = {}  # a response's questionnaire
 
     def note_hint(self, pendings: list[_Pending]) -> None:
         if self.hint is None:
@@ -181,6 +185,16 @@ class _Reader:
             return pending
         pending.answers = answer_set.answers
         pending.questionnaire = answer_set.questionnaire
+        if answer_set.response is not None:
+            pending.answer_set = answer_set
+            if not self.request.questionnaire:  # found once per canonical URL: looking reads every questionnaire
+                key = answer_set.canonical
+                if key not in self.by_canonical:
+                    try:
+                        self.by_canonical[key] = (questionnaire_for(answer_set, None)[0], None)
+                    except PmptError as exc:
+                        self.by_canonical[key] = (None, exc.message)
+                pending.questionnaire, pending.error = self.by_canonical[key]
         return pending
 
     def jsonl(self, text: str, origin: str) -> list[_Pending]:
@@ -349,6 +363,8 @@ class _Writer:
         self.fmt = fmt
         self.stream = stream
         self.score_ids = [s.id for s in questionnaire.scores]
+        # Every row says which questionnaire made it: id, version and content hash.
+        self.provenance = [questionnaire.id, questionnaire.version, questionnaire.sha256]
         self.banded = [s.id for s in questionnaire.scores if s.bands]
         if fmt == "csv":
             self.csv = csv.writer(stream, lineterminator="\n")
@@ -356,7 +372,7 @@ class _Writer:
                 ["id", "source", "status", "outcome", "decided_by", "reasons", "notes"]
                 + [f"score_{sid}" for sid in self.score_ids]
                 + [f"band_{sid}" for sid in self.banded]
-                + ["error"]
+                + ["error", "questionnaire", "questionnaire_version", "questionnaire_sha256"]
             )
         self.dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
         self.blank = [None] * (len(self.score_ids) + len(self.banded))
@@ -365,11 +381,11 @@ class _Writer:
         scores = result.scores
         if self.fmt == "csv":
             self.csv.writerow(
-                [pending.id, pending.source, "ok", result.outcome, result.decided_by or "default",
+                [pending.id, pending.source, "ok", result.outcome, decided_by(result),
                  ";".join(r.rule_id for r in result.reasons), ";".join(n.id for n in result.notes)]
                 + [export_number(scores[sid].value) for sid in self.score_ids]
                 + [scores[sid].band for sid in self.banded]
-                + [None]
+                + [None, *self.provenance]
             )  # fmt: skip
             return
         self.stream.write(self.dumps({
@@ -377,17 +393,20 @@ class _Writer:
             "source": pending.source,
             "ok": True,
             "outcome": result.outcome,
-            "decided_by": result.decided_by or "default",
+            "decided_by": decided_by(result),
             "reasons": [{"rule": r.rule_id, "outcome": r.outcome, "decisive": r.decisive} for r in result.reasons],
             "notes": [n.id for n in result.notes],
             "scores": {sid: {"value": export_number(s.value), "band": s.band} for sid, s in scores.items()},
             "error": None,
+            "questionnaire": dict(zip(("id", "version", "sha256"), self.provenance)),
         }) + "\n")  # fmt: skip
 
     def failed(self, pending: _Pending) -> None:
         message = _error_text(pending)
         if self.fmt == "csv":
-            self.csv.writerow([pending.id, pending.source, "error", None, None, None, None] + self.blank + [message])
+            self.csv.writerow(
+                [pending.id, pending.source, "error", None, None, None, None] + self.blank + [message, *self.provenance]
+            )
             return
         self.stream.write(self.dumps({
             "id": pending.id,
@@ -395,6 +414,7 @@ class _Writer:
             "ok": False,
             "error": message,
             "problems": [{"location": p.location, "message": p.message, "hint": p.hint} for p in pending.problems],
+            "questionnaire": dict(zip(("id", "version", "sha256"), self.provenance)),
         }) + "\n")  # fmt: skip
 
 
@@ -483,11 +503,13 @@ def run_batch(request: BatchRequest, env: Environment) -> BatchSummary:
                                  f"runs '{qid}'; triage them in a separate batch with --questionnaire")  # fmt: skip
             if pending.error is None:
                 try:
+                    if pending.answer_set is not None:
+                        pending.answers = answers_for(questionnaire, pending.answer_set)[0]
                     result = run_triage(questionnaire, pending.answers or {})
                 except AnswersError as exc:
                     pending.error, pending.problems = exc.message, exc.problems
                 else:
-                    counts[result.outcome] += 1
+                    counts[result.outcome or MEASURE_ONLY] += 1
                     writer.ok(pending, result)
                     continue
             summary.failed += 1
@@ -566,6 +588,8 @@ def _report(err: IO[str], summary: BatchSummary, reported: list[_Pending]) -> No
     width = max(len(o) for o in OUTCOMES)
     for outcome in OUTCOMES:
         err.write(f"  {outcome.ljust(width)}  {summary.counts[outcome]:>7}\n")
+    if summary.counts[MEASURE_ONLY]:
+        err.write(f"  {MEASURE_ONLY.ljust(width)}  {summary.counts[MEASURE_ONLY]:>7}  (scores only, no outcome)\n")
     err.write(f"  {'failed'.ljust(width)}  {summary.failed:>7}\n")
 
 

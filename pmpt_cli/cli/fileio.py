@@ -19,8 +19,11 @@ _NO_LINKS = {errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.ENOSYS, errno.E
 
 
 @contextmanager
-def private_file(path: str | Path, *, force: bool = False, newline: str | None = None) -> Iterator[IO[str]]:
-    """A text file to fill that appears at ``path`` only when the block ends without error.
+def private_file(
+    path: str | Path, *, force: bool = False, newline: str | None = None, binary: bool = False
+) -> Iterator[IO[Any]]:
+    """A file to fill (text, or bytes with ``binary``) that appears at ``path`` only when the
+    block ends without error.
 
     It is written beside the target (so the rename is atomic on one file system), with
     mode 0600, flushed to disk, then moved into place; on any error, Ctrl-C included, it
@@ -54,7 +57,8 @@ def private_file(path: str | Path, *, force: bool = False, newline: str | None =
         raise InputFileError(_cannot_write(target, exc)) from None
     try:
         try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline=newline) as fh:  # mkstemp made it 0600
+            mode = {"mode": "wb"} if binary else {"mode": "w", "encoding": "utf-8", "newline": newline}
+            with os.fdopen(fd, **mode) as fh:  # mkstemp made it 0600
                 yield fh
                 fh.flush()
                 os.fsync(fh.fileno())
@@ -100,11 +104,21 @@ def _cannot_write(target: Path, exc: OSError) -> str:
     return f"Cannot write {quote_path(target)}: {exc.strerror or exc}; {fix}."
 
 
-def write_private(path: str | Path, text: str, *, force: bool = False, stdout: IO[str] | None = None) -> None:
+def write_private(path: str | Path, text: str | bytes, *, force: bool = False, stdout: IO[str] | None = None) -> None:
     """Write ``text`` to ``path`` with ``private_file``; ``-`` writes it to ``stdout``.
 
-    ``text`` is JSON or TOML: what a terminal could obey in it is escaped (messages.escape_data).
+    ``text`` is JSON, TOML, CSV or HTML: what a terminal could obey in it is escaped
+    (messages.escape_data); ``bytes`` (a PDF) are written as they are.
     """
+    if isinstance(text, bytes):
+        if str(path) == "-" and stdout is not None:
+            stdout.flush()
+            stdout.buffer.write(text)  # type: ignore[attr-defined]
+            stdout.buffer.flush()  # type: ignore[attr-defined]
+            return
+        with private_file(path, force=force, binary=True) as fh:
+            fh.write(text)
+        return
     text = escape_data(text)
     if str(path) == "-" and stdout is not None:
         stdout.write(text)
@@ -133,3 +147,16 @@ def _finite(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_finite(item) for item in value]
     return value
+
+
+def read_input(path: str, what: str, stdin: IO[str], *, limit: int = 10_000_000) -> tuple[str, bytes]:
+    """``(origin, bytes)`` of a file to read (a regular file, at most ``limit`` bytes);
+    ``-`` reads ``stdin``. ``what`` names it in errors ("a summary")."""
+    from pmpt_cli.input_files import read_bounded
+
+    if path != "-":
+        return path, read_bounded(path, limit, what.removeprefix("a ").removeprefix("an "))
+    data = stdin.buffer.read(limit + 1)  # type: ignore[attr-defined]
+    if len(data) > limit:
+        raise InputFileError(f"<stdin>: larger than {limit // 1_000_000} MB; not {what}.")
+    return "<stdin>", data

@@ -20,6 +20,7 @@ from pmpt_cli.cli.triage_request import Gathered, TriageRequest
 from pmpt_cli.errors import Interrupted, PmptError
 from pmpt_cli.model import Questionnaire, TriageResult
 from pmpt_cli.registry import looks_like_path
+from pmpt_cli.report import MEASURE_ONLY_HEADLINE
 from pmpt_cli.validation import check_answers
 
 if TYPE_CHECKING:
@@ -112,7 +113,10 @@ def finish(
 ) -> None:
     """After the summary: tidy up a resumed file and offer to save the summary."""
     if request.as_json and not env.stdout_isatty:
-        env.say(f"Result: {questionnaire.outcome_texts[result.outcome].headline} (the full result went to stdout).")
+        headline = (
+            MEASURE_ONLY_HEADLINE if result.outcome is None else questionnaire.outcome_texts[result.outcome].headline
+        )
+        env.say(f"Result: {headline} (the full result went to stdout).")
     if gathered.stopped_early:
         env.say("You stopped at a warning sign, so only the answers you gave were used.")
     if gathered.resumed_from is not None and gathered.resumed_from.is_file():

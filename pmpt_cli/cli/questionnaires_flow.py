@@ -1,4 +1,5 @@
-"""What ``pmpt questionnaires list | show | validate`` do, writing to the environment's streams.
+"""What ``pmpt questionnaires list | show | validate | export | import | codebook`` do, writing
+to the environment's streams.
 
 The data and the text come from the core (``describe``, ``file_check``); this module
 only chooses JSON or text and where each goes, and shows the text safe for a terminal
@@ -7,9 +8,11 @@ only chooses JSON or text and where each goes, and shows the text safe for a ter
 
 from __future__ import annotations
 
+import shlex
+
 from pmpt_cli.cli.environment import Environment
-from pmpt_cli.cli.fileio import write_json
-from pmpt_cli.messages import safe_text
+from pmpt_cli.cli.fileio import read_input, write_json, write_private
+from pmpt_cli.messages import quote, quote_path, safe_text
 
 
 def list_questionnaires(env: Environment, *, as_json: bool) -> None:
@@ -54,3 +57,58 @@ def validate_questionnaires(env: Environment, paths: list[str], *, as_json: bool
     message = failure_message(reports, strict=strict)
     if message:
         raise ValidationFailed(message)
+
+
+def export_questionnaire(
+    env: Environment, ref: str, *, fmt: str, legacy_ordinal: bool, output: str | None, force: bool
+) -> None:
+    """The questionnaire as a FHIR R4 Questionnaire (docs/fhir.md)."""
+    import json
+
+    from pmpt_cli.errors import UsageError
+    from pmpt_cli.fhir.questionnaire_out import questionnaire_to_fhir
+    from pmpt_cli.loader import load_questionnaire
+
+    if fmt != "fhir":
+        raise UsageError(f"--format must be fhir, not {quote(fmt)}.")
+    resource = questionnaire_to_fhir(load_questionnaire(ref), legacy_ordinal=legacy_ordinal)
+    write_private(
+        output or "-", json.dumps(resource, indent=2, ensure_ascii=False) + "\n", force=force, stdout=env.stdout
+    )
+    if output and output != "-":
+        env.say(f"Wrote the FHIR Questionnaire {resource['url']}|{resource['version']} to {quote_path(output)}.")
+
+
+def import_questionnaire(
+    env: Environment, path: str, *, output: str | None, force: bool, strict: bool, skip_unsupported: bool,
+    qid: str | None,
+) -> None:  # fmt: skip
+    """A FHIR Questionnaire turned into a pmpt questionnaire (TOML), with what could not be kept as warnings."""
+    from pmpt_cli.fhir.questionnaire_in import import_file
+
+    origin, data = read_input(path, "a FHIR Questionnaire", env.stdin)
+    imported = import_file(data, origin=origin, strict=strict, skip_unsupported=skip_unsupported, qid=qid)
+    for warning in imported.warnings:
+        env.say(f"warning: {warning}")
+    target = output or "-"
+    write_private(target, imported.text, force=force, stdout=env.stdout)
+    q = imported.questionnaire
+    where = "stdout" if target == "-" else quote_path(target)
+    kind = "measure-only, " if q.measure_only else ""
+    check = f" Check it with: pmpt questionnaires validate {shlex.quote(target)}" if target != "-" else ""
+    env.say(f"Imported '{q.id}' ({kind}{len(q.questions)} questions, {len(q.scores)} scores) to {where}.{check}")
+
+
+def write_codebook(env: Environment, ref: str, *, fmt: str, output: str | None, force: bool) -> None:
+    """The questionnaire's codebook, CSV or JSON (pmpt_cli/codebook.py)."""
+    import json
+
+    from pmpt_cli.codebook import codebook_csv, codebook_data
+    from pmpt_cli.errors import UsageError
+    from pmpt_cli.loader import load_questionnaire
+
+    if fmt not in ("csv", "json"):
+        raise UsageError(f"--format must be csv or json, not {quote(fmt)}.")
+    q = load_questionnaire(ref)
+    text = codebook_csv(q) if fmt == "csv" else json.dumps(codebook_data(q), indent=2, ensure_ascii=False) + "\n"
+    write_private(output or "-", text, force=force, stdout=env.stdout)

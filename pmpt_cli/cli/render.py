@@ -9,8 +9,7 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
-from pmpt_cli.model import RED_FLAG_OUTCOMES
-from pmpt_cli.report import format_number
+from pmpt_cli.report import format_number, shown_reasons
 
 OUTCOME_STYLES = {
     "emergency": "bold white on red",
@@ -21,14 +20,6 @@ OUTCOME_STYLES = {
     "physical-therapy": "bold green",
     "self-care": "bold blue",
 }
-
-
-def shown_reasons(data: dict[str, Any]) -> list[dict[str, Any]]:
-    """The reasons a person sees: under a red flag only the red flags, so the summary never
-    mixes "go to hospital now" with "this usually settles" (--json keeps every reason)."""
-    if data["outcome"] in RED_FLAG_OUTCOMES:
-        return [r for r in data["reasons"] if r["outcome"] in RED_FLAG_OUTCOMES]
-    return data["reasons"]
 
 
 def shown_scores(data: dict[str, Any]) -> list[dict[str, Any]]:
@@ -50,9 +41,12 @@ def render_plain(data: dict[str, Any], width: int = 80) -> str:
                                    subsequent_indent=indent) or [""])  # fmt: skip
 
     care = data["care"]
-    lines.append(f"OUTCOME: {data['outcome']} - {care['headline']}")
-    lines.append("")
-    lines.append("Why:")
+    if care is None:  # a measure-only questionnaire
+        lines.append(f"MEASURE-ONLY: {data['headline']}")
+    else:
+        lines.append(f"OUTCOME: {data['outcome']} - {care['headline']}")
+        lines.append("")
+        lines.append("Why:")
     for reason in shown_reasons(data):
         mark = "*" if reason["decisive"] else "-"
         para(reason["explanation"], "    ", f"  {mark} ")
@@ -64,14 +58,15 @@ def render_plain(data: dict[str, Any], width: int = 80) -> str:
         lines.append("Also noted:")
         for note in data["notes"]:
             para(note["text"], "    ", "  - ")
-    lines.append("")
-    lines.append("What this care involves:")
-    para(care["care"], "  ", "  ")
-    lines.append("")
-    lines.append("What to do next:")
-    for i, step in enumerate(care["steps"], 1):
-        para(step, "     ", f"  {i}. ")
-    para(care["next"], "  ", "  ")
+    if care is not None:
+        lines.append("")
+        lines.append("What this care involves:")
+        para(care["care"], "  ", "  ")
+        lines.append("")
+        lines.append("What to do next:")
+        for i, step in enumerate(care["steps"], 1):
+            para(step, "     ", f"  {i}. ")
+        para(care["next"], "  ", "  ")
     if shown_scores(data):
         lines.append("")
         lines.append("Scores:")
@@ -94,10 +89,12 @@ def render_rich(data: dict[str, Any], console: Any) -> None:
 
     care = data["care"]
     style = OUTCOME_STYLES.get(data["outcome"], "bold")
-    console.print(Panel(Text(care["headline"], style=style, justify="center"),
-                        title="pmpt triage", subtitle=data["outcome"], box=box.HEAVY))  # fmt: skip
+    headline = care["headline"] if care is not None else data["headline"]
+    console.print(Panel(Text(headline, style=style, justify="center"),
+                        title="pmpt triage", subtitle=data["outcome"] or "measure-only", box=box.HEAVY))  # fmt: skip
 
-    console.print("[bold]Why[/bold]")
+    if data["reasons"]:
+        console.print("[bold]Why[/bold]")
     for reason in shown_reasons(data):
         mark = "[bold]>[/bold]" if reason["decisive"] else "-"
         console.print(f" {mark} {escape(reason['explanation'])}")
@@ -110,12 +107,13 @@ def render_rich(data: dict[str, Any], console: Any) -> None:
         for note in data["notes"]:
             console.print(f" - {escape(note['text'])}")
 
-    console.print("\n[bold]What this care involves[/bold]")
-    console.print(f" {escape(care['care'])}")
-    console.print("\n[bold]What to do next[/bold]")
-    for i, step in enumerate(care["steps"], 1):
-        console.print(f" {i}. {escape(step)}")
-    console.print(f" {escape(care['next'])}")
+    if care is not None:
+        console.print("\n[bold]What this care involves[/bold]")
+        console.print(f" {escape(care['care'])}")
+        console.print("\n[bold]What to do next[/bold]")
+        for i, step in enumerate(care["steps"], 1):
+            console.print(f" {i}. {escape(step)}")
+        console.print(f" {escape(care['next'])}")
 
     if shown_scores(data):
         table = Table(title="Scores", box=box.SIMPLE, title_justify="left", title_style="bold")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pmpt_cli.answers_file import AnswerSet, apply_overrides, read_answers_file
+from pmpt_cli.answers_file import AnswerSet, answers_for, apply_overrides, questionnaire_for, read_answers_file
 from pmpt_cli.cli.environment import Environment
 from pmpt_cli.cli.triage_request import Gathered, TriageRequest
 from pmpt_cli.engine import Assessment, assess, decide
@@ -24,13 +24,17 @@ def run(request: TriageRequest, env: Environment) -> None:
         if answers_path
         else AnswerSet(origin="<none>", questionnaire=None, answers={})
     )
-    questionnaire = load_questionnaire(
-        request.questionnaire or named_questionnaire(answer_set) or DEFAULT_QUESTIONNAIRE
-    )
+    ref, note = questionnaire_for(answer_set, request.questionnaire or named_questionnaire(answer_set))
+    if note:
+        env.say(f"warning: {note}")
+    questionnaire = load_questionnaire(ref or DEFAULT_QUESTIONNAIRE)
     if answer_set.questionnaire_sha256 and answer_set.questionnaire_sha256 != questionnaire.sha256:
         env.say(f"warning: {answer_set.origin} was made with a different version of questionnaire "
                 f"'{questionnaire.id}'; the outcome may differ from the one recorded in it.")  # fmt: skip
-    answers = apply_overrides(questionnaire, answer_set.answers, request.overrides)
+    given, notes, reported = answers_for(questionnaire, answer_set)
+    for text in notes:
+        env.say(f"warning: {text}")
+    answers = apply_overrides(questionnaire, given, request.overrides)
     assessment = assess(questionnaire, answers)
     gathered = complete_answers(
         assessment, request, env, have_file=answers_path is not None,
@@ -40,6 +44,11 @@ def run(request: TriageRequest, env: Environment) -> None:
     if gathered.prompter is not None:  # new answers: assessed afresh
         assessment = assess(questionnaire, gathered.answers)
     result = decide(assessment, allow_missing=gathered.stopped_early)
+    for sid, value in reported.items():  # a QuestionnaireResponse may carry its own scores
+        computed = result.scores[sid].value if sid in result.scores else None
+        if isinstance(value, (int, float)) and computed is not None and abs(value - computed) > 1e-6:
+            env.say(f"warning: {answer_set.origin} gives score '{sid}' as {value:g}; pmpt computes {computed:g} "
+                    "from its answers and uses that.")  # fmt: skip
     if result.ignored:
         env.say(f"warning: ignored answers to questions that were not asked: {', '.join(result.ignored)}")
     show(questionnaire, result, request, env)
@@ -128,7 +137,7 @@ def show(questionnaire: Questionnaire, result: TriageResult, request: TriageRequ
         from pmpt_cli.cli.fileio import write_private
         from pmpt_cli.export import summary_toml
 
-        write_private(request.export, summary_toml(questionnaire, result), force=request.force)  # type: ignore[arg-type]
+        write_private(request.export, summary_toml(questionnaire, result, redacted=request.redact), force=request.force)  # type: ignore[arg-type]
     if request.as_json:
         from pmpt_cli.cli.fileio import write_json
 
@@ -141,7 +150,7 @@ def show(questionnaire: Questionnaire, result: TriageResult, request: TriageRequ
         from pmpt_cli.cli.fileio import write_private
         from pmpt_cli.export import summary_toml
 
-        write_private("-", summary_toml(questionnaire, result), stdout=env.stdout)
+        write_private("-", summary_toml(questionnaire, result, redacted=request.redact), stdout=env.stdout)
     elif to_file:
         import shlex
 

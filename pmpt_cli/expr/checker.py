@@ -39,6 +39,8 @@ _QTYPE_WORDS = {
     "scale": "scale question",
     "number": "number question",
     "text": "text question",
+    "date": "date question",
+    "time": "time question",
 }
 _QTYPE_VALUE = {  # static type of a question's answer, when it has one
     "choice": "str",
@@ -47,6 +49,8 @@ _QTYPE_VALUE = {  # static type of a question's answer, when it has one
     "scale": "number",
     "number": "number",
     "text": "str",
+    "date": "str",  # YYYY-MM-DD: compares as text, and that orders dates
+    "time": "str",  # HH:MM:SS
 }
 _NUMBERISH = frozenset({"number", "bool"})
 

@@ -17,9 +17,8 @@ MINI = str(FIXTURES / "mini.toml")
 
 
 @pytest.fixture(autouse=True)
-def fixtures_by_id(monkeypatch):
+def _mini_by_id(fixtures_by_id):
     """An answers file names its questionnaire by id only: make 'mini' one."""
-    monkeypatch.setenv("PMPT_QUESTIONNAIRES_DIR", str(FIXTURES))
 
 
 def write_answers(tmp_path, answers: dict, name: str = "answers.toml", questionnaire: str = "mini") -> str:
@@ -50,15 +49,18 @@ def test_help_lists_every_command_in_order_with_its_help(runner):
     result = runner.invoke(app, ["--help"])
     assert result.exit_code == 0
     rows = [line.strip("│ ").split(None, 1) for line in result.stdout.splitlines() if line.startswith("│ ")]
-    commands = {row[0]: row[1] for row in rows if row[0] in ("triage", "batch", "questionnaires", "answers")}
-    assert list(commands) == ["triage", "batch", "questionnaires", "answers"]
+    names = ("triage", "batch", "export", "compare", "questionnaires", "answers")
+    commands = {row[0]: row[1] for row in rows if row[0] in names}
+    assert list(commands) == list(names)
+    assert commands["export"].startswith("Export a summary: FHIR R4")
+    assert commands["compare"].startswith("Compare summaries of one questionnaire over time")
     assert commands["batch"].startswith("Triage many people at once")
     assert commands["questionnaires"].startswith("List, show and validate questionnaires")
     assert commands["answers"].startswith("Work with answers files")
 
 
 @pytest.mark.parametrize(("words", "expected"), [
-    ("pmpt ", ["triage", "batch", "questionnaires", "answers"]),
+    ("pmpt ", ["triage", "batch", "export", "compare", "questionnaires", "answers"]),
     ("pmpt q", ["questionnaires"]),
     ("pmpt answers t", ["template"]),
 ])  # fmt: skip
@@ -197,7 +199,7 @@ def test_export_writes_private_toml_and_round_trips(runner, tmp_path, mini_answe
     assert first.exit_code == 0, first.stderr
     assert stat.S_IMODE(os.stat(out).st_mode) == 0o600
     summary = tomllib.loads(out.read_text())
-    assert summary["schema"] == 1 and summary["pmpt_version"] == __version__
+    assert summary["schema"] == 2 and summary["pmpt_version"] == __version__
     assert summary["questionnaire"] == "mini" and len(summary["questionnaire_sha256"]) == 64
     assert summary["outcome"] == "emergency"
     assert summary["reasons"][0]["rule"] == "septic_joint"

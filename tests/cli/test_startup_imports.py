@@ -14,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from helpers import ROOT
 
 PROMPT_LIBRARIES = ("questionary", "prompt_toolkit")
@@ -77,3 +78,20 @@ def test_a_cached_questionnaire_is_triaged_without_compiling_anything(tmp_path) 
     compilers = {"pmpt_cli.builder", "pmpt_cli.expr.checker", "pmpt_cli.expr.codegen", "hashlib"}
     assert compilers <= first  # the run that fills the cache
     assert compilers & imported_modules(*args, cache=tmp_path) == set()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["triage", "--answers", str(ROOT / "examples" / "physical-therapy-knee.toml"), "--json"],
+        ["questionnaires", "export", "pmpt-core"],
+    ],
+)
+def test_jinja2_and_pydantic_load_only_for_the_report(args: list[str]) -> None:
+    """jinja2 is for the HTML report alone; pydantic (fhir.resources, tests only) never loads."""
+    modules = imported_modules(*args)
+    assert "jinja2" not in modules and "pydantic" not in modules
+
+
+def test_the_report_template_is_package_data() -> None:
+    assert (ROOT / "pmpt_cli" / "templates" / "report.html.j2").is_file()
