@@ -71,7 +71,9 @@ NAMES: dict[str, NameInfo] = {
 class Scripted:
     """A fake prompter: answers each prompt from a script and records what was asked."""
 
-    key_help = "KEYS-HELP"
+    def key_help(self, types: frozenset[str]) -> str:
+        self.types = types
+        return "KEYS-HELP"
 
     def __init__(self, *script: Any) -> None:
         self.script = list(script)

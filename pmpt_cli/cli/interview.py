@@ -33,8 +33,8 @@ class Prompter(Protocol):
     """What the interview needs from a user interface. Ctrl-C and a closed terminal
     surface as ``KeyboardInterrupt`` and ``EOFError`` from any of the asking methods."""
 
-    #: One line saying which keys do what, shown in the welcome.
-    key_help: str
+    def key_help(self, types: frozenset[str]) -> str:
+        """One line saying which keys do what for these question types, shown in the welcome."""
 
     def show(self, kind: str, text: str) -> None:
         """Show a message on the terminal; ``kind`` is welcome, heading, progress, info or alert."""
@@ -93,7 +93,10 @@ class Interview:
     def run(self) -> InterviewResult:
         """Ask until the person confirms the review or stops at a red flag."""
         try:
-            self.prompter.show("welcome", welcome_text(self.questionnaire, self.prompter.key_help, len(self.answers)))
+            types = frozenset(q.type for q in self.questionnaire.questions)
+            self.prompter.show(
+                "welcome", welcome_text(self.questionnaire, self.prompter.key_help(types), len(self.answers))
+            )
             if self._red_flag_stop():  # answers given beforehand may already raise one
                 return InterviewResult(dict(self.answers), stopped_early=True)
             while True:
@@ -258,7 +261,7 @@ def offer_to_save(prompter: Prompter, content: str, default_name: str) -> str | 
 
     if not prompter.confirm("Save this summary to a file?", False):
         return None
-    name = default_name
+    name = _next_free(default_name)  # never propose a name that is taken
     while True:
         name = prompter.text("Save as:", name).strip()
         if not name:
@@ -276,12 +279,16 @@ def offer_to_save(prompter: Prompter, content: str, default_name: str) -> str | 
 
 
 def _next_free(name: str) -> str:
-    """``pmpt-summary-2026-05-01-2.toml`` after ``pmpt-summary-2026-05-01.toml``, and so on."""
+    """``name`` if no file has it, else ``pmpt-summary-2026-05-01-2.toml`` after
+    ``pmpt-summary-2026-05-01.toml``, and so on."""
     from pathlib import Path
 
     path = Path(name)
+    if not path.exists():
+        return name
+    stem = path.stem
     for n in range(2, 1000):
-        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
+        candidate = path.with_name(f"{stem}-{n}{path.suffix}")
         if not candidate.exists():
             return str(candidate)
     return name

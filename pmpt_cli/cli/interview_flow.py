@@ -18,6 +18,7 @@ from pmpt_cli.cli import partial
 from pmpt_cli.cli.interview import Interview, InterviewInterrupted, offer_to_save
 from pmpt_cli.cli.triage_request import Gathered, TriageRequest
 from pmpt_cli.errors import Interrupted, PmptError
+from pmpt_cli.messages import safe_text
 from pmpt_cli.model import Questionnaire, TriageResult
 from pmpt_cli.validation import check_answers
 
@@ -105,22 +106,51 @@ def _save_and_stop(questionnaire: Questionnaire, answers: dict[str, Any], path: 
 def finish(
     questionnaire: Questionnaire, result: TriageResult, request: TriageRequest, gathered: Gathered, env: Environment
 ) -> None:
-    """After the summary: tidy up a resumed file and offer to save the summary."""
-    if request.as_json and not env.stdout_isatty:
-        env.say(f"Result: {questionnaire.outcome_texts[result.outcome].headline} (the full result went to stdout).")
-    if gathered.stopped_early:
-        env.say("You stopped at a warning sign, so only the answers you gave were used.")
-    if gathered.resumed_from is not None and gathered.resumed_from.is_file():
-        gathered.resumed_from.unlink()
-        env.say(f"Deleted the unfinished answers in {gathered.resumed_from}; they are in the result now.")
-    if request.export:
-        return
-    from pmpt_cli.export import summary_toml
+    """After the result: offer to save it, tidy up a resumed file, and end on what matters.
 
-    name = f"pmpt-summary-{date.today().isoformat()}.toml"
-    try:
-        saved = offer_to_save(gathered.prompter, summary_toml(questionnaire, result), name)
-    except (KeyboardInterrupt, EOFError):
-        raise Interrupted("Stopped; the summary was not saved.") from None
-    if saved:
-        env.say(f"Saved the summary to {saved}. Re-run it with: pmpt triage --answers {shlex.quote(saved)}")
+    The card printed last must stay on the screen, so what follows it is a line or two;
+    under a red flag the instruction is printed once more as the very last line.
+    """
+    from pmpt_cli.model import RED_FLAG_OUTCOMES
+
+    text = questionnaire.outcome_texts[result.outcome]
+    if request.as_json and not env.stdout_isatty:  # the result went to a file: show its card here
+        from pmpt_cli.cli.render import print_summary
+        from pmpt_cli.report import result_to_dict
+
+        print_summary(result_to_dict(questionnaire, result), env.stderr, env, plain=request.plain, details=False)
+    saved: str | None = None
+    if not request.export:
+        from pmpt_cli.export import summary_toml
+
+        name = f"pmpt-summary-{date.today().isoformat()}.toml"
+        try:
+            saved = offer_to_save(gathered.prompter, summary_toml(questionnaire, result), name)
+        except (KeyboardInterrupt, EOFError):
+            raise Interrupted("Stopped; the summary was not saved.") from None
+        if saved:
+            env.say(f"Saved the summary to {safe_text(saved)}. Re-run it with: pmpt triage --answers "
+                    f"{safe_text(shlex.quote(saved))}")  # fmt: skip
+    _tidy_resumed(gathered, env, kept=bool(saved or request.export))
+    if result.outcome in RED_FLAG_OUTCOMES and text.steps:
+        env.say(f"\n{safe_text(text.headline)}: {safe_text(text.steps[0])}")
+
+
+def _tidy_resumed(gathered: Gathered, env: Environment, *, kept: bool) -> None:
+    """The resumed unfinished answers are in the result now: delete them, asking first
+    unless the result was saved to a file (it holds the same answers)."""
+    path = gathered.resumed_from
+    if path is None or not path.is_file():
+        return
+    if not kept:
+        try:
+            keep = not gathered.prompter.confirm(
+                f"Delete your unfinished answers in {safe_text(str(path))}? They are not saved anywhere else.", False
+            )
+        except (KeyboardInterrupt, EOFError):
+            keep = True
+        if keep:
+            env.say(f"Kept your answers in {safe_text(str(path))}.")
+            return
+    path.unlink(missing_ok=True)
+    env.say(f"Deleted the unfinished answers in {safe_text(str(path))}.")

@@ -64,10 +64,21 @@ class PlainPrompter:
     (a closed terminal) raises ``EOFError`` like prompt_toolkit does.
     """
 
-    key_help = (
-        "Type the number of your answer and press Enter. Type < and press Enter to go back one question. "
-        "Press Ctrl-C to stop; your answers are saved for later."
-    )
+    def key_help(self, types: frozenset[str]) -> str:
+        """What to type, for the question types the questionnaire has."""
+        parts = []
+        if types & {"choice", "multi_choice", "scale"}:
+            parts.append("Type the number of your answer and press Enter.")
+        if "multi_choice" in types:
+            parts.append("Where several answers may apply, type their numbers separated by spaces.")
+        if "yes_no" in types:
+            parts.append("For yes or no, type y or n.")
+        if types & {"number", "text"}:
+            parts.append("Where you type an answer, press Enter when it is done.")
+        parts.append(
+            "Type < and press Enter to go back one question. Press Ctrl-C to stop; your answers are saved for later."
+        )
+        return " ".join(parts)
 
     def __init__(self, stdin: IO[str], stderr: IO[str]) -> None:
         self.stdin = stdin

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from pmpt_cli.answers_file import AnswerSet, apply_overrides, read_answers_file
 from pmpt_cli.cli.environment import Environment
@@ -39,6 +38,8 @@ def run(request: TriageRequest, env: Environment) -> None:
     result = decide(assessment, allow_missing=gathered.stopped_early)
     if result.ignored:
         env.say(f"warning: ignored answers to questions that were not asked: {', '.join(result.ignored)}")
+    if gathered.stopped_early:
+        env.say("You stopped at a warning sign, so only the answers you gave were used.")
     show(questionnaire, result, request, env)
     if gathered.prompter is not None:
         from pmpt_cli.cli.interview_flow import finish
@@ -111,6 +112,8 @@ def show(questionnaire: Questionnaire, result: TriageResult, request: TriageRequ
     else:
         # With --export - the TOML owns stdout, so the person reads the summary on stderr.
         stream = env.stderr if request.export == "-" else env.stdout
+        from pmpt_cli.cli.render import print_summary
+
         print_summary(data, stream, env, plain=request.plain)
     if request.export:
         from pmpt_cli.cli.fileio import write_private
@@ -119,14 +122,3 @@ def show(questionnaire: Questionnaire, result: TriageResult, request: TriageRequ
         write_private(request.export, summary_toml(questionnaire, result), force=request.force, stdout=env.stdout)
         if request.export != "-":
             env.say(f"Saved the summary to {request.export}. Re-run it with: pmpt triage --answers {request.export}")
-
-
-def print_summary(data: dict[str, Any], stream: Any, env: Environment, *, plain: bool) -> None:
-    from pmpt_cli.cli.render import render_plain, render_rich
-
-    if plain or not env.styled(stream):
-        stream.write(render_plain(data, width=env.width_for(stream)))
-        return
-    from rich.console import Console
-
-    render_rich(data, Console(file=stream, highlight=False, width=env.width_for(stream)))

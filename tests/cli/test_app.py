@@ -101,6 +101,7 @@ def test_json_has_the_documented_keys_and_nothing_else_on_stdout(runner, tmp_pat
         "answered": 2,
         "missing": 0,
         "internal": False,
+        "from_answers": True,
     }
 
 
@@ -261,7 +262,8 @@ def test_markup_in_questionnaire_text_is_shown_literally(tmp_path):
     data = {
         "outcome": "self-care", "notes": [], "scores": {}, "disclaimer": "not a [b]diagnosis[/b]",
         "care": {"headline": "[critical] head", "care": "c", "steps": ["s"], "next": "n"},
-        "reasons": [{"decisive": True, "explanation": "[red]why[/red]", "source": "src", "evidence": []}],
+        "reasons": [{"decisive": True, "outcome": "self-care", "explanation": "[red]why[/red]", "source": "src",
+                     "evidence": []}],
     }  # fmt: skip
     out = io.StringIO()
     render_rich(data, Console(file=out, width=100, color_system=None))

@@ -302,7 +302,8 @@ def test_cli_full_run_json_on_stdout_prompts_elsewhere(term):
                                "weeks": 10, "tried": True}  # fmt: skip
     assert data["outcome"] == "physical-therapy"
     assert "Question 1 of about 6" in result.stderr and "Safety first" in result.stderr
-    assert "Result: Physical therapy" in result.stderr
+    card = result.stderr[result.stderr.index("Your result") :]  # the card, on the terminal
+    assert "Physical therapy" in card and "the full result is on stdout" in card
 
 
 def test_cli_summary_then_offer_to_save_with_the_date(term, tmp_path):
@@ -335,7 +336,7 @@ def test_cli_ctrl_c_saves_privately_and_says_how_to_resume(term, tmp_path):
 
 def test_cli_resume_asks_only_the_rest_and_deletes_the_partial_file(term, tmp_path):
     assert term([], "15\x03").exit_code == 130
-    result = term(["--resume", "--json"], "71\r10\ry\r\rn")
+    result = term(["--resume", "--json"], "71\r10\ry\r\rny")  # don't save; delete the unfinished answers
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["answers"]["pain_now"] == 5
     assert "2 answers are already filled in" in result.stderr
@@ -351,7 +352,7 @@ def test_cli_resume_without_questionnaire_finds_the_newest_file(term, runner, tm
     from pmpt_cli.cli.app import app
 
     with create_pipe_input() as inp:
-        inp.send_text("71\r10\ry\r\rn")
+        inp.send_text("71\r10\ry\r\rny")
         with create_app_session(input=inp, output=DummyOutput()):
             result = runner.invoke(app, ["triage", "--resume", "--json"])
     assert result.exit_code == 0, result.stderr
@@ -363,14 +364,15 @@ def test_cli_save_flag_chooses_the_file_and_resume_reads_it(term, tmp_path):
     assert result.exit_code == 130
     assert "pmpt triage --resume --save" in result.stderr
     assert read_answers_file("mine.toml").answers == {"hot_joint": "no"}
-    resumed = term(["--resume", "--save", "mine.toml", "--json"], "571\r10\ry\r\rn")
+    resumed = term(["--resume", "--save", "mine.toml", "--json"], "571\r10\ry\r\rnn")  # keep mine.toml
     assert resumed.exit_code == 0, resumed.stderr
+    assert "Kept your answers in mine.toml" in resumed.stderr and (tmp_path / "mine.toml").exists()
     assert json.loads(resumed.stdout)["answers"]["hot_joint"] == "no"
 
 
 def test_cli_offers_to_continue_saved_answers(term):
     term([], "15\x03")
-    result = term(["--json"], "\r71\r10\ry\r\rn")  # Enter: continue
+    result = term(["--json"], "\r71\r10\ry\r\rny")  # Enter: continue; at the end, delete them
     assert result.exit_code == 0, result.stderr
     assert "2 answers are already filled in" in result.stderr
     assert "Deleted the unfinished answers" in result.stderr

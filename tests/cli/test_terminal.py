@@ -102,7 +102,8 @@ def test_whole_questionnaire_by_keystrokes_then_save_the_summary(tmp_path):
 def test_json_redirected_to_a_file_while_prompts_stay_on_the_terminal(tmp_path):
     child = spawn(tmp_path, ["--json"], shell=" > result.json")
     answer_mini(child)
-    child.expect_exact("Result: Pain management first, then physical therapy")
+    child.expect_exact("Your result")
+    child.expect_exact("Pain management first, then physical therapy")
     answer(child, "Save this summary to a file?", "n")
     status, _ = finish(child)
     assert status == 0
