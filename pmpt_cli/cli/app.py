@@ -37,9 +37,15 @@ class AppState:
 
 def report_error(env: Environment, error: PmptError) -> None:
     """Print an expected error for a person: the problems first, the key line last."""
-    for problem in error.problems:
-        env.stderr.write(f"  - {problem}\n")
-    env.stderr.write(f"error: {error.message}\n")
+    from pmpt_cli.messages import safe_text
+
+    try:
+        for problem in error.problems:
+            env.stderr.write(f"  - {safe_text(str(problem))}\n")
+        env.stderr.write(f"{error.label}: {error.message}\n" if error.label else f"{error.message}\n")
+        env.stderr.flush()
+    except (OSError, ValueError):  # the terminal is gone: the exit status still says what happened
+        pass
 
 
 # -- lazily loaded commands: the scripting and authoring toolkit (issue 5) ---------------

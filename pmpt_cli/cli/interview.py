@@ -105,7 +105,7 @@ class Interview:
                 verdict = self._review()
                 if verdict != CONTINUE:
                     return InterviewResult(dict(self.answers), stopped_early=verdict == STOP)
-        except (KeyboardInterrupt, EOFError):
+        except (KeyboardInterrupt, EOFError, OSError):  # OSError: the terminal is gone (EIO)
             raise InterviewInterrupted(dict(self.answers)) from None
 
     # -- walking forward and back ------------------------------------------------------
@@ -186,19 +186,25 @@ class Interview:
         options = [(DONE, "These answers are right: show my result")]
         for question in self.enabled():
             answer = describe_answer(self.questionnaire, question.id, self.answers.get(question.id))
-            options.append((question.id, f"{_shorten(question.text)}  →  {answer}"))
+            options.append((question.id, f"{question.text}  →  {answer}"))
         return options
 
     def _review(self) -> str:
-        """Until confirmed: DONE; STOP at a red flag; CONTINUE when an edit enabled new questions."""
+        """Until confirmed: DONE; STOP at a red flag; CONTINUE when an edit enabled new questions.
+
+        After a change the review opens again at the row that was changed, not at the top.
+        """
+        place = DONE
         while True:
+            options = self.review_options()
             choice = self.prompter.menu(
                 "Check your answers. Choose one to change it, or confirm to see your result.",
-                self.review_options(), DONE,
+                options, place if place in dict(options) else DONE,
             )  # fmt: skip
             if choice == DONE:
                 return DONE
             question = self.questionnaire.questions_by_id[choice]
+            place = choice
             value = self.prompter.ask(question, self.memory.get(question.id), "Changing your answer")
             if value is BACK:
                 continue
@@ -292,7 +298,3 @@ def _next_free(name: str) -> str:
         if not candidate.exists():
             return str(candidate)
     return name
-
-
-def _shorten(text: str, width: int = 60) -> str:
-    return text if len(text) <= width else text[: width - 1].rstrip() + "…"

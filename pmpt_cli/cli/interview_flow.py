@@ -27,29 +27,72 @@ if TYPE_CHECKING:
 
 
 class TerminalClosed(KeyboardInterrupt):
-    """SIGHUP: the terminal went away. A ``KeyboardInterrupt`` so every prompt path saves
-    the answers the same way, and so asyncio (inside prompt_toolkit) cannot swallow it."""
+    """SIGHUP or SIGTERM: the terminal went away, or pmpt is told to stop. A
+    ``KeyboardInterrupt`` so every prompt path saves the answers the same way, and so
+    asyncio (inside prompt_toolkit) cannot swallow it."""
+
+
+def _stop_signals() -> list[int]:
+    return [getattr(signal, name) for name in ("SIGHUP", "SIGTERM") if hasattr(signal, name)]
 
 
 @contextmanager
 def hangup_saves() -> Iterator[None]:
-    """While asking, turn SIGHUP (a closed terminal window) into ``TerminalClosed``."""
-    if not hasattr(signal, "SIGHUP"):
-        yield
-        return
+    """While asking, turn SIGHUP (a closed terminal window) and SIGTERM into ``TerminalClosed``.
 
-    def on_hangup(signum: int, frame: Any) -> None:
+    Only the first one counts: a closed window sends SIGHUP twice or more (the kernel,
+    then the shell) and perhaps SIGTERM, and a later one must not interrupt the saving
+    of the answers that the first one started. The old handlers come back at the end.
+    """
+    signals = _stop_signals()
+
+    def on_signal(signum: int, frame: Any) -> None:
+        for number in signals:
+            signal.signal(number, signal.SIG_IGN)
         raise TerminalClosed
 
+    previous: dict[int, Any] = {}
     try:
-        previous = signal.signal(signal.SIGHUP, on_hangup)
-    except ValueError:  # not the main thread: leave the default
+        for number in signals:
+            previous[number] = signal.signal(number, on_signal)
+    except ValueError:  # not the main thread: leave the defaults
+        pass
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+@contextmanager
+def signals_held() -> Iterator[None]:
+    """Hold SIGHUP, SIGTERM and SIGINT while the answers are written, then drop them.
+
+    The write itself is atomic (``fileio.private_file``); this makes sure it finishes.
+    Held signals are discarded afterwards: pmpt is stopping anyway, and saying so must
+    not be cut short either.
+    """
+    held = [*_stop_signals(), signal.SIGINT]
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    try:
+        old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    except (ValueError, OSError):
         yield
         return
     try:
         yield
     finally:
-        signal.signal(signal.SIGHUP, previous)
+        handlers = {}
+        try:
+            for number in held:
+                handlers[number] = signal.signal(number, signal.SIG_IGN)  # pending ones are dropped on unblock
+        except ValueError:
+            pass
+        signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
+        for number, handler in handlers.items():
+            signal.signal(number, handler)
 
 
 def interview(questionnaire: Questionnaire, answers: dict[str, Any], request: TriageRequest, env: Environment,
@@ -66,7 +109,9 @@ def interview(questionnaire: Questionnaire, answers: dict[str, Any], request: Tr
                 answers, resumed_from = _offer_to_continue(questionnaire, prompter, save_to)
             result = Interview(questionnaire, prompter, dict(answers)).run()
         except InterviewInterrupted as stop:
-            raise _save_and_stop(questionnaire, stop.answers, save_to, ref, request, env) from None
+            with signals_held():  # a second hang-up must not cut the save short
+                stopped = _save_and_stop(questionnaire, stop.answers, save_to, ref, request, env)
+            raise stopped from None
         except (KeyboardInterrupt, EOFError):
             raise Interrupted("Stopped; nothing was changed.") from None
     return Gathered(result.answers, result.stopped_early, prompter, resumed_from)
@@ -92,15 +137,28 @@ def _save_and_stop(questionnaire: Questionnaire, answers: dict[str, Any], path: 
     """Save first (the terminal may already be gone), then say how to resume."""
     if not answers:
         return Interrupted("Stopped before the first answer; nothing was saved.")
+    answers = dict(answers)
     try:
         saved = partial.save(path, questionnaire, answers, ref)
     except PmptError as exc:
         return Interrupted(f"Stopped, and your answers could not be saved: {exc.message}")
     command = "pmpt triage --resume" + (f" --save {shlex.quote(str(saved))}" if request.save else "")
     count = "Your answer so far is" if len(answers) == 1 else f"Your {len(answers)} answers so far are"
-    env.say(f"\n{count} saved in {saved} (only you can read it).\n"
-         f"To continue where you left off, run: {command}")  # fmt: skip
-    return Interrupted("Stopped before the end; nothing was scored yet.")
+    env.say(f"\n{count} saved in {safe_text(str(saved))} (only you can read it).\n"
+            f"To continue where you left off, run: {safe_text(command)}")  # fmt: skip
+    return _stopped(questionnaire, answers, "Stopped before the end; nothing was scored yet.", env)
+
+
+def _stopped(questionnaire: Questionnaire, answers: dict[str, Any], message: str, env: Environment) -> Interrupted:
+    """``Interrupted`` with ``message``; but after an emergency warning, the instruction
+    again, as the last line (Ctrl-C at "what would you like to do?" is not an error)."""
+    from pmpt_cli.engine import red_flags_raised
+    from pmpt_cli.errors import StoppedAtRedFlag
+
+    text = questionnaire.outcome_texts.get("emergency")
+    if text is not None and text.steps and red_flags_raised(questionnaire, answers):
+        return StoppedAtRedFlag("\n" + instruction(questionnaire, "emergency", env))
+    return Interrupted(message)
 
 
 def finish(
@@ -133,7 +191,15 @@ def finish(
                     f"{safe_text(shlex.quote(saved))}")  # fmt: skip
     _tidy_resumed(gathered, env, kept=bool(saved or request.export))
     if result.outcome in RED_FLAG_OUTCOMES and text.steps:
-        env.say(f"\n{safe_text(text.headline)}: {safe_text(text.steps[0])}")
+        env.say("\n" + instruction(questionnaire, result.outcome, env))
+
+
+def instruction(questionnaire: Questionnaire, outcome: str, env: Environment) -> str:
+    """The outcome's headline and first step, wrapped for the terminal: a red flag's last words."""
+    from pmpt_cli.cli.wrap import fill
+
+    text = questionnaire.outcome_texts[outcome]
+    return fill(f"{safe_text(text.headline)}: {safe_text(text.steps[0])}", env.width_for(env.stderr) - 1)
 
 
 def _tidy_resumed(gathered: Gathered, env: Environment, *, kept: bool) -> None:

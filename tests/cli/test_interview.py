@@ -284,6 +284,7 @@ def term(tmp_path, monkeypatch, runner):
     def invoke(args: list[str], keys: str = "", questionnaire: str = MINI) -> Any:
         with create_pipe_input() as inp:
             inp.send_text(keys)
+            inp.close()  # after the keys, end of input: a prompt with no keys left ends instead of waiting
             with create_app_session(input=inp, output=DummyOutput()):
                 return runner.invoke(app, ["triage", "-q", questionnaire, *args])
 
@@ -353,6 +354,7 @@ def test_cli_resume_without_questionnaire_finds_the_newest_file(term, runner, tm
 
     with create_pipe_input() as inp:
         inp.send_text("71\r10\ry\r\rny")
+        inp.close()
         with create_app_session(input=inp, output=DummyOutput()):
             result = runner.invoke(app, ["triage", "--resume", "--json"])
     assert result.exit_code == 0, result.stderr
@@ -404,8 +406,9 @@ def test_cli_red_flag_stops_early_and_the_outcome_is_emergency(term):
 
 
 def test_cli_back_and_review_edit(term):
-    # pain 5, back, 8; then at the review pick question 3 (pain_now) and change it to 0.
-    keys = "15<871\r10\ry\r30\rn"
+    # pain 5, back, 8; then at the review pick question 3 (pain_now) and change it to 0;
+    # the review opens again at that row, and 1 shows the result.
+    keys = "15<871\r10\ry\r301n"
     result = term(["--json"], keys)
     assert result.exit_code == 0, result.stderr
     answers = json.loads(result.stdout)["answers"]
