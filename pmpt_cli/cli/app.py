@@ -206,6 +206,9 @@ def triage(
             help="Where to keep unfinished answers if you stop (default: ~/.local/share/pmpt/).",
         ),
     ] = None,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", help="List every missing answer, not only how many are missing.")
+    ] = False,
 ) -> None:
     """Triage: answer the questions (or give an answers file) and get a recommendation."""
     from pmpt_cli.cli.triage_flow import TriageRequest, run
@@ -216,6 +219,7 @@ def triage(
     run(TriageRequest(
         answers_path=answers, questionnaire=questionnaire, overrides=tuple(set_ or ()), no_input=no_input,
         as_json=as_json, export=export, force=force, plain=plain, plain_prompts=plain, resume=resume, save=save,
+        verbose=verbose,
     ), env)  # fmt: skip
 
 

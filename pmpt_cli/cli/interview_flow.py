@@ -96,14 +96,26 @@ def signals_held() -> Iterator[None]:
 
 
 def interview(questionnaire: Questionnaire, answers: dict[str, Any], request: TriageRequest, env: Environment,
-              *, resumed_from: Path | None, ref: str | None) -> Gathered:  # fmt: skip
-    """Ask what is missing; on Ctrl-C or hang-up save the answers so far and raise ``Interrupted``."""
+              *, resumed_from: Path | None, ref: str | None, offer: str | None = None) -> Gathered:  # fmt: skip
+    """Ask what is missing; on Ctrl-C or hang-up save the answers so far and raise ``Interrupted``.
+
+    ``offer`` is a yes/no question asked first ("34 questions to answer. Answer them now?");
+    no stops with nothing changed.
+    """
     from pmpt_cli.cli.prompting import make_prompter
 
     prompter = make_prompter(env, plain=request.plain_prompts)
     save_to = Path(request.save) if request.save else partial.default_path(questionnaire.id)
     ref = partial.questionnaire_ref(questionnaire, ref)
     with hangup_saves():
+        if offer is not None:
+            try:
+                accepted = prompter.confirm(offer, True)
+            except (KeyboardInterrupt, EOFError):
+                accepted = False
+            if not accepted:
+                raise Interrupted("Stopped; nothing was changed. Fill in the answers file, or see "
+                                  "`pmpt answers template`.")  # fmt: skip
         try:
             if not answers and resumed_from is None and save_to.is_file():
                 answers, resumed_from = _offer_to_continue(questionnaire, prompter, save_to)

@@ -10,7 +10,8 @@ from pmpt_cli.cli.triage_request import Gathered, TriageRequest
 from pmpt_cli.engine import Assessment, assess, decide
 from pmpt_cli.errors import AnswersError, Problem, UsageError
 from pmpt_cli.loader import load_questionnaire
-from pmpt_cli.model import Questionnaire, TriageResult
+from pmpt_cli.messages import safe_text
+from pmpt_cli.model import Question, Questionnaire, TriageResult
 from pmpt_cli.registry import DEFAULT_QUESTIONNAIRE
 
 
@@ -72,32 +73,58 @@ def resume_path(request: TriageRequest) -> Path:
 def complete_answers(assessment: Assessment, request: TriageRequest, env: Environment,
                      *, have_file: bool, resumed_from: Path | None = None,
                      ref: str | None = None) -> Gathered:  # fmt: skip
-    """Ask for what is missing in a terminal; elsewhere, fail listing every missing answer.
+    """Ask for what is missing in a terminal; elsewhere, fail and say how many are missing.
 
-    A resumed partial file always goes through the interview, so the person still
-    sees the review even if only optional questions were left.
+    Invalid answers are reported first, every one. In a terminal pmpt then offers to ask
+    them again with the missing ones; elsewhere the missing ones are one line (listed with
+    ``--verbose``). A resumed partial file always goes through the interview, so the
+    person still sees the review even if only optional questions were left.
     """
     questionnaire, clean, problems, _ = assessment
-    missing = [questionnaire.questions_by_id[qid] for qid in assessment.missing]
-    if problems or (not missing and resumed_from is None):
-        return Gathered(clean)  # complete, or invalid: deciding reports every problem at once
-    if request.no_input or not env.can_prompt:
+    invalid = {p.location for p in problems}
+    missing = [questionnaire.questions_by_id[qid] for qid in assessment.missing if f"answers.{qid}" not in invalid]
+    if not missing and (problems or resumed_from is None):
+        return Gathered(clean)  # complete, or invalid only: deciding reports every problem at once
+    may_ask = not request.no_input and env.can_prompt
+    if not may_ask:
         why = "--no-input was given" if request.no_input else "stdin is not a terminal"
         if not have_file:
             raise UsageError(f"No answers file given and {why}. Pass --answers FILE (or - for stdin), "
                              "or run 'pmpt triage' in a terminal to answer the questions.")  # fmt: skip
         if not missing:  # a complete resumed file needs no questions
             return Gathered(clean)
-        # Never a hang and never a silent default: list every gap and say how to fill it.
-        raise AnswersError(
-            f"{len(missing)} required answer{'s are' if len(missing) != 1 else ' is'} missing and {why}, so pmpt "
-            "cannot ask. Add them to the answers file or give each with --set ID=VALUE, "
-            "or run in a terminal without --no-input to be asked.",
-            problems=[Problem(f"answers.{q.id}", f"required question not answered: {q.text}") for q in missing],
-        )
+        raise _missing_error(questionnaire, problems, missing, request)
+    if problems:
+        for problem in problems:
+            env.say(f"  - {safe_text(str(problem))}")
+        count = f"{len(problems)} answer{'s' if len(problems) != 1 else ''}"
+        env.say(f"{count} in the answers file {'are' if len(problems) != 1 else 'is'} not valid (above); "
+                "you will be asked again.")  # fmt: skip
     from pmpt_cli.cli.interview_flow import interview
 
-    return interview(questionnaire, clean, request, env, resumed_from=resumed_from, ref=ref)
+    offer = None
+    if problems:  # the file was meant to be complete: ask before starting an interview
+        todo = len(missing) + len(problems)
+        offer = f"{_count(todo, 'question')} to answer. Answer {'them' if todo != 1 else 'it'} now?"
+    return interview(questionnaire, clean, request, env, resumed_from=resumed_from, ref=ref, offer=offer)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'s' if n != 1 else ''}"
+
+
+def _missing_error(questionnaire: Questionnaire, problems: list[Problem], missing: list[Question],
+                   request: TriageRequest) -> AnswersError:  # fmt: skip
+    """Invalid answers one by one; the missing ones as a count (listed with --verbose)."""
+    how = "run without --no-input to be asked" if request.no_input else "run it in a terminal to be asked"
+    gap = f"{len(missing)} answer{'s' if len(missing) != 1 else ''} missing"
+    listed = list(problems)
+    if request.verbose:
+        listed += [Problem(f"answers.{q.id}", f"required question not answered: {safe_text(q.text)}") for q in missing]
+    elif missing:
+        how += " (--verbose lists them)"
+    bad = f"{_count(len(problems), 'invalid answer')} (above) and " if problems else ""
+    return AnswersError(f"{bad}{gap}; {how}, or see `pmpt answers template`.", problems=listed)
 
 
 def show(questionnaire: Questionnaire, result: TriageResult, request: TriageRequest, env: Environment) -> None:

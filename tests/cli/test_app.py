@@ -137,7 +137,7 @@ def test_bad_set_is_exit_1_with_the_reason(runner, tmp_path, mini_answers):
 
 def test_every_answer_problem_listed_and_exit_1(runner, tmp_path):
     path = write_answers(tmp_path, {"hot_joint": "maybe", "pain_now": 12, "pain_nw": 1})
-    result = runner.invoke(app, ["triage", "--answers", path, "--no-input"])
+    result = runner.invoke(app, ["triage", "--answers", path, "--no-input", "--verbose"])
     assert result.exit_code == 1
     err = result.stderr
     assert "answers.hot_joint: 'maybe' is not a choice" in err
@@ -147,6 +147,28 @@ def test_every_answer_problem_listed_and_exit_1(runner, tmp_path):
     assert "answers.tried: required question not answered" in err
     assert err.rstrip().splitlines()[-1].startswith("error: ")
     assert "Traceback" not in err
+
+
+def test_missing_answers_are_one_line_without_verbose(runner, tmp_path):
+    path = write_answers(tmp_path, {"hot_joint": "maybe", "pain_now": 5})
+    result = runner.invoke(app, ["triage", "--answers", path, "--no-input"])
+    assert result.exit_code == 1
+    lines = result.stderr.rstrip().splitlines()
+    assert lines[0].startswith("  - answers.hot_joint: 'maybe' is not a choice")  # the bad value first
+    assert lines[-1] == ("error: 1 invalid answer (above) and 3 answers missing; run without --no-input to be "
+                         "asked (--verbose lists them), or see `pmpt answers template`.")  # fmt: skip
+    assert len(lines) == 2
+
+
+def test_pmpt_core_missing_answers_are_counted(runner, tmp_path):
+    path = write_answers(tmp_path, {"pain_now": 5}, questionnaire="pmpt-core")
+    result = runner.invoke(app, ["triage", "--answers", path, "--no-input"])
+    assert result.exit_code == 1
+    count = int(result.stderr.split()[1])
+    assert result.stderr.startswith(f"error: {count} answers missing; run without --no-input to be asked")
+    assert count > 30 and len(result.stderr.splitlines()) == 1
+    verbose = runner.invoke(app, ["triage", "--answers", path, "--no-input", "--verbose"])
+    assert len(verbose.stderr.splitlines()) == count + 1
 
 
 def test_unreadable_inputs_are_exit_1(runner, tmp_path):

@@ -440,14 +440,26 @@ def test_cli_missing_answers_without_a_terminal_lists_them_and_names_the_flags(r
     from pmpt_cli.cli.app import app
 
     (tmp_path / "a.toml").write_text('[answers]\nhot_joint = "no"\npain_now = 0\n')
-    result = runner.invoke(app, ["triage", "-q", MINI, "--answers", str(tmp_path / "a.toml")])
+    result = runner.invoke(app, ["triage", "-q", MINI, "--answers", str(tmp_path / "a.toml"), "--verbose"])
     assert result.exit_code == 1
     for qid in ("weeks", "tried"):
         assert f"answers.{qid}: required question not answered" in result.stderr
-    assert "stdin is not a terminal" in result.stderr and "--set ID=VALUE" in result.stderr
+    assert "2 answers missing; run it in a terminal to be asked" in result.stderr
     assert "limits" not in result.stderr  # optional
     no_input = runner.invoke(app, ["triage", "-q", MINI, "--answers", str(tmp_path / "a.toml"), "--no-input"])
-    assert no_input.exit_code == 1 and "--no-input was given" in no_input.stderr
+    assert no_input.exit_code == 1 and "run without --no-input to be asked" in no_input.stderr
+
+
+def test_cli_bad_value_then_offer_to_ask_the_rest(term, tmp_path):
+    """One invalid answer and several missing: the invalid one is reported first, then pmpt
+    offers to ask; Enter (yes) asks the invalid and the missing questions."""
+    (tmp_path / "a.toml").write_text('[answers]\nhot_joint = "maybe"\npain_now = 2\npain_worst = 3\nlimits = []\n')
+    result = term(["--answers", "a.toml", "--json"], "\r" + "1" + "4\rn\r\rn")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.index("'maybe' is not a choice") < result.stderr.index("Question")
+    assert json.loads(result.stdout)["answers"]["hot_joint"] == "no"
+    declined = term(["--answers", "a.toml", "--json"], "n")
+    assert declined.exit_code == 130 and "pmpt answers template" in declined.stderr
 
 
 def test_cli_resume_errors(runner, tmp_path, monkeypatch):
