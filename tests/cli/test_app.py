@@ -43,9 +43,10 @@ def test_help_lists_every_command_in_order_with_its_help(runner):
     # batch, questionnaires and answers are loaded lazily (cli.ErrorBoundaryGroup), yet listed.
     result = runner.invoke(app, ["--help"])
     assert result.exit_code == 0
-    rows = [line.strip("│ ").split(None, 1) for line in result.stdout.splitlines() if line.startswith("│ ")]
+    rows = [line.split(None, 1) for line in result.stdout.splitlines() if line.startswith("  ") and line.strip()]
     commands = {row[0]: row[1] for row in rows if row[0] in ("triage", "batch", "questionnaires", "answers")}
     assert list(commands) == ["triage", "batch", "questionnaires", "answers"]
+    assert commands["triage"].startswith("Triage one person")
     assert commands["batch"].startswith("Triage many people at once")
     assert commands["questionnaires"].startswith("List, show and validate questionnaires")
     assert commands["answers"].startswith("Work with answers files")

@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from helpers import FIXTURES, ROOT, TYPICAL_CORE, typical_steps
+from helpers import FIXTURES, ROOT, TYPICAL_CORE, Screen, typical_steps
 
 pexpect = pytest.importorskip("pexpect")
 
@@ -214,66 +214,8 @@ def test_pmpt_core_typical_run_in_a_terminal(tmp_path):
 
 # -- the screen a person sees (pyte emulates the terminal) ---------------------------------------
 
-pyte = pytest.importorskip("pyte")
+pytest.importorskip("pyte")
 CORE = ROOT / "questionnaires" / "pmpt-core.toml"
-
-
-class Screen:
-    """A pmpt process in a pty of ``cols`` x ``rows``, and the screen it draws."""
-
-    def __init__(self, tmp_path: Path, args: list[str], cols: int, rows: int, *, command: list[str] | None = None):
-        env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data"), "TERM": "xterm-256color",
-               "PYTHONPATH": str(ROOT), "PROMPT_TOOLKIT_NO_CPR": "1", "COLUMNS": str(cols), "LINES": str(rows)}  # fmt: skip
-        env.pop("NO_COLOR", None)
-        command = command or [sys.executable, "-m", "pmpt_cli", *args]
-        self.child = pexpect.spawn(command[0], command[1:], cwd=tmp_path, env=env, encoding="utf-8",
-                                   timeout=TIMEOUT, dimensions=(rows, cols))  # fmt: skip
-        self.screen = pyte.Screen(cols, rows)
-        self.stream = pyte.Stream(self.screen)
-        self.closed = False
-
-    def pump(self) -> None:
-        try:
-            self.stream.feed(self.child.read_nonblocking(65536, timeout=0.2))
-        except pexpect.TIMEOUT:
-            pass
-        except pexpect.EOF:
-            self.closed = True
-
-    @property
-    def lines(self) -> list[str]:
-        return [line.rstrip() for line in self.screen.display]
-
-    @property
-    def flat(self) -> str:
-        """The screen as one line: wrapped labels read as they were written."""
-        return " ".join(" ".join(self.lines).split())
-
-    def wait(self, predicate, what: str) -> None:
-        """Read the output until ``predicate(self)`` holds (or fail after TIMEOUT seconds)."""
-        import time
-
-        end = time.monotonic() + TIMEOUT
-        while not predicate(self):
-            if self.closed or time.monotonic() > end:
-                raise AssertionError(f"never on screen: {what}\n" + "\n".join(self.lines))
-            self.pump()
-
-    def wait_for(self, text: str) -> None:
-        words = " ".join(text.split())
-        self.wait(lambda s: words in s.flat, text)
-
-    def pointer_on(self, text: str) -> bool:
-        start = text.split()[0:3]
-        return any("❯" in line and " ".join(start) in " ".join(line.split()) for line in self.lines)
-
-    def send(self, keys: str) -> None:
-        self.child.send(keys)
-
-    def finish(self) -> int | None:
-        self.wait(lambda s: s.closed, "the end")
-        self.child.close()
-        return self.child.exitstatus
 
 
 def every_question_answers(core) -> dict:
