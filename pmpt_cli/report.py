@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from pmpt_cli.model import Questionnaire, TriageResult
+from pmpt_cli.advice import check_holds, note_text
+from pmpt_cli.model import Check, Questionnaire, TriageResult
 from pmpt_cli.version import __version__
 
 DISCLAIMER = "pmpt is not a diagnosis. It suggests where to seek care; a health professional must assess you."
@@ -273,7 +274,7 @@ def result_to_dict(questionnaire: Questionnaire, result: TriageResult) -> dict[s
         "notes": [
             {
                 "id": n.id,
-                "text": n.text,
+                "text": note_text(notes[n.id], result.answers) if n.id in notes else n.text,
                 "source": n.source,
                 "evidence": evidence_list(
                     questionnaire, n.evidence, notes[n.id].when.source if n.id in notes else None
@@ -301,3 +302,19 @@ def result_to_dict(questionnaire: Questionnaire, result: TriageResult) -> dict[s
         "ignored": list(result.ignored),
         "disclaimer": DISCLAIMER,
     }
+
+
+def failed_checks(questionnaire: Questionnaire, answers: dict[str, Any]) -> list[tuple[Check, str]]:
+    """Each consistency check that holds, with its message filled in with the answers."""
+    import re
+
+    found = []
+    for check in questionnaire.checks:
+        if check_holds(check, answers):
+            message = re.sub(
+                r"\{([a-z][a-z0-9_]*)\}",
+                lambda m: describe_answer(questionnaire, m.group(1), answers.get(m.group(1))),
+                check.message,
+            )
+            found.append((check, message))
+    return found

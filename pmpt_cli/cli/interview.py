@@ -80,6 +80,8 @@ class Interview:
     #: The last answer given to each question, offered again as the default when re-asked.
     memory: dict[str, Any] = field(default_factory=dict)
     alerted: set[str] = field(default_factory=set)
+    #: Consistency checks the person said are right: not asked again.
+    confirmed: set[str] = field(default_factory=set)
     _section: str | None = None
 
     def __post_init__(self) -> None:
@@ -144,6 +146,7 @@ class Interview:
             self.record(question, value)
             if self._red_flag_stop():
                 return True
+            self._check(question)
         return False
 
     def _back(self) -> None:
@@ -211,8 +214,28 @@ class Interview:
             self.record(question, value)
             if self._red_flag_stop():
                 return STOP
+            self._check(question)
             if self.pending() is not None:
                 return CONTINUE
+
+    # -- answers that are unlikely together -----------------------------------------------
+
+    def _check(self, question: Question) -> None:
+        """Query gently a consistency check that the answer just given makes hold ("you said
+        10 on average but 1 at worst; is that right?"); to change, both are asked again."""
+        from pmpt_cli.report import failed_checks
+
+        for check, message in failed_checks(self.questionnaire, self.answers):
+            if check.id in self.confirmed or question.id not in (check.question, check.other):
+                continue
+            if not {check.question, check.other} <= self.done:  # being answered again: wait for both
+                continue
+            options = [(CONTINUE, "Yes, that is right"), ("change", "No, let me change these answers")]
+            if self.prompter.menu(message, options, CONTINUE) == CONTINUE:
+                self.confirmed.add(check.id)
+                continue
+            for qid in (check.question, check.other):
+                self.done.discard(qid)
 
     # -- red flags -------------------------------------------------------------------------
 

@@ -45,6 +45,22 @@ def answer_text(question: Question, value: Any) -> str:
     return _num(value) if question.type in ("scale", "number") else str(value)
 
 
+def labelled(question: Question, message: str) -> str:
+    """A validator's message in the person's terms: choice ids become their labels ("'none'
+    cannot be combined" reads "'None of these' cannot be combined"), and the list of ids
+    becomes the numbers to type."""
+    import re
+
+    from pmpt_cli.messages import safe_text
+
+    if not question.choices:
+        return message
+    message = re.sub(r"\s*\(choices: [^)]*\)", f" (type a number from 1 to {len(question.choices)})", message)
+    for choice in question.choices:
+        message = message.replace(f"'{choice.value}'", f"'{safe_text(choice.label)}'")
+    return message
+
+
 def parse_typed(question: Question, text: str) -> Any:
     """A typed answer: ``<`` is back, empty skips an optional question, else the shared validator."""
     raw = text.strip()
@@ -128,7 +144,7 @@ class PlainPrompter:
             try:
                 return parse(raw)
             except AnswerInvalid as exc:
-                self._say(f"Not accepted: {exc}. Please try again.")
+                self._say(f"Not accepted: {labelled(question, str(exc))}. Please try again.")
 
     def _shown(self, question: Question, value: Any) -> str:
         if question.type == "choice":

@@ -15,7 +15,15 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from pmpt_cli.cli.interview import BACK
-from pmpt_cli.cli.plain_prompts import BACK_WORD, PlainPrompter, answer_text, number_hint, parse_typed, scale_hint
+from pmpt_cli.cli.plain_prompts import (
+    BACK_WORD,
+    PlainPrompter,
+    answer_text,
+    labelled,
+    number_hint,
+    parse_typed,
+    scale_hint,
+)
 from pmpt_cli.cli.wrap import wrap
 from pmpt_cli.messages import safe_text
 from pmpt_cli.model import Question
@@ -598,14 +606,6 @@ def _line_prompt(message: str, default: str, validate: Callable[[str], str | Non
     session: Any = PromptSession(message_tokens, validator=_Check(), validate_while_typing=False,
                                  style=_style(True), erase_when_done=False)  # fmt: skip
     return str(session.prompt(default=default))
-
-
-def labelled(question: Question, message: str) -> str:
-    """A validator's message with choice ids replaced by their labels: "'none' cannot be
-    combined" becomes "'None of these' cannot be combined"."""
-    for choice in question.choices:
-        message = message.replace(f"'{choice.value}'", f"'{safe_text(choice.label)}'")
-    return message
 
 
 def _session_has_output(session: Any) -> bool:

@@ -41,6 +41,11 @@ def run(request: TriageRequest, env: Environment) -> None:
         env.say(f"warning: ignored answers to questions that were not asked: {', '.join(result.ignored)}")
     if gathered.stopped_early:
         env.say("You stopped at a warning sign, so only the answers you gave were used.")
+    if gathered.prompter is None:  # the interview asked about these; a scripted run warns
+        from pmpt_cli.report import failed_checks
+
+        for _, message in failed_checks(questionnaire, result.answers):
+            env.say(f"warning: answers that rarely go together; please check them: {safe_text(message)}")
     show(questionnaire, result, request, env)
     if gathered.prompter is not None:
         from pmpt_cli.cli.interview_flow import finish

@@ -339,3 +339,11 @@ def test_plain_menu_confirm_text():
     assert prompter.confirm("Save?", False) is True
     assert "type y or n" in err.getvalue()
     assert prompter.text("Name", "x.toml") == "x.toml"
+
+
+def test_plain_explains_with_labels_never_ids(q):
+    prompter, err = plain("1,3\nmaybe\n1\n2\n")
+    assert prompter.ask(q["limits"], None, "") == ["stairs"]
+    assert "'None of these' cannot be combined" in err.getvalue() and "'none'" not in err.getvalue()
+    assert prompter.ask(q["hot_joint"], None, "") == "unsure"
+    assert "(type a number from 1 to 3)" in err.getvalue() and "choices: no, unsure" not in err.getvalue()
