@@ -360,7 +360,9 @@ def test_every_result_is_explained_by_a_rule_and_scores_agree_with_the_rules(ans
         pm_rules = {r.id for r in Q.rules if r.outcome == "pain-management"}
         assert (score["pm_indication"] == 1) == bool(fired & pm_rules)
         assert (score["psychosocial"] >= 4) == ("psychosocial_high" in fired)
-        assert (score["startback_total"] >= 4) == ("pt_recovery_risk" in fired)
+        # STarT Back medium risk: total 4 or more with the psychosocial subscale 3 or less
+        # (high risk is psychosocial_high's), so "medium risk" never shows beside "high".
+        assert (score["startback_total"] >= 4 and score["psychosocial"] <= 3) == ("pt_recovery_risk" in fired)
 
 
 # -- the same safety properties, exhaustively over the written vignettes -------------------
