@@ -154,6 +154,8 @@ def _save_and_stop(questionnaire: Questionnaire, answers: dict[str, Any], path: 
         saved = partial.save(path, questionnaire, answers, ref)
     except PmptError as exc:
         return Interrupted(f"Stopped, and your answers could not be saved: {exc.message}")
+    if request.save:
+        partial.remember(saved)
     command = "pmpt triage --resume" + (f" --save {shlex.quote(str(saved))}" if request.save else "")
     count = "Your answer so far is" if len(answers) == 1 else f"Your {len(answers)} answers so far are"
     env.say(f"\n{count} saved in {safe_text(str(saved))} (only you can read it).\n"

@@ -66,12 +66,18 @@ def resume_path(request: TriageRequest) -> Path:
         path: Path | None = Path(request.save)
     elif request.questionnaire:
         qid = request.questionnaire
-        path = partial.default_path(load_questionnaire(qid).id if looks_like_path(qid) else qid)
+        qid = load_questionnaire(qid).id if looks_like_path(qid) else qid
+        path = partial.default_path(qid)
+        if not path.is_file():  # saved with --save FILE, perhaps
+            path = partial.newest_elsewhere(qid) or path
     else:
         path = partial.newest()
     if path is None or not path.is_file():
         where = f" in {path}" if path is not None else f" in {partial.data_dir()}"
-        raise InputFileError(f"No unfinished answers to resume{where}. Start a new triage with: pmpt triage")
+        raise InputFileError(
+            f"No unfinished answers to resume{safe_text(where)}. If you saved them with --save FILE, continue with: "
+            "pmpt triage --resume --save FILE. Or start a new triage with: pmpt triage"
+        )
     return path
 
 

@@ -370,6 +370,20 @@ def test_cli_save_flag_chooses_the_file_and_resume_reads_it(term, tmp_path):
     assert resumed.exit_code == 0, resumed.stderr
     assert "Kept your answers in mine.toml" in resumed.stderr and (tmp_path / "mine.toml").exists()
     assert json.loads(resumed.stdout)["answers"]["hot_joint"] == "no"
+    # --resume alone finds the answers saved with --save FILE too.
+    again = term(["--resume", "--json"], "571\r10\ry\r\rny")
+    assert again.exit_code == 0, again.stderr
+    assert json.loads(again.stdout)["answers"]["hot_joint"] == "no"
+    assert not (tmp_path / "mine.toml").exists()
+
+
+def test_cli_resume_with_nothing_says_to_use_save(runner, tmp_path, monkeypatch):
+    from pmpt_cli.cli.app import app
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    result = runner.invoke(app, ["triage", "--resume"])
+    assert result.exit_code == 1
+    assert "If you saved them with --save FILE, continue with: pmpt triage --resume --save FILE" in result.stderr
 
 
 def test_cli_offers_to_continue_saved_answers(term):
