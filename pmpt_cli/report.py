@@ -7,6 +7,7 @@ so every output explains itself in the person's own terms.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from pmpt_cli.advice import check_holds, note_text
@@ -134,8 +135,8 @@ class _Tests:
 
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "count":
             if node.args and isinstance(node.args[0], ast.Name):
-                wanted = {_constant(arg) for arg in node.args[1:]}
-                self.add(node.args[0].id, lambda v, w=frozenset(wanted): _overlaps(v, w))
+                wanted = frozenset(_constant(arg) for arg in node.args[1:])
+                self.add(node.args[0].id, partial(_overlaps, wanted=wanted))
                 return
         if isinstance(node, ast.Compare):
             operands = [node.left, *node.comparators]
@@ -165,20 +166,19 @@ class _Tests:
                     self.add(side.id, None)
             return
         if isinstance(op, (ast.In, ast.NotIn)):
-            if flipped:  # 'x' in flags: x is one of the ticked values
-                test: Test = lambda v, c=const: c in v if isinstance(v, list) else c == v  # noqa: E731
-            else:  # answer in ['a', 'b']
-                test = lambda v, c=const: _overlaps(v, frozenset(c)) if isinstance(c, tuple) else v == c  # noqa: E731
-            self.add(name, test if isinstance(op, ast.In) else (lambda v, t=test: not t(v)))
+            test: Test = partial(_ticked, const) if flipped else partial(_among, const)
+            self.add(name, test if isinstance(op, ast.In) else partial(_not, test))
             return
-        compare = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
-                   ast.Gt: operator.gt, ast.GtE: operator.ge}.get(type(op))  # fmt: skip
+        compare: Callable[[Any, Any], Any] | None = {
+            ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
+            ast.Gt: operator.gt, ast.GtE: operator.ge,
+        }.get(type(op))  # fmt: skip
         if compare is None:
             self.add(name, None)
         elif flipped:
-            self.add(name, lambda v, f=compare, c=const: f(c, v))
+            self.add(name, partial(_compare_flipped, compare, const))
         else:
-            self.add(name, lambda v, f=compare, c=const: f(v, c))
+            self.add(name, partial(_compare, compare, const))
 
 
 def _is_literal(node: Any) -> bool:
@@ -197,6 +197,28 @@ def _constant(node: Any) -> Any:
     if isinstance(node, (ast.List, ast.Tuple)):
         return tuple(e.value for e in node.elts if isinstance(e, ast.Constant))
     return None
+
+
+def _ticked(const: Any, value: Any) -> bool:
+    """``'x' in flags``: x is one of the ticked values."""
+    return const in value if isinstance(value, list) else const == value
+
+
+def _among(const: Any, value: Any) -> bool:
+    """``answer in ['a', 'b']``."""
+    return _overlaps(value, frozenset(const)) if isinstance(const, tuple) else value == const
+
+
+def _not(test: Test, value: Any) -> bool:
+    return not test(value)
+
+
+def _compare(compare: Callable[[Any, Any], Any], const: Any, value: Any) -> bool:
+    return bool(compare(value, const))
+
+
+def _compare_flipped(compare: Callable[[Any, Any], Any], const: Any, value: Any) -> bool:
+    return bool(compare(const, value))
 
 
 def _overlaps(value: Any, wanted: frozenset[Any]) -> bool:

@@ -343,14 +343,13 @@ class ListPrompt:
         head = wrap(self.message, width, "? ", "  ", measure=_cwidth)
         if get_app().is_done:
             answer = self.answer or ""
-            last = head[-1]
-            tail = wrap(answer, width, " " * _cwidth(last) + "  › ", measure=_cwidth) if answer else []
+            final = head[-1]
             for text in head[:-1]:
                 line(("class:question", text))
-            if tail and _cwidth(last) + 4 + _cwidth(answer) <= width:
-                line(("class:question", last), ("class:answer", "  › " + answer))
+            if answer and _cwidth(final) + 4 + _cwidth(answer) <= width:
+                line(("class:question", final), ("class:answer", "  › " + answer))
             else:
-                line(("class:question", last))
+                line(("class:question", final))
                 for text in wrap(answer, width, "  › ", "    ", measure=_cwidth) if answer else []:
                     line(("class:answer", text))
             out.pop()
@@ -547,7 +546,8 @@ class ListPrompt:
         def _eof(event: Any) -> None:
             event.app.exit(exception=EOFError, style="class:aborting")
 
-        control = FormattedTextControl(self.tokens, show_cursor=False, focusable=True)
+        tokens: Any = self.tokens
+        control = FormattedTextControl(tokens, show_cursor=False, focusable=True)
         app: Any = Application(
             layout=Layout(Window(control, wrap_lines=False, dont_extend_height=True, always_hide_cursor=True)),
             key_bindings=bindings,
@@ -603,7 +603,8 @@ def _line_prompt(message: str, default: str, validate: Callable[[str], str | Non
             if reason:
                 raise ValidationError(message=reason, cursor_position=len(document.text))
 
-    session: Any = PromptSession(message_tokens, validator=_Check(), validate_while_typing=False,
+    shown: Any = message_tokens
+    session: Any = PromptSession(shown, validator=_Check(), validate_while_typing=False,
                                  style=_style(True), erase_when_done=False)  # fmt: skip
     return str(session.prompt(default=default))
 
