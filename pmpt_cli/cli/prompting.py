@@ -114,6 +114,8 @@ class QuestionaryPrompter:
         from rich.panel import Panel
 
         text = safe_text(text)
+        if kind in ("welcome", "alert"):  # numbered and bulleted lines hang under their text
+            text = _hanging(text, self._console.width - 4)
         if kind == "welcome":
             title, _, body = text.partition("\n")
             self._console.print(Panel(escape(body), title=f"[bold]{escape(title)}[/bold]", title_align="left"))
@@ -557,6 +559,21 @@ class ListPrompt:
         )
         app.timeoutlen = 0.5
         return app.run()
+
+
+def _hanging(text: str, width: int) -> str:
+    """``text`` with each "1. " or "- " line wrapped so that it continues under its words."""
+    import re
+
+    lines = []
+    for line in text.split("\n"):
+        mark = re.match(r"(\d+\. |- )", line)
+        if mark is None or width < 20:
+            lines.append(line)
+            continue
+        lead = mark.group(1)
+        lines += wrap(line[len(lead) :], width, lead, " " * len(lead), measure=_cwidth)
+    return "\n".join(lines)
 
 
 def _style(colour: bool) -> Any:
