@@ -10,7 +10,6 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from pmpt_cli.advice import check_holds, note_text
 from pmpt_cli.model import Check, Questionnaire, TriageResult
 from pmpt_cli.version import __version__
 
@@ -279,6 +278,8 @@ def reason_records(questionnaire: Questionnaire, result: TriageResult) -> list[d
 
 def result_to_dict(questionnaire: Questionnaire, result: TriageResult) -> dict[str, Any]:
     """The whole result for ``--json``: stable keys, public API (additive changes only)."""
+    from pmpt_cli.advice import note_text
+
     text = questionnaire.outcome_texts[result.outcome]
     notes = {note.id: note for note in questionnaire.notes}
     return {
@@ -329,6 +330,8 @@ def result_to_dict(questionnaire: Questionnaire, result: TriageResult) -> dict[s
 def failed_checks(questionnaire: Questionnaire, answers: dict[str, Any]) -> list[tuple[Check, str]]:
     """Each consistency check that holds, with its message filled in with the answers."""
     import re
+
+    from pmpt_cli.advice import check_holds
 
     found = []
     for check in questionnaire.checks:

@@ -231,6 +231,15 @@ def test_offer_to_save_refuses_to_overwrite_and_suggests_another_name(tmp_path, 
     assert p.asked[-1] == ("text", "s-2.toml", "Save as:")
 
 
+def test_offer_to_save_never_proposes_a_name_that_exists(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "s.toml").write_text("old")
+    (tmp_path / "s-2.toml").write_text("old")
+    p = Scripted(True, "s-3.toml")
+    assert offer_to_save(p, "new", "s.toml") == "s-3.toml"
+    assert p.asked[-1] == ("text", "s-3.toml", "Save as:")
+
+
 def test_offer_to_save_empty_name_cancels(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert offer_to_save(Scripted(True, ""), "x", "s.toml") is None

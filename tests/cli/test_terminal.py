@@ -240,7 +240,9 @@ def test_every_pmpt_core_choice_label_appears_in_full(tmp_path, cols, rows):
     asked = typical_steps(core, answers)
     assert len(asked) == len(core.questions)  # every question is asked
     for question, keys in asked:
-        screen.wait_for(question.text.split("?")[0][:40])
+        screen.wait_for(question.text)  # the whole question, wrapped at words
+        if question.help:
+            screen.wait_for(question.help)
         if question.type in ("choice", "multi_choice"):
             for i, choice in enumerate(question.choices):
                 if i:
