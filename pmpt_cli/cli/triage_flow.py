@@ -139,9 +139,26 @@ def _missing_error(questionnaire: Questionnaire, problems: list[Problem], missin
 
 
 def show(questionnaire: Questionnaire, result: TriageResult, request: TriageRequest, env: Environment) -> None:
-    """Print the summary (or JSON) and write the export, keeping stdout for data only."""
+    """Write the export, then print the summary (or JSON), keeping stdout for data only.
+
+    The export comes first so that the result card is still the last thing printed; if
+    the export fails, the result is shown all the same and the error follows it.
+    """
+    from pmpt_cli.errors import PmptError
     from pmpt_cli.report import result_to_dict
 
+    failed: PmptError | None = None
+    if request.export and request.export != "-":
+        from pmpt_cli.cli.fileio import write_private
+        from pmpt_cli.export import summary_toml
+
+        try:
+            write_private(request.export, summary_toml(questionnaire, result), force=request.force)
+        except PmptError as exc:
+            failed = exc
+        else:
+            env.say(f"Saved the summary to {safe_text(request.export)}. Re-run it with: "
+                    f"pmpt triage --answers {safe_text(request.export)}")  # fmt: skip
     data = result_to_dict(questionnaire, result)
     if request.as_json:
         from pmpt_cli.cli.fileio import write_json
@@ -153,10 +170,10 @@ def show(questionnaire: Questionnaire, result: TriageResult, request: TriageRequ
         from pmpt_cli.cli.render import print_summary
 
         print_summary(data, stream, env, plain=request.plain)
-    if request.export:
+    if request.export == "-":
         from pmpt_cli.cli.fileio import write_private
         from pmpt_cli.export import summary_toml
 
-        write_private(request.export, summary_toml(questionnaire, result), force=request.force, stdout=env.stdout)
-        if request.export != "-":
-            env.say(f"Saved the summary to {request.export}. Re-run it with: pmpt triage --answers {request.export}")
+        write_private("-", summary_toml(questionnaire, result), stdout=env.stdout)
+    if failed is not None:
+        raise failed
