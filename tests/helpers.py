@@ -338,6 +338,11 @@ class Screen:
         """The screen as one line: wrapped labels read as they were written."""
         return " ".join(" ".join(self.lines).split())
 
+    @property
+    def words(self) -> str:
+        """``flat`` without the borders of panels: text wrapped inside a box reads on."""
+        return " ".join(" ".join(line.strip("│ ") for line in self.lines).split())
+
     def wait(self, predicate, what: str) -> None:
         """Read the output until ``predicate(self)`` holds (or fail after SCREEN_TIMEOUT seconds)."""
         import time

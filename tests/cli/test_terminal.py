@@ -282,19 +282,20 @@ def test_every_pmpt_core_choice_label_appears_in_full(tmp_path, cols, rows):
 DOWN = "\x1b[B"
 
 
+@pytest.mark.parametrize(("cols", "rows"), [(80, 24), (50, 20)])
 @pytest.mark.parametrize("path", sorted((ROOT / "examples").glob("*.toml")), ids=lambda p: p.stem)
-def test_the_outcome_is_on_the_last_screen(tmp_path, path):
-    """`pmpt triage --answers FILE` at 80x24: the headline is on the screen when pmpt ends,
-    and under a red flag the instruction is the last thing on it."""
+def test_the_outcome_is_on_the_last_screen(tmp_path, path, cols, rows):
+    """`pmpt triage --answers FILE` at 80x24 and 50x20: the headline is on the screen when
+    pmpt ends, and under a red flag the instruction is the last thing on it."""
     from pmpt_cli.engine import run_triage
     from pmpt_cli.loader import load_questionnaire
 
     core = load_questionnaire(CORE)
     outcome = run_triage(core, tomllib.loads(path.read_text())["answers"]).outcome
-    screen = Screen(tmp_path, ["triage", "--answers", str(path)], 80, 24)
+    screen = Screen(tmp_path, ["triage", "--answers", str(path)], cols, rows)
     assert screen.finish() == 0
     text = core.outcome_texts[outcome]
-    assert text.headline in screen.flat
+    assert text.headline in screen.words
     if outcome in ("emergency", "urgent"):
         shown = [line.strip("│ ") for line in screen.lines if line.strip()]
         last = " ".join(" ".join(shown[-4:]).split())
