@@ -25,7 +25,9 @@ from pmpt_cli.model import (
     QUESTION_TYPES,
     SCORE_METHODS,
     TEXT_TYPES,
+    Advice,
     Band,
+    Check,
     Choice,
     Default,
     EnableWhen,
@@ -49,7 +51,7 @@ QUESTIONNAIRE_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
 
 TOP_KEYS = {
     "format", "id", "title", "version", "language", "licence", "description", "minutes",
-    "sources", "sections", "questions", "scores", "rules", "default", "notes", "outcomes", "fhir",
+    "sources", "sections", "questions", "scores", "rules", "default", "notes", "outcomes", "fhir", "checks",
 }  # fmt: skip
 SECTION_KEYS = {"id", "title", "intro", "parent", "enable_when", "enable_behavior"}
 QUESTION_KEYS = {
@@ -74,7 +76,10 @@ FHIR_ITEM_KEYS = {
 }
 FHIR_OPTION_TYPES = ("coding", "string", "integer", "date", "time")
 RULE_KEYS = {"id", "outcome", "when", "priority", "explanation", "source"}
-NOTE_KEYS = {"id", "when", "text", "source"}
+NOTE_KEYS = {"id", "when", "text", "source", "watch_for"}
+CHECK_KEYS = {"id", "question", "operator", "other", "message"}
+CHECK_OPERATORS = ("=", "!=", ">", "<", ">=", "<=")
+PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
 OUTCOME_KEYS = {"headline", "care", "steps", "next"}
 
 
@@ -257,6 +262,7 @@ class _Builder:
         score_order = self.order_scores(scores, score_ids)
         rules = self.build_rules()
         notes = self.build_notes()
+        checks = self.build_checks()
         default = self.build_default()
         outcome_texts = self.build_outcome_texts()
         fhir = self.build_fhir(sections, questions, scores)
@@ -268,6 +274,7 @@ class _Builder:
             sha256=sha256, sections=sections, questions=questions, scores=scores, rules=rules,
             default=default, description=description, minutes=minutes, sources=sources,
             notes=notes, outcome_texts=outcome_texts, fhir=fhir, path=origin, score_order=score_order,
+            checks=checks,
         )  # fmt: skip
         from pmpt_cli.expr.codegen import MAX_PROGRAM_CHARS, ProgramTooLarge
 
@@ -478,12 +485,12 @@ class _Builder:
             ))  # fmt: skip
         return tuple(choices)
 
-    def build_enable_when(self, t: dict[str, Any], loc: str) -> tuple[EnableWhen, ...]:
-        raw = self.get(t, "enable_when", list, loc, required=False, default=[])
+    def build_enable_when(self, t: dict[str, Any], loc: str, *, key: str = "enable_when") -> tuple[EnableWhen, ...]:
+        raw = self.get(t, key, list, loc, required=False, default=[])
         earlier_by_id = self.questions
         conditions = []
         for i, c in enumerate(raw):
-            cloc = f"{loc}.enable_when[{i}]"
+            cloc = f"{loc}.{key}[{i}]"
             if not isinstance(c, dict):
                 self.problem(cloc, "must be a table like { question = 'x', operator = '=', answer = 'y' }")
                 continue
@@ -730,9 +737,64 @@ class _Builder:
             when = self.compile(t["when"], f"{loc}.when") if "when" in t else None
             text = self.get_text(t, "text", loc)
             source = self.get_text(t, "source", loc)
+            watch_for = self.build_watch_for(t, text, loc)
             if len(self.problems) == before and when is not None:
-                notes.append(Note(nid, when, text, source))
+                notes.append(Note(nid, when, text, source, watch_for))
         return tuple(notes)
+
+    def build_watch_for(self, t: dict[str, Any], text: str, loc: str) -> tuple[Advice, ...]:
+        """A note's ``watch_for`` items; its text must then hold ``{watch_for}`` once."""
+        raw = self.get(t, "watch_for", list, loc, required=False, default=None)
+        has_slot = "{watch_for}" in text
+        if raw is None:
+            if has_slot:
+                self.problem(f"{loc}.text", "has {watch_for} but the note has no watch_for list")
+            return ()
+        if not has_slot:
+            self.problem(f"{loc}.text", "must say where the watch_for items go",
+                         "write {watch_for} in the text, e.g. 'see your GP if you {watch_for}.'")  # fmt: skip
+        items = []
+        for i, item in enumerate(raw):
+            iloc = f"{loc}.watch_for[{i}]"
+            if not isinstance(item, dict):
+                self.problem(iloc, "must be a table like { text = 'get pain at night', unless = [...] }")
+                continue
+            self.check_keys(item, {"text", "unless"}, iloc)
+            item_text = self.get_text(item, "text", iloc)
+            unless = self.build_enable_when(item, iloc, key="unless")
+            items.append(Advice(item_text, unless))
+        return tuple(items)
+
+    def build_checks(self) -> tuple[Check, ...]:
+        """Consistency checks: two answers compared, and the question to put to the person."""
+        seen: set[str] = set()
+        checks = []
+        for loc, t in self.get_tables("checks", required=False):
+            self.check_keys(t, CHECK_KEYS, loc)
+            before = len(self.problems)
+            cid = self.get_id(t, loc, seen, "check")
+            operator = self.get_text(t, "operator", loc)
+            if operator and operator not in CHECK_OPERATORS:
+                self.problem(f"{loc}.operator", f"unknown operator '{operator}'",
+                             f"use one of: {', '.join(CHECK_OPERATORS)}")  # fmt: skip
+            pair = []
+            for key in ("question", "other"):
+                qid = self.get_text(t, key, loc)
+                question = self.questions.get(qid)
+                if qid and question is None:
+                    self.problem(f"{loc}.{key}", f"unknown question '{qid}'{suggest(qid, self.questions)}")
+                elif question is not None and operator not in ("=", "!=") and question.type not in ("number", "scale"):
+                    self.problem(f"{loc}.{key}", f"'{qid}' is a {question.type} question",
+                                 "only number and scale answers can be compared with < and >")  # fmt: skip
+                pair.append(qid)
+            message = self.get_text(t, "message", loc)
+            for name in PLACEHOLDER.findall(message):
+                if name not in pair:
+                    self.problem(f"{loc}.message", f"{{{name}}} is neither of the check's questions",
+                                 f"use {{{pair[0]}}} or {{{pair[1]}}}" if len(pair) == 2 else "")  # fmt: skip
+            if len(self.problems) == before:
+                checks.append(Check(cid, pair[0], operator, pair[1], message))
+        return tuple(checks)
 
     def build_default(self) -> Default | None:
         """The outcome when no rule fires; ``None`` for a measure-only questionnaire (no rules, no default)."""

@@ -34,7 +34,9 @@ from pmpt_cli.expr.expressions import CompiledExpression, expression_from_summar
 from pmpt_cli.expr.names import NameInfo
 from pmpt_cli.expr.runtime import ProgramCode
 from pmpt_cli.model import (
+    Advice,
     Band,
+    Check,
     Choice,
     Default,
     EnableWhen,
@@ -50,8 +52,8 @@ from pmpt_cli.model import (
 
 MAX_ENTRY_BYTES = 20_000_000
 ENTRIES = 32  # at most this many questionnaires are kept; the oldest go first
-_RECORDS = {cls.__name__: cls for cls in (Band, Choice, Default, EnableWhen, Note, OutcomeText, Question, Rule,
-                                          Score, Section, Source)}  # fmt: skip
+_RECORDS = {cls.__name__: cls for cls in (Advice, Band, Check, Choice, Default, EnableWhen, Note, OutcomeText,
+                                          Question, Rule, Score, Section, Source)}  # fmt: skip
 
 
 def load(data: bytes, origin: str) -> Questionnaire | None:

@@ -40,6 +40,8 @@ class PmptError(Exception):
     """Base of every expected pmpt failure; ``message`` says what to do."""
 
     exit_code: int = ExitCode.FAILURE
+    #: What the message line starts with ("error: ..."); empty for a message that is not an error.
+    label: str = "error"
 
     def __init__(self, message: str, *, problems: list[Problem] | None = None, more: int = 0) -> None:
         super().__init__(message)
@@ -89,3 +91,9 @@ class Interrupted(PmptError):
     """The person pressed Ctrl-C or the terminal closed (exit 130)."""
 
     exit_code = ExitCode.INTERRUPTED
+
+
+class StoppedAtRedFlag(Interrupted):
+    """Stopped after an emergency warning: the message is the instruction, not an error (exit 130)."""
+
+    label = ""

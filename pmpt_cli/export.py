@@ -58,9 +58,18 @@ def summary_document(
         "skipped": list(result.skipped),
         "scores": scores,
         "reasons": reasons,
-        "notes": [{"id": n.id, "text": n.text, "source": n.source} for n in result.notes],
+        "notes": [{"id": n.id, "text": _note_text(questionnaire, n, result.answers), "source": n.source}
+                  for n in result.notes],
     })  # fmt: skip
     return redact(document, questionnaire) if redacted else document
+
+
+def _note_text(questionnaire: Questionnaire, note: Any, answers: dict[str, Any]) -> str:
+    """The note's text as the person read it (``advice.note_text``)."""
+    from pmpt_cli.advice import note_text
+
+    found = next((n for n in questionnaire.notes if n.id == note.id), None)
+    return note_text(found, answers) if found is not None else note.text
 
 
 def summary_toml(

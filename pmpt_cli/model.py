@@ -196,13 +196,39 @@ class Rule(Record):
     source: str
 
 
+class Advice(Record):
+    """One thing a note asks the person to watch for, left out when any ``unless``
+    condition holds: never "see your GP if you get pain at night" to someone who said
+    the pain wakes them most nights."""
+
+    text: str
+    unless: tuple[EnableWhen, ...] = ()
+
+
 class Note(Record):
-    """A contributing factor reported as "also noted"; it never decides."""
+    """A contributing factor reported as "also noted"; it never decides.
+
+    With ``watch_for``, ``{watch_for}`` in the text becomes the items that apply, as
+    "a, b or c" (``advice.note_text``).
+    """
 
     id: str
     when: CompiledExpression
     text: str
     source: str
+    watch_for: tuple[Advice, ...] = ()
+
+
+class Check(Record):
+    """Answers that are unlikely together (average pain above the worst pain): when
+    ``question`` ``operator`` ``other`` holds, the person is asked whether that is right,
+    and a scripted run warns. ``message`` may name both with ``{question_id}``."""
+
+    id: str
+    question: str
+    operator: str
+    other: str
+    message: str
 
 
 class Default(Record):
@@ -252,6 +278,8 @@ class Questionnaire:
     path: str
     #: Scores in an order where each comes after the scores it uses.
     score_order: tuple[str, ...]
+    #: Consistency checks between answers (``Check``).
+    checks: tuple[Check, ...]
     #: The scores and every rule's and note's condition compiled into one function, when
     #: the builder made it (program.compile_program, kept by the cache); ``None`` when the
     #: questionnaire was changed with ``_replace``: program.runnable then compiles it afresh.
@@ -282,6 +310,7 @@ class Questionnaire:
         fhir: dict[str, Any] | None = None,
         path: str = "",
         score_order: tuple[str, ...] = (),
+        checks: tuple[Check, ...] = (),
         program: ProgramCode | None = None,
     ) -> None:
         # Straight into the instance dict, since __setattr__ refuses (cached_property does the same).
@@ -290,7 +319,7 @@ class Questionnaire:
             sections=sections, questions=questions, scores=scores, rules=rules, default=default,
             description=description, minutes=minutes, sources=sources, notes=notes,
             outcome_texts={} if outcome_texts is None else outcome_texts, fhir={} if fhir is None else fhir,
-            path=path, score_order=score_order, program=program, _memo={},
+            path=path, score_order=score_order, checks=checks, program=program, _memo={},
         )  # fmt: skip
 
     def __setattr__(self, name: str, value: Any) -> None:

@@ -73,7 +73,9 @@ NAMES: dict[str, NameInfo] = {
 class Scripted:
     """A fake prompter: answers each prompt from a script and records what was asked."""
 
-    key_help = "KEYS-HELP"
+    def key_help(self, types: frozenset[str]) -> str:
+        self.types = types
+        return "KEYS-HELP"
 
     def __init__(self, *script: Any) -> None:
         self.script = list(script)
@@ -554,3 +556,78 @@ def response_problems(response: dict, questionnaire: dict) -> list[str]:
 
     walk(response.get("item", []), questionnaire.get("item", []))
     return problems
+
+
+#: Seconds a real-terminal test waits for something to appear before it fails.
+SCREEN_TIMEOUT = 20
+
+
+class Screen:
+    """A pmpt process in a pty of ``cols`` x ``rows``, and the screen it draws."""
+
+    def __init__(self, tmp_path: Path, args: list[str], cols: int, rows: int, *, command: list[str] | None = None,
+                 env: dict[str, str] | None = None):  # fmt: skip
+        import os
+        import sys
+
+        import pexpect
+        import pyte
+
+        env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data"), **(env or {}), "TERM": "xterm-256color",
+               "PYTHONPATH": str(ROOT), "PROMPT_TOOLKIT_NO_CPR": "1", "COLUMNS": str(cols), "LINES": str(rows)}  # fmt: skip
+        env.pop("NO_COLOR", None)
+        command = command or [sys.executable, "-m", "pmpt_cli", *args]
+        self.child = pexpect.spawn(command[0], command[1:], cwd=tmp_path, env=env, encoding="utf-8",
+                                   timeout=SCREEN_TIMEOUT, dimensions=(rows, cols))  # fmt: skip
+        self.screen = pyte.Screen(cols, rows)
+        self.stream = pyte.Stream(self.screen)
+        self.closed = False
+        self._pexpect = pexpect
+
+    def pump(self) -> None:
+        try:
+            self.stream.feed(self.child.read_nonblocking(65536, timeout=0.2))
+        except self._pexpect.TIMEOUT:
+            pass
+        except self._pexpect.EOF:
+            self.closed = True
+
+    @property
+    def lines(self) -> list[str]:
+        return [line.rstrip() for line in self.screen.display]
+
+    @property
+    def flat(self) -> str:
+        """The screen as one line: wrapped labels read as they were written."""
+        return " ".join(" ".join(self.lines).split())
+
+    @property
+    def words(self) -> str:
+        """``flat`` without the borders of panels: text wrapped inside a box reads on."""
+        return " ".join(" ".join(line.strip("│ ") for line in self.lines).split())
+
+    def wait(self, predicate, what: str) -> None:
+        """Read the output until ``predicate(self)`` holds (or fail after SCREEN_TIMEOUT seconds)."""
+        import time
+
+        end = time.monotonic() + SCREEN_TIMEOUT
+        while not predicate(self):
+            if self.closed or time.monotonic() > end:
+                raise AssertionError(f"never on screen: {what}\n" + "\n".join(self.lines))
+            self.pump()
+
+    def wait_for(self, text: str) -> None:
+        words = " ".join(text.split())
+        self.wait(lambda s: words in s.flat, text)
+
+    def pointer_on(self, text: str) -> bool:
+        start = text.split()[0:3]
+        return any("❯" in line and " ".join(start) in " ".join(line.split()) for line in self.lines)
+
+    def send(self, keys: str) -> None:
+        self.child.send(keys)
+
+    def finish(self) -> int | None:
+        self.wait(lambda s: s.closed, "the end")
+        self.child.close()
+        return self.child.exitstatus

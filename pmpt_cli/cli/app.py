@@ -14,7 +14,14 @@ from typing import Annotated, Any, Optional
 import typer
 from typer.core import TyperGroup
 
-from pmpt_cli.cli.commands.options import questionnaire_option
+from pmpt_cli.cli.commands.options import (
+    Command,
+    HelpOnStdout,
+    NoColor,
+    WrappedEpilog,
+    apply_no_color,
+    questionnaire_option,
+)
 from pmpt_cli.cli.environment import Environment, from_context
 from pmpt_cli.errors import ExitCode, PmptError, UsageError
 from pmpt_cli.version import __version__
@@ -43,8 +50,12 @@ def report_error(env: Environment, error: PmptError) -> None:
     hidden = len(error.problems) - min(len(error.problems), MAX_LISTED) + error.more
     if hidden:
         lines.append(f"  {and_more(hidden)}")
-    lines.append(f"error: {error.message}")
-    env.stderr.write(safe_text("\n".join(lines)) + "\n")
+    lines.append(f"{error.label}: {error.message}" if error.label else error.message)
+    try:
+        env.stderr.write(safe_text("\n".join(lines)) + "\n")
+        env.stderr.flush()
+    except (OSError, ValueError):  # the terminal is gone: the exit status still says what happened
+        pass
 
 
 def report_bug(env: Environment, error: BaseException) -> None:
@@ -115,7 +126,7 @@ def _load_answers() -> Any:
     return typer.main.get_group(answers_app)
 
 
-class ErrorBoundaryGroup(TyperGroup):
+class ErrorBoundaryGroup(HelpOnStdout, WrappedEpilog, TyperGroup):
     """Converts pmpt's exceptions to exit codes, once, for every command.
 
     It also holds the commands in ``lazy_commands``, built only when one is named or
@@ -170,11 +181,14 @@ app = typer.Typer(
     cls=ErrorBoundaryGroup,
     name="pmpt",
     help="Terminal triage for musculoskeletal pain: pain management, physical therapy, or both.",
-    epilog="Examples:  pmpt triage    |    pmpt triage --answers examples/physical-therapy-knee.toml --json\n\n"
+    epilog="Examples:\n\n"
+    "  pmpt triage\n\n"
+    "  pmpt triage --answers examples/physical-therapy-knee.toml --json\n\n"
     "pmpt is not a diagnosis.",
     context_settings=CONTEXT,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
 
 
@@ -199,6 +213,8 @@ def main_callback(
 
 
 @app.command(
+    cls=Command,
+    short_help="Triage one person: answer the questions (or give an answers file) and get a recommendation.",
     epilog="Examples:\n\n"
     "  pmpt triage\n\n"
     "  pmpt triage --answers examples/physical-therapy-knee.toml\n\n"
@@ -249,10 +265,15 @@ def triage(
             help="Where to keep unfinished answers if you stop (default: ~/.local/share/pmpt/).",
         ),
     ] = None,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", help="List every missing answer, not only how many are missing.")
+    ] = False,
+    no_color: NoColor = False,
 ) -> None:
     """Triage: answer the questions (or give an answers file) and get a recommendation."""
     from pmpt_cli.cli.triage_flow import TriageRequest, run
 
+    apply_no_color(ctx, no_color)
     env = from_context(ctx)
     if as_json and export == "-":
         raise UsageError("--json and --export - both write to stdout; choose one, or export to a file.")
@@ -261,14 +282,16 @@ def triage(
     run(TriageRequest(
         answers_path=answers, questionnaire=questionnaire, overrides=tuple(set_ or ()), no_input=no_input,
         as_json=as_json, export=export, force=force, redact=redact, plain=plain, plain_prompts=plain, resume=resume,
-        save=save,
+        save=save, verbose=verbose,
     ), env)  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit status (used by ``pmpt`` and ``python -m pmpt_cli``)."""
+    # Help is wrapped to the terminal, however narrow (click would keep 50 columns at least).
+    width = max(30, min(Environment.from_system().width, 100) - 1)
     try:
-        app(args=argv, prog_name="pmpt")
+        app(args=argv, prog_name="pmpt", terminal_width=width)
     except SystemExit as exit_:
         code = exit_.code
         return code if isinstance(code, int) else (0 if code is None else int(ExitCode.FAILURE))

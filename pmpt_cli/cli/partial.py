@@ -50,13 +50,56 @@ def saved(path: Path) -> bool:
     return path.is_file()
 
 
+#: Where unfinished answers saved with ``--save FILE`` are, so that ``--resume`` finds them too.
+ELSEWHERE = "saved-elsewhere.txt"
+
+
 def newest() -> Path | None:
-    """The most recently saved partial file, for ``--resume`` without ``--questionnaire``."""
+    """The most recently saved partial file, for ``--resume`` without ``--questionnaire``:
+    in the data folder, or one saved with ``--save FILE`` (``remember``)."""
     folder = data_dir()
     if not check_folder(folder):
         return None
-    found = [p for p in folder.glob(f"{PREFIX}*.toml") if p.is_file()]
+    found = [p for p in folder.glob(f"{PREFIX}*.toml") if p.is_file()] + [p for p in elsewhere() if p.is_file()]
     return max(found, key=lambda p: p.stat().st_mtime) if found else None
+
+
+def elsewhere() -> list[Path]:
+    """The files unfinished answers were saved in with ``--save FILE`` (some may be gone)."""
+    try:
+        text = (data_dir() / ELSEWHERE).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return []
+    return [Path(line) for line in text.splitlines() if line.strip()]
+
+
+def newest_elsewhere(questionnaire_id: str) -> Path | None:
+    """The newest file saved with ``--save FILE`` that holds answers to this questionnaire."""
+    import tomllib
+
+    found = []
+    for path in elsewhere():
+        try:
+            ref = tomllib.loads(path.read_text(encoding="utf-8")).get("questionnaire", "")
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            continue
+        if isinstance(ref, str) and (ref == questionnaire_id or Path(ref).stem == questionnaire_id):
+            found.append(path)
+    return max(found, key=lambda p: p.stat().st_mtime) if found else None
+
+
+def remember(path: Path) -> None:
+    """Note that unfinished answers are in ``path`` (saved with ``--save``), for ``--resume``."""
+    from pmpt_cli.errors import PmptError
+
+    target = str(path.resolve())
+    known = [str(p) for p in elsewhere() if p.is_file() and str(p) != target][-19:] + [target]
+    folder = data_dir()
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        write_private(folder / ELSEWHERE, "\n".join(known) + "\n", force=True)
+    except (OSError, PmptError):
+        pass  # only a convenience: the message says where the answers are
 
 
 def questionnaire_ref(questionnaire: Questionnaire, given: str | None) -> str:

@@ -45,8 +45,15 @@ def show_questionnaire(env: Environment, ref: str, *, as_json: bool) -> None:
 
 
 def validate_questionnaires(env: Environment, paths: list[str], *, as_json: bool, strict: bool) -> None:
-    """Report on every file; ``ValidationFailed`` (exit 3) when any has problems."""
-    from pmpt_cli.errors import ValidationFailed
+    """Report on every file; ``ValidationFailed`` (exit 3) when any has problems, and
+    ``InputFileError`` (exit 1, like every command) when a file is not there at all."""
+    from pathlib import Path
+
+    from pmpt_cli.errors import InputFileError, ValidationFailed
+    from pmpt_cli.messages import quote
+    from pmpt_cli.registry import looks_like_path
+
+    absent = [path for path in paths if looks_like_path(path) and not Path(path).exists()]
     from pmpt_cli.file_check import expand_paths, failure_message, render_reports, validate_data, validate_file
 
     reports = [validate_file(path) for path in expand_paths(paths)]
@@ -54,6 +61,9 @@ def validate_questionnaires(env: Environment, paths: list[str], *, as_json: bool
         write_json(validate_data(reports, strict=strict), env.stdout)
     else:
         env.stdout.write(safe_text(render_reports(reports, strict=strict)))
+    if absent:  # reported with the others above; a file that is not there is exit 1, as everywhere
+        raise InputFileError(f"{', '.join(quote(p) for p in absent)} {'does' if len(absent) == 1 else 'do'} "
+                             "not exist; give the path of a questionnaire .toml file or a folder of them.")  # fmt: skip
     message = failure_message(reports, strict=strict)
     if message:
         raise ValidationFailed(message)

@@ -24,6 +24,7 @@ class TriageRequest(Record):
     plain_prompts: bool = False  # --plain: numbered prompts (--no-color alone keeps the menus)
     resume: bool = False  # continue saved unfinished answers
     save: str | None = None  # where unfinished answers go on Ctrl-C (and what --resume reads)
+    verbose: bool = False  # list every missing answer, not only their number
 
 
 class Gathered(Record):

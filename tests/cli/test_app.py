@@ -48,10 +48,11 @@ def test_help_lists_every_command_in_order_with_its_help(runner):
     # batch, questionnaires and answers are loaded lazily (cli.ErrorBoundaryGroup), yet listed.
     result = runner.invoke(app, ["--help"])
     assert result.exit_code == 0
-    rows = [line.strip("│ ").split(None, 1) for line in result.stdout.splitlines() if line.startswith("│ ")]
+    rows = [line.split(None, 1) for line in result.stdout.splitlines() if line.startswith("  ") and line.strip()]
     names = ("triage", "batch", "export", "compare", "questionnaires", "answers")
     commands = {row[0]: row[1] for row in rows if row[0] in names}
     assert list(commands) == list(names)
+    assert commands["triage"].startswith("Triage one person")
     assert commands["export"].startswith("Export a summary: FHIR R4")
     assert commands["compare"].startswith("Compare summaries of one questionnaire over time")
     assert commands["batch"].startswith("Triage many people at once")
@@ -109,6 +110,7 @@ def test_json_has_the_documented_keys_and_nothing_else_on_stdout(runner, tmp_pat
         "answered": 2,
         "missing": 0,
         "internal": False,
+        "from_answers": True,
     }
 
 
@@ -144,7 +146,7 @@ def test_bad_set_is_exit_1_with_the_reason(runner, tmp_path, mini_answers):
 
 def test_every_answer_problem_listed_and_exit_1(runner, tmp_path):
     path = write_answers(tmp_path, {"hot_joint": "maybe", "pain_now": 12, "pain_nw": 1})
-    result = runner.invoke(app, ["triage", "--answers", path, "--no-input"])
+    result = runner.invoke(app, ["triage", "--answers", path, "--no-input", "--verbose"])
     assert result.exit_code == 1
     err = result.stderr
     assert "answers.hot_joint: 'maybe' is not a choice" in err
@@ -154,6 +156,32 @@ def test_every_answer_problem_listed_and_exit_1(runner, tmp_path):
     assert "answers.tried: required question not answered" in err
     assert err.rstrip().splitlines()[-1].startswith("error: ")
     assert "Traceback" not in err
+
+
+def test_missing_answers_are_one_line_without_verbose(runner, tmp_path):
+    path = write_answers(tmp_path, {"hot_joint": "maybe", "pain_now": 5})
+    result = runner.invoke(app, ["triage", "--answers", path, "--no-input"])
+    assert result.exit_code == 1
+    lines = result.stderr.rstrip().splitlines()
+    assert lines[0].startswith("  - answers.hot_joint: 'maybe' is not a choice")  # the bad value first
+    assert lines[-1] == ("error: 1 invalid answer (above) and 3 answers missing; run without --no-input to be "
+                         "asked (--verbose lists them), or see `pmpt answers template`.")  # fmt: skip
+    assert len(lines) == 2
+
+
+def test_pmpt_core_missing_answers_are_counted(runner, tmp_path):
+    path = write_answers(tmp_path, {"pain_now": 5}, questionnaire="pmpt-core")
+    result = runner.invoke(app, ["triage", "--answers", path, "--no-input"])
+    assert result.exit_code == 1
+    count = int(result.stderr.split()[1])
+    assert result.stderr.startswith(f"error: {count} answers missing; run without --no-input to be asked")
+    from pmpt_cli.engine import assess
+    from pmpt_cli.loader import load_questionnaire
+
+    assert count == len(assess(load_questionnaire("pmpt-core"), {"pain_now": 5}).missing) > 10
+    assert len(result.stderr.splitlines()) == 1
+    verbose = runner.invoke(app, ["triage", "--answers", path, "--no-input", "--verbose"])
+    assert len(verbose.stderr.splitlines()) == count + 1
 
 
 def test_unreadable_inputs_are_exit_1(runner, tmp_path):
@@ -269,7 +297,8 @@ def test_markup_in_questionnaire_text_is_shown_literally(tmp_path):
     data = {
         "outcome": "self-care", "notes": [], "scores": {}, "disclaimer": "not a [b]diagnosis[/b]",
         "care": {"headline": "[critical] head", "care": "c", "steps": ["s"], "next": "n"},
-        "reasons": [{"decisive": True, "explanation": "[red]why[/red]", "source": "src", "evidence": []}],
+        "reasons": [{"decisive": True, "outcome": "self-care", "explanation": "[red]why[/red]", "source": "src",
+                     "evidence": []}],
     }  # fmt: skip
     out = io.StringIO()
     render_rich(data, Console(file=out, width=100, color_system=None))

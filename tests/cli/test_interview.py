@@ -231,6 +231,15 @@ def test_offer_to_save_refuses_to_overwrite_and_suggests_another_name(tmp_path, 
     assert p.asked[-1] == ("text", "s-2.toml", "Save as:")
 
 
+def test_offer_to_save_never_proposes_a_name_that_exists(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "s.toml").write_text("old")
+    (tmp_path / "s-2.toml").write_text("old")
+    p = Scripted(True, "s-3.toml")
+    assert offer_to_save(p, "new", "s.toml") == "s-3.toml"
+    assert p.asked[-1] == ("text", "s-3.toml", "Save as:")
+
+
 def test_offer_to_save_empty_name_cancels(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert offer_to_save(Scripted(True, ""), "x", "s.toml") is None
@@ -284,6 +293,7 @@ def term(tmp_path, monkeypatch, runner):
     def invoke(args: list[str], keys: str = "", questionnaire: str = MINI) -> Any:
         with create_pipe_input() as inp:
             inp.send_text(keys)
+            inp.close()  # after the keys, end of input: a prompt with no keys left ends instead of waiting
             with create_app_session(input=inp, output=DummyOutput()):
                 return runner.invoke(app, ["triage", "-q", questionnaire, *args])
 
@@ -302,7 +312,8 @@ def test_cli_full_run_json_on_stdout_prompts_elsewhere(term):
                                "weeks": 10, "tried": True}  # fmt: skip
     assert data["outcome"] == "physical-therapy"
     assert "Question 1 of about 6" in result.stderr and "Safety first" in result.stderr
-    assert "Result: Physical therapy" in result.stderr
+    card = result.stderr[result.stderr.index("Your result") :]  # the card, on the terminal
+    assert "Physical therapy" in card and "the full result is on stdout" in card
 
 
 def test_cli_summary_then_offer_to_save_with_the_date(term, tmp_path):
@@ -335,7 +346,7 @@ def test_cli_ctrl_c_saves_privately_and_says_how_to_resume(term, tmp_path):
 
 def test_cli_resume_asks_only_the_rest_and_deletes_the_partial_file(term, tmp_path):
     assert term([], "15\x03").exit_code == 130
-    result = term(["--resume", "--json"], "71\r10\ry\r\rn")
+    result = term(["--resume", "--json"], "71\r10\ry\r\rny")  # don't save; delete the unfinished answers
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["answers"]["pain_now"] == 5
     assert "2 answers are already filled in" in result.stderr
@@ -352,6 +363,7 @@ def resume_alone(runner, keys: str) -> Any:
 
     with create_pipe_input() as inp:
         inp.send_text(keys)
+        inp.close()
         with create_app_session(input=inp, output=DummyOutput()):
             return runner.invoke(app, ["triage", "--resume", "--json"])
 
@@ -359,7 +371,7 @@ def resume_alone(runner, keys: str) -> Any:
 def test_cli_resume_without_questionnaire_finds_the_newest_file(term, runner, monkeypatch):
     monkeypatch.setenv("PMPT_QUESTIONNAIRES_DIR", str(FIXTURES))
     assert term([], "15\x03", questionnaire="mini").exit_code == 130
-    result = resume_alone(runner, "71\r10\ry\r\rn")
+    result = resume_alone(runner, "71\r10\ry\r\rny")
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["questionnaire"]["id"] == "mini"
 
@@ -382,14 +394,29 @@ def test_cli_save_flag_chooses_the_file_and_resume_reads_it(term, tmp_path):
     assert result.exit_code == 130
     assert "pmpt triage --resume" in result.stderr and "--save mine.toml" in result.stderr
     assert read_answers_file("mine.toml").answers == {"hot_joint": "no"}
-    resumed = term(["--resume", "--save", "mine.toml", "--json"], "571\r10\ry\r\rn")
+    resumed = term(["--resume", "--save", "mine.toml", "--json"], "571\r10\ry\r\rnn")  # keep mine.toml
     assert resumed.exit_code == 0, resumed.stderr
+    assert "Kept your answers in mine.toml" in resumed.stderr and (tmp_path / "mine.toml").exists()
     assert json.loads(resumed.stdout)["answers"]["hot_joint"] == "no"
+    # --resume alone finds the answers saved with --save FILE too.
+    again = term(["--resume", "--json"], "571\r10\ry\r\rny")
+    assert again.exit_code == 0, again.stderr
+    assert json.loads(again.stdout)["answers"]["hot_joint"] == "no"
+    assert not (tmp_path / "mine.toml").exists()
+
+
+def test_cli_resume_with_nothing_says_to_use_save(runner, tmp_path, monkeypatch):
+    from pmpt_cli.cli.app import app
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    result = runner.invoke(app, ["triage", "--resume"])
+    assert result.exit_code == 1
+    assert "If you saved them with --save FILE, continue with: pmpt triage --resume --save FILE" in result.stderr
 
 
 def test_cli_offers_to_continue_saved_answers(term):
     term([], "15\x03")
-    result = term(["--json"], "\r71\r10\ry\r\rn")  # Enter: continue
+    result = term(["--json"], "\r71\r10\ry\r\rny")  # Enter: continue; at the end, delete them
     assert result.exit_code == 0, result.stderr
     assert "2 answers are already filled in" in result.stderr
     assert "Deleted the unfinished answers" in result.stderr
@@ -421,8 +448,9 @@ def test_cli_red_flag_stops_early_and_the_outcome_is_emergency(term):
 
 
 def test_cli_back_and_review_edit(term):
-    # pain 5, back, 8; then at the review pick question 3 (pain_now) and change it to 0.
-    keys = "15<871\r10\ry\r30\rn"
+    # pain 5, back, 8; then at the review pick question 3 (pain_now) and change it to 0;
+    # the review opens again at that row, and 1 shows the result.
+    keys = "15<871\r10\ry\r301n"
     result = term(["--json"], keys)
     assert result.exit_code == 0, result.stderr
     answers = json.loads(result.stdout)["answers"]
@@ -454,14 +482,26 @@ def test_cli_missing_answers_without_a_terminal_lists_them_and_names_the_flags(r
     from pmpt_cli.cli.app import app
 
     (tmp_path / "a.toml").write_text('[answers]\nhot_joint = "no"\npain_now = 0\n')
-    result = runner.invoke(app, ["triage", "-q", MINI, "--answers", str(tmp_path / "a.toml")])
+    result = runner.invoke(app, ["triage", "-q", MINI, "--answers", str(tmp_path / "a.toml"), "--verbose"])
     assert result.exit_code == 1
     for qid in ("weeks", "tried"):
         assert f"answers.{qid}: required question not answered" in result.stderr
-    assert "stdin is not a terminal" in result.stderr and "--set ID=VALUE" in result.stderr
+    assert "2 answers missing; run it in a terminal to be asked" in result.stderr
     assert "limits" not in result.stderr  # optional
     no_input = runner.invoke(app, ["triage", "-q", MINI, "--answers", str(tmp_path / "a.toml"), "--no-input"])
-    assert no_input.exit_code == 1 and "--no-input was given" in no_input.stderr
+    assert no_input.exit_code == 1 and "run without --no-input to be asked" in no_input.stderr
+
+
+def test_cli_bad_value_then_offer_to_ask_the_rest(term, tmp_path):
+    """One invalid answer and several missing: the invalid one is reported first, then pmpt
+    offers to ask; Enter (yes) asks the invalid and the missing questions."""
+    (tmp_path / "a.toml").write_text('[answers]\nhot_joint = "maybe"\npain_now = 2\npain_worst = 3\nlimits = []\n')
+    result = term(["--answers", "a.toml", "--json"], "\r" + "1" + "4\rn\r\rn")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.index("'maybe' is not a choice") < result.stderr.index("Question")
+    assert json.loads(result.stdout)["answers"]["hot_joint"] == "no"
+    declined = term(["--answers", "a.toml", "--json"], "n")
+    assert declined.exit_code == 130 and "pmpt answers template" in declined.stderr
 
 
 def test_cli_resume_errors(runner, tmp_path, monkeypatch):

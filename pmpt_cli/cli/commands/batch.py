@@ -8,16 +8,18 @@ from typing import Annotated, Optional
 
 import typer
 
-from pmpt_cli.cli.commands.options import questionnaire_option
+from pmpt_cli.cli.commands.options import Command, NoColor, apply_no_color, questionnaire_option
 
 # A one-command Typer: cli.py turns it into the click command ``batch``.
-batch_app = typer.Typer(add_completion=False)
+batch_app = typer.Typer(add_completion=False, rich_markup_mode=None)
 
 
 @batch_app.command(
+    cls=Command,
+    short_help="Triage many people at once: one output row each (id, outcome, scores, reasons, or the error).",
     epilog="Examples:\n\n"
     "  pmpt batch people.csv --output results.csv\n\n"
-    "  pmpt batch answers/ --questionnaire mini --format jsonl > results.jsonl\n\n"
+    "  pmpt batch answers/ --questionnaire pmpt-core --format jsonl > results.jsonl\n\n"
     "  pmpt batch people.jsonl --id-column patient --output results.jsonl --force",
 )
 def batch(
@@ -54,6 +56,7 @@ def batch(
         typer.Option("--ignore-column", metavar="NAME", help="CSV column that is not an answer (repeatable)."),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar or summary on stderr.")] = False,
+    no_color: NoColor = False,
 ) -> None:
     """Triage many people at once: one output row each (id, outcome, scores, reasons, or the error).
 
@@ -63,6 +66,7 @@ def batch(
     from pmpt_cli.cli.batch import BatchRequest, run_batch
     from pmpt_cli.cli.environment import from_context
 
+    apply_no_color(ctx, no_color)
     run_batch(BatchRequest(
         inputs=list(inputs), questionnaire=questionnaire, output=output, format=fmt, force=force,
         id_column=id_column, ignore_columns=list(ignore_column or []), quiet=quiet,

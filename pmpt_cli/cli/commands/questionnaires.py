@@ -9,6 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from pmpt_cli.cli.commands.options import Command, Group, NoColor, apply_no_color
 from pmpt_cli.registry import complete_questionnaire_ids
 
 questionnaires_app = typer.Typer(
@@ -16,6 +17,9 @@ questionnaires_app = typer.Typer(
     help="List, show and validate questionnaires (bundled, on PMPT_QUESTIONNAIRES_DIR, or any .toml file); "
     "export and import them as FHIR; write a codebook.",
     no_args_is_help=True,
+    rich_markup_mode=None,
+    cls=Group,
+    short_help="List, show and validate questionnaires.",
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -24,9 +28,11 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="Print the result as JSON
 
 @questionnaires_app.command(
     "list",
+    cls=Command,
+    short_help="List the questionnaires you can name by id.",
     epilog="Examples:\n\n  pmpt questionnaires list\n\n  pmpt questionnaires list --json",
 )
-def list_command(ctx: typer.Context, as_json: JsonFlag = False) -> None:
+def list_command(ctx: typer.Context, as_json: JsonFlag = False, no_color: NoColor = False) -> None:
     """List the questionnaires you can name by id: id, version, language, licence, questions, title.
 
     Folders on PMPT_QUESTIONNAIRES_DIR (separated by ':', or ';' on Windows) are
@@ -35,11 +41,14 @@ def list_command(ctx: typer.Context, as_json: JsonFlag = False) -> None:
     from pmpt_cli.cli.environment import from_context
     from pmpt_cli.cli.questionnaires_flow import list_questionnaires
 
+    apply_no_color(ctx, no_color)
     list_questionnaires(from_context(ctx), as_json=as_json)
 
 
 @questionnaires_app.command(
     "show",
+    cls=Command,
+    short_help="Show a questionnaire: sections, questions, choices, scores and rules.",
     epilog="Examples:\n\n  pmpt questionnaires show pmpt-core\n\n  pmpt questionnaires show my-clinic.toml --json",
 )
 def show_command(
@@ -53,16 +62,20 @@ def show_command(
         ),
     ],
     as_json: JsonFlag = False,
+    no_color: NoColor = False,
 ) -> None:
     """Show a questionnaire: its sections, questions and choices (with values), scores and rules."""
     from pmpt_cli.cli.environment import from_context
     from pmpt_cli.cli.questionnaires_flow import show_questionnaire
 
+    apply_no_color(ctx, no_color)
     show_questionnaire(from_context(ctx), questionnaire, as_json=as_json)
 
 
 @questionnaires_app.command(
     "validate",
+    cls=Command,
+    short_help="Check questionnaires: the format, then lint; exit 3 on problems.",
     epilog="Examples:\n\n  pmpt questionnaires validate my-clinic.toml\n\n"
     "  pmpt questionnaires validate questionnaires/ --strict --json",
 )
@@ -73,6 +86,7 @@ def validate_command(
     ],
     as_json: JsonFlag = False,
     strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as problems too (exit 3).")] = False,
+    no_color: NoColor = False,
 ) -> None:
     """Check questionnaires: the format, then lint (unreachable questions, conditions that are
     never or always true, circular dependencies, band gaps and overlaps, scores that are never
@@ -83,6 +97,7 @@ def validate_command(
     from pmpt_cli.cli.environment import from_context
     from pmpt_cli.cli.questionnaires_flow import validate_questionnaires
 
+    apply_no_color(ctx, no_color)
     validate_questionnaires(from_context(ctx), paths, as_json=as_json, strict=strict)
 
 
