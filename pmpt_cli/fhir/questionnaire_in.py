@@ -620,13 +620,15 @@ class _Importer:
                 if conditions:
                     section.update(conditions)
         extra_questions = self.extras.get("questions", {}) if isinstance(self.extras.get("questions"), dict) else {}
+        types = {item.id: item.type for item in self.items.values()}
         for link in self.order:
             entry = self.items[link]
             extra = extra_questions.get(entry.id, {})
             if "enable_if" in extra or "enable_when" in extra:  # written by pmpt: its own conditions
                 if extra.get("enable_when"):
                     entry.table["enable_when"] = [
-                        {"question": q, "operator": op, "answer": answer} for q, op, answer in extra["enable_when"]
+                        _condition({"question": q, "operator": op, "answer": answer}, types)
+                        for q, op, answer in extra["enable_when"]
                     ]
                     entry.table["enable_behavior"] = extra.get("enable_behavior", "all")
                 if extra.get("enable_if"):
@@ -873,9 +875,11 @@ class _Importer:
         ordered += recognised.values()
         if ordered:
             document["scores"] = ordered
-        for key in ("rules", "default", "notes", "outcomes"):
+        for key in ("rules", "default", "notes", "outcomes", "checks"):
             if extras.get(key):
                 document[key] = extras[key]
+        if isinstance(document.get("notes"), list):
+            document["notes"] = [self.note(table) for table in document["notes"]]
         fhir: dict[str, Any] = {}
         if url:
             fhir["url"] = url
@@ -890,6 +894,18 @@ class _Importer:
         if fhir:
             document["fhir"] = fhir
         return document
+
+    def note(self, table: Any) -> Any:
+        """A note from pmpt's extension, with the bounds in its ``unless`` conditions numbers again."""
+        if not isinstance(table, dict) or not isinstance(table.get("watch_for"), list):
+            return table
+        types = {entry.id: entry.type for entry in self.items.values()}
+        watch_for = []
+        for advice in table["watch_for"]:
+            if isinstance(advice, dict) and isinstance(advice.get("unless"), list):
+                advice = {**advice, "unless": [_condition(c, types) for c in advice["unless"]]}
+            watch_for.append(advice)
+        return {**table, "watch_for": watch_for}
 
 
 # -- recognising a sum of weights ------------------------------------------------------
@@ -1204,8 +1220,22 @@ def _questionnaire_id(resource: dict[str, Any]) -> str:
 
 def _band(band: Any) -> Any:
     if isinstance(band, dict):
-        return {k: (float(v) if v in ("inf", "-inf") else v) for k, v in band.items()}
+        return {k: (float(v) if v in _INFINITE else v) for k, v in band.items()}
     return band
+
+
+_INFINITE = ("inf", "-inf")
+
+
+def _condition(condition: Any, types: dict[str, str]) -> Any:
+    """A condition written by pmpt's export: "inf" or "-inf" compared with a number or scale is that float."""
+    if not isinstance(condition, dict):
+        return condition
+    answer, question = condition.get("answer"), condition.get("question")
+    if isinstance(answer, str) and answer in _INFINITE and isinstance(question, str):
+        if types.get(question) in ("number", "scale"):
+            return {**condition, "answer": float(answer)}
+    return condition
 
 
 def document_toml(document: dict[str, Any], *, origin: str = "") -> str:

@@ -46,7 +46,7 @@ from pmpt_cli.fhir.mapping import (
     option_type,
     option_value,
 )
-from pmpt_cli.model import Question, Questionnaire, Score, Section
+from pmpt_cli.model import EnableWhen, Note, Question, Questionnaire, Score, Section
 from pmpt_cli.outcome_texts import DEFAULT_OUTCOME_TEXTS
 
 #: Which version of pmpt's extension content this writes (docs/fhir.md, "pmpt's extension").
@@ -161,11 +161,11 @@ class _Exporter:
         if conditions.get("expression"):
             extensions.append({"url": EXT_ENABLE_WHEN_EXPRESSION,
                                "valueExpression": {"language": FHIRPATH, "expression": conditions["expression"]}})  # fmt: skip
-            extra.update(enable_when=[[c.question, c.operator, c.answer] for c in question.enable_when],
+            extra.update(enable_when=[[c.question, c.operator, _finite(c.answer)] for c in question.enable_when],
                          enable_behavior=question.enable_behavior, enable_if=question.own_enable_if)  # fmt: skip
         if any(isinstance(c.answer, float) and not math.isfinite(c.answer) for c in question.enable_when):
             # rewritten as exists for JSON; pmpt's extension keeps them as written
-            extra.update(enable_when=[[c.question, c.operator, c.answer] for c in question.enable_when],
+            extra.update(enable_when=[[c.question, c.operator, _finite(c.answer)] for c in question.enable_when],
                          enable_behavior=question.enable_behavior)  # fmt: skip
         if extensions:
             item["extension"] = extensions
@@ -324,6 +324,16 @@ class _Exporter:
 
     # -- pmpt's extension ----------------------------------------------------------------
 
+    def note(self, note: Note) -> dict[str, Any]:
+        """A note as its TOML table, with its ``watch_for`` items and their ``unless`` conditions."""
+        table: dict[str, Any] = {"id": note.id, "when": note.when.source, "text": note.text, "source": note.source}
+        if note.watch_for:
+            table["watch_for"] = [
+                {"text": a.text, **({"unless": [_condition(c) for c in a.unless]} if a.unless else {})}
+                for a in note.watch_for
+            ]
+        return table
+
     def definition(self) -> dict[str, Any]:
         """What FHIR has no place for, in the shape of the TOML format's tables."""
         q = self.q  # (self.items() has run: it fills self.extra)
@@ -356,7 +366,10 @@ class _Exporter:
         if q.default is not None:
             document["default"] = {"outcome": q.default.outcome, "explanation": q.default.explanation,
                                    "source": q.default.source}  # fmt: skip
-        document["notes"] = [{"id": n.id, "when": n.when.source, "text": n.text, "source": n.source} for n in q.notes]
+        document["notes"] = [self.note(n) for n in q.notes]
+        if q.checks:
+            document["checks"] = [{"id": c.id, "question": c.question, "operator": c.operator, "other": c.other,
+                                   "message": c.message} for c in q.checks]  # fmt: skip
         outcomes = {
             outcome: {"headline": t.headline, "care": t.care, "steps": list(t.steps), "next": t.next}
             for outcome, t in q.outcome_texts.items()
@@ -365,6 +378,11 @@ class _Exporter:
         if outcomes:
             document["outcomes"] = outcomes
         return document
+
+
+def _condition(condition: EnableWhen) -> dict[str, Any]:
+    """An ``enable_when``-style condition as its TOML table, an infinite bound as "inf" or "-inf"."""
+    return {"question": condition.question, "operator": condition.operator, "answer": _finite(condition.answer)}
 
 
 def _calculated_item(table: dict[str, Any]) -> dict[str, Any]:
@@ -392,9 +410,12 @@ def _item_control(code: str) -> dict[str, Any]:
                                                                           "code": code}]}}  # fmt: skip
 
 
-def _finite(value: float) -> Any:
-    """JSON has no infinity: an open band end is written as the string "inf" or "-inf"."""
-    if isinstance(value, float) and not math.isfinite(value):
+def _finite(value: Any) -> Any:
+    """JSON has no infinity: an open band end, or a bound in a condition, is written as the string "inf" or "-inf".
+
+    (The loader refuses NaN anywhere, so there is none to write.)
+    """
+    if isinstance(value, float) and math.isinf(value):
         return "inf" if value > 0 else "-inf"
     return value
 
