@@ -28,11 +28,20 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pmpt_cli.enablement import is_enabled  # noqa: E402
+from pmpt_cli.enablement import condition_holds  # noqa: E402
 from pmpt_cli.loader import load_questionnaire  # noqa: E402
 from pmpt_cli.model import Question, Questionnaire  # noqa: E402
 
 WORDS = ["stiff", "after work", "worse at night", "better walking", "since the fall", "both knees", "sharp, then dull"]
+
+
+def is_enabled(question: Question, answers: dict[str, Any]) -> bool:
+    """Whether ``question`` is asked, given the answers before it (as tests/helpers.py)."""
+    if question.enable_when:
+        results = (condition_holds(c, answers.get(c.question)) for c in question.enable_when)
+        if not (all(results) if question.enable_behavior == "all" else any(results)):
+            return False
+    return question.enable_if is None or bool(question.enable_if.evaluate(answers))
 
 
 def random_value(question: Question, rng: random.Random) -> Any:

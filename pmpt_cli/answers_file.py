@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -34,8 +34,13 @@ class AnswerSet(Record):
     questionnaire_sha256: str | None = None
 
 
-def read_answers_file(path: str, *, stdin: BinaryIO | None = None) -> AnswerSet:
-    """Read an answers file; ``-`` reads standard input (TOML unless it looks like JSON)."""
+def read_answers_file(
+    path: str, *, stdin: BinaryIO | None = None, toml_loads: Callable[[str], dict[str, Any]] | None = None
+) -> AnswerSet:
+    """Read an answers file; ``-`` reads standard input (TOML unless it looks like JSON).
+
+    ``toml_loads`` parses TOML (default ``tomllib.loads``; batch passes ``toml_parser.loads``).
+    """
     if path == "-":
         if stdin is None:
             raise ValueError("reading answers from '-' needs the stdin stream")
@@ -56,14 +61,16 @@ def read_answers_file(path: str, *, stdin: BinaryIO | None = None) -> AnswerSet:
         is_json = Path(path).suffix.lower() == ".json"
     if len(data) > MAX_ANSWERS_BYTES:
         raise InputFileError(f"{origin}: larger than {MAX_ANSWERS_BYTES // 1_000_000} MB; not an answers file.")
-    return parse_answers(data, origin=origin, is_json=is_json)
+    return parse_answers(data, origin=origin, is_json=is_json, toml_loads=toml_loads)
 
 
-def parse_answers(data: bytes, *, origin: str, is_json: bool = False) -> AnswerSet:
+def parse_answers(
+    data: bytes, *, origin: str, is_json: bool = False, toml_loads: Callable[[str], dict[str, Any]] | None = None
+) -> AnswerSet:
     """Parse answers-file bytes, checking its shape (not the answers themselves)."""
     try:
         text = data.decode("utf-8")
-        raw = json.loads(text) if is_json else tomllib.loads(text)
+        raw = json.loads(text) if is_json else (toml_loads or tomllib.loads)(text)
     except UnicodeDecodeError:
         raise InputFileError(f"{origin}: not UTF-8 text.") from None
     except json.JSONDecodeError as exc:
@@ -72,6 +79,11 @@ def parse_answers(data: bytes, *, origin: str, is_json: bool = False) -> AnswerS
         raise InputFileError(
             f"{origin}: not valid TOML: {exc}. (A JSON answers file must have a name ending in .json.)"
         ) from None
+    except ValueError as exc:  # JSON: an integer of more than 4,300 digits
+        what = "a number has more than 4,300 digits" if "integer string" in str(exc) else str(exc)
+        raise InputFileError(f"{origin}: not valid {'JSON' if is_json else 'TOML'}: {what}.") from None
+    except RecursionError:
+        raise InputFileError(f"{origin}: not valid {'JSON' if is_json else 'TOML'}: nested too deeply.") from None
     if not isinstance(raw, dict):
         raise InputFileError(f"{origin}: must be a table (object) with an 'answers' table inside.")
     problems = [

@@ -61,9 +61,10 @@ def test_mixed_csv_rows_good_ones_run_bad_ones_reported_and_skipped(runner, tmp_
     assert by_id["p9"]["outcome"] == "self-care"
     err = result.stderr
     assert f"failed: {people}:5 (id p4)" in err
-    assert "Triaged 5 of 9 answer sets with mini 1.0.0" in err
+    assert "Read 10 lines (9 records, 1 header)." in err
+    assert "Triaged 5 of 9 records with mini 1.0.0" in err and "; 4 failed." in err
     assert "  emergency" in err and "  failed                  4" in err
-    assert "4 of 9 answer sets failed and were skipped" in err
+    assert "4 of 9 records failed and were skipped" in err
 
 
 def test_csv_cells_go_through_the_shared_text_parser(tmp_path, mini, mini_answers):
@@ -183,17 +184,27 @@ def test_bad_inputs_are_usage_or_input_errors(runner, tmp_path):
     assert runner.invoke(app, ["batch", people, "-q", MINI, "--format", "xml"]).exit_code == 2
 
 
-def test_progress_bar_only_on_a_terminal_for_large_inputs(tmp_path, monkeypatch):
+def test_progress_bar_only_on_a_terminal_once_the_run_takes_a_while(tmp_path, monkeypatch):
     people = write(tmp_path / "p.csv", "id,hot_joint,pain_now,pain_worst,weeks,tried\n" + "".join(
         f"p{i},no,1,1,1,no\n" for i in range(30)))  # fmt: skip
-    monkeypatch.setattr(batch_module, "PROGRESS_MIN", 10)
+    monkeypatch.setattr(batch_module, "PROGRESS_DELAY", 0.0)
     out = tmp_path / "o.csv"
     env = fake_env(stderr_isatty=True)
     run_batch(BatchRequest([people], questionnaire=MINI, output=str(out)), env)
-    assert "[" + "#" * 30 + "] 30/30" in env.stderr.getvalue()
+    shown = env.stderr.getvalue()
+    assert "[" + "#" * batch_module.Progress.WIDTH + "] 100%  30 records" in shown and "/s" in shown
+    assert "Triaged 30 of 30" in shown
     env = fake_env(stderr_isatty=False)
     run_batch(BatchRequest([people], questionnaire=MINI, output=str(out), force=True), env)
     assert "#" not in env.stderr.getvalue() and "Triaged 30 of 30" in env.stderr.getvalue()
+
+
+def test_progress_line_shows_the_rate_and_with_a_known_total_the_time_left():
+    bar = batch_module.Progress(io.StringIO(), total=1000.0, clock=lambda: 0.0)
+    line = bar.line(records=2_500, done=250.0, elapsed=5.0)
+    assert "[######..................]  25%" in line and "2,500 records  500/s" in line and "0:15 left" in line
+    unknown = batch_module.Progress(io.StringIO(), total=None, clock=lambda: 0.0)
+    assert unknown.line(records=2_500, done=250.0, elapsed=5.0) == "  2,500 records  500/s"
 
 
 def test_run_batch_raises_after_writing_everything(tmp_path):

@@ -18,7 +18,8 @@ batch_app = typer.Typer(add_completion=False)
     epilog="Examples:\n\n"
     "  pmpt batch people.csv --output results.csv\n\n"
     "  pmpt batch answers/ --questionnaire mini --format jsonl > results.jsonl\n\n"
-    "  pmpt batch people.jsonl --id-column patient --output results.jsonl --force",
+    "  pmpt batch people.jsonl --id-column patient --output results.jsonl --force\n\n"
+    "  pmpt batch register.jsonl --jobs 0 --output results.jsonl",
 )
 def batch(
     ctx: typer.Context,
@@ -60,16 +61,27 @@ def batch(
         typer.Option("--ignore-column", metavar="NAME", help="CSV column that is not an answer (repeatable)."),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar or summary on stderr.")] = False,
+    jobs: Annotated[
+        int,
+        typer.Option(
+            "--jobs",
+            "-j",
+            metavar="N",
+            help="Worker processes: 0 uses every CPU; 1 (the default) runs in this process. "
+            "The output is the same whatever N.",
+        ),
+    ] = 1,
 ) -> None:
     """Triage many people at once: one output row each (id, outcome, scores, reasons, or the error).
 
-    A bad row is reported and skipped and the rest still run; the exit status is 1 if any row failed.
-    A count per outcome is printed on stderr at the end.
+    Rows are written in input order as they are triaged, so memory stays flat for any number of rows.
+    A bad row is reported and skipped and the rest still run; the exit status is 1 if any row failed,
+    and 130 on Ctrl-C, which leaves no --output file behind. A count per outcome is printed on stderr.
     """
     from pmpt_cli.cli.batch import BatchRequest, run_batch
     from pmpt_cli.cli.environment import from_context
 
     run_batch(BatchRequest(
         inputs=list(inputs), questionnaire=questionnaire, output=output, format=fmt, force=force,
-        id_column=id_column, ignore_columns=list(ignore_column or []), quiet=quiet,
+        id_column=id_column, ignore_columns=list(ignore_column or []), quiet=quiet, jobs=jobs,
     ), from_context(ctx))  # fmt: skip
