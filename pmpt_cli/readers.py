@@ -83,9 +83,11 @@ class CsvFormatError(InputFileError):
 # -- physical lines ---------------------------------------------------------------------
 
 
-def physical_lines(stream: IO[bytes], tally: Tally, limit: int = MAX_LINE_BYTES) -> Iterator[bytes | None]:
+def physical_lines(stream: IO[bytes], tally: Tally, limit: int | None = None) -> Iterator[bytes | None]:
     """Each line of ``stream`` with its ``\\n`` (a leading byte-order mark removed), or
-    ``None`` for a line longer than ``limit`` bytes, which is skipped without being held."""
+    ``None`` for a line longer than ``limit`` bytes (``MAX_LINE_BYTES``), which is skipped
+    without being held."""
+    limit = MAX_LINE_BYTES if limit is None else limit
     readline = stream.readline
     line = readline(limit + 1)
     if line.startswith(_BOM):  # spreadsheets often add one
@@ -127,7 +129,7 @@ def decode_jsonl(number: int, line: bytes | None, origin: str, id_key: str = "id
     nested under ``answers``; ``questionnaire`` optional)."""
     source = f"{origin}:{number}"
     if line is None:
-        return Pending(source, source, error=f"the line is longer than {MAX_LINE_BYTES // 1_000_000} MB")
+        return Pending(source, source, error=f"the line is longer than {MAX_LINE_BYTES:,} bytes")
     try:
         obj = json.loads(line.decode("utf-8"))
     except UnicodeDecodeError:
@@ -170,7 +172,7 @@ def read_jsonl(
 def _text_lines(stream: IO[bytes], tally: Tally, origin: str) -> Iterator[str]:
     for line in physical_lines(stream, tally):
         if line is None:
-            raise CsvFormatError(origin, tally.lines, f"the line is longer than {MAX_LINE_BYTES // 1_000_000} MB")
+            raise CsvFormatError(origin, tally.lines, f"the line is longer than {MAX_LINE_BYTES:,} bytes")
         try:
             yield line.decode("utf-8")
         except UnicodeDecodeError:

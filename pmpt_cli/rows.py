@@ -113,12 +113,26 @@ def _describe(exc: BaseException) -> str:
     text = str(exc)
     if "integer string conversion" in text:
         return "a number has more than 4,300 digits"
+    if isinstance(exc, OverflowError):
+        return f"a number is too large to score with ({text})"
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def neutralise(cell: str) -> str:
     """``cell`` made safe to open in a spreadsheet: a leading ``'`` if it could start a formula."""
     return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
+class _LineFeed:
+    """A stream for ``csv.writer`` that ends each row with ``\\n`` instead of ``\\r\\n``."""
+
+    __slots__ = ("stream",)
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        return self.stream.write(text[:-2] + "\n" if text.endswith("\r\n") else text)
 
 
 class RowWriter:
@@ -132,7 +146,8 @@ class RowWriter:
         self.score_ids = [s.id for s in questionnaire.scores]
         self.banded = [s.id for s in questionnaire.scores if s.bands]
         self.blank = [None] * (len(self.score_ids) + len(self.banded))
-        self.csv = csv.writer(stream, lineterminator="\n") if fmt == "csv" else None
+        # Rows end in "\n"; the writer is told "\r\n" so that it quotes every cell holding a "\r".
+        self.csv = csv.writer(_LineFeed(stream), lineterminator="\r\n") if fmt == "csv" else None
         self.dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
 
     def header(self) -> None:

@@ -22,7 +22,7 @@ import os
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from itertools import chain
 from typing import IO, Any
@@ -513,18 +513,21 @@ def run_batch(request: BatchRequest, env: Environment) -> BatchSummary:
         with _output(request.output, request.force, env.stdout) as stream:
             RowWriter(stream, questionnaire, fmt).header()
             done = 0.0
-            for result, done in run_chunks(chunks, jobs, config):
-                stream.write(safe_text(result.text) if to_terminal else result.text)
-                summary.total += result.records
-                summary.failed += result.failed
-                for outcome, count in result.counts.items():
-                    summary.counts[outcome] += count
-                if len(reported) < MAX_REPORTED:
-                    reported += result.reported[: MAX_REPORTED - len(reported)]
+            # closing(): the pool shuts down at once however the loop ends (Ctrl-C, an error),
+            # not when the generator is collected
+            with closing(run_chunks(chunks, jobs, config)) as results:
+                for result, done in results:
+                    stream.write(safe_text(result.text) if to_terminal else result.text)
+                    summary.total += result.records
+                    summary.failed += result.failed
+                    for outcome, count in result.counts.items():
+                        summary.counts[outcome] += count
+                    if len(reported) < MAX_REPORTED:
+                        reported += result.reported[: MAX_REPORTED - len(reported)]
+                    if progress is not None:
+                        progress.update(summary.total, done)
                 if progress is not None:
-                    progress.update(summary.total, done)
-            if progress is not None:
-                progress.update(summary.total, done, final=True)
+                    progress.update(summary.total, done, final=True)
     except KeyboardInterrupt:
         if progress is not None:
             progress.close()
