@@ -47,10 +47,12 @@ def triage_record(
     """
     if not isinstance(answers, Mapping):
         return failed_record(questionnaire, "the answers must be a table of question id = answer", id=id, source=source)
-    if not all(key.__class__ is str for key in answers):
-        return failed_record(questionnaire, "every question id must be a string", id=id, source=source)
     try:
         result = run_triage(questionnaire, answers)
+    except TypeError:
+        if any(key.__class__ is not str for key in answers):  # checked only here: it costs 4 us a row
+            return failed_record(questionnaire, "every question id must be a string", id=id, source=source)
+        raise
     except AnswersError as exc:
         return failed_record(questionnaire, exc.message, exc.problems, id=id, source=source)
     except (ArithmeticError, ValueError, RecursionError) as exc:  # e.g. a 4,000-digit number in a mean

@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from itertools import chain
@@ -345,7 +345,7 @@ def cpu_count() -> int:
 
 def run_chunks(
     chunks: Iterable[tuple[Chunk, float]], jobs: int, config: WorkerConfig
-) -> Iterator[tuple[ChunkResult, float]]:
+) -> Generator[tuple[ChunkResult, float], None, None]:
     """Each chunk's result, in input order, as soon as it is ready.
 
     With ``jobs`` 1, or when all the input fits in one chunk, in this process; otherwise

@@ -372,3 +372,22 @@ def test_memory_is_flat_the_same_peak_for_20k_and_200k_rows(tmp_path, mini_answe
     small, large = (int(run.communicate(timeout=120)[0]) for run in runs)
     assert all(run.returncode == 0 for run in runs)
     assert large <= small * 1.2, f"peak RSS {small} KiB for {sizes[0]:,} rows, {large} KiB for {sizes[1]:,}"
+
+
+def test_a_folder_gives_the_same_rows_with_either_toml_parser(tmp_path, mini_answers, monkeypatch):
+    pytest.importorskip("tomli")
+    from pmpt_cli import toml_parser
+
+    folder = mixed_inputs(tmp_path, mini_answers)["folder"]
+    (tmp_path / "answers" / "f08.toml").write_text("[answers]\nx = 1979-05-27T07:32\n")  # TOML 1.1 only
+    outputs = []
+    for forced in ("", "tomllib"):
+        monkeypatch.setenv("PMPT_TOML", forced)
+        monkeypatch.setattr(toml_parser, "_fast", [])
+        env = fake_env()
+        with pytest.raises(PmptError):
+            run_batch(BatchRequest(folder, questionnaire=MINI, format="jsonl"), env)
+        outputs.append(env.stdout.getvalue())
+    assert outputs[0] == outputs[1]
+    rows = [json.loads(line) for line in outputs[0].splitlines()]
+    assert len(rows) == 25 and "not valid TOML" in rows[7]["error"] and "not valid TOML" in rows[8]["error"]
