@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import shlex
 import signal
 import stat
 import subprocess
@@ -13,7 +14,7 @@ import sys
 import time
 
 import pytest
-from helpers import FIXTURES, fake_env
+from helpers import EXAMPLES, FIXTURES, ROOT, fake_env
 from typer.testing import CliRunner
 
 from pmpt_cli import triage_record
@@ -391,3 +392,51 @@ def test_a_folder_gives_the_same_rows_with_either_toml_parser(tmp_path, mini_ans
     assert outputs[0] == outputs[1]
     rows = [json.loads(line) for line in outputs[0].splitlines()]
     assert len(rows) == 25 and "not valid TOML" in rows[7]["error"] and "not valid TOML" in rows[8]["error"]
+
+
+def readme_batch_commands() -> list[str]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("## Many people at once") :]
+    block = section[section.index("```sh\n") + 6 : section.index("```", section.index("```sh\n") + 6)]
+    return [line.split("#")[0].strip() for line in block.splitlines() if line.strip()]
+
+
+def test_every_batch_command_in_the_readme_runs(runner, tmp_path, monkeypatch):
+    """The README's batch examples, run as written, on pmpt-core answers (the examples/)."""
+    from pmpt_cli.answers_file import read_answers_file
+
+    people = [read_answers_file(str(p)) for p in sorted(EXAMPLES.glob("*.toml"))]
+    people = [(f"p{i}", a.answers) for i, a in enumerate(people) if (a.questionnaire or "pmpt-core") == "pmpt-core"]
+    ids = sorted({qid for _, answers in people for qid in answers})
+    (tmp_path / "answers").mkdir()
+    with open(tmp_path / "people.csv", "w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["id", *ids])
+        for pid, answers in people:
+            writer.writerow([pid, *(_cell(answers.get(qid)) for qid in ids)])
+            (tmp_path / "answers" / f"{pid}.json").write_text(json.dumps({"answers": answers}))
+    lines = "".join(json.dumps({"id": pid, "answers": answers}) + "\n" for pid, answers in people)
+    (tmp_path / "people.jsonl").write_text(lines)
+    (tmp_path / "register.jsonl").write_text(lines)
+    monkeypatch.chdir(tmp_path)
+    commands = readme_batch_commands()
+    assert len(commands) >= 4 and all(c.startswith("pmpt batch ") for c in commands)
+    for command in commands:
+        args, _, redirect = command.partition(">")
+        result = runner.invoke(app, shlex.split(args)[1:])
+        assert result.exit_code == 0, (command, result.output)
+        if redirect:
+            (tmp_path / redirect.strip()).write_text(result.stdout)
+    assert len(rows_of((tmp_path / "results.csv").read_text())) == len(people)
+    assert (tmp_path / "results.jsonl").read_text().count("\n") == len(people)
+    assert [r["id"] for r in rows_of((tmp_path / "answers.csv").read_text())] == sorted(p for p, _ in people)
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ",".join(value) if value else "[]"
+    return str(value)
