@@ -27,7 +27,15 @@ from dataclasses import dataclass, field
 from itertools import chain
 from typing import IO, Any
 
-from pmpt_cli.cli.batch_work import Chunk, ChunkResult, Worker, WorkerConfig, init_worker, run_chunk
+from pmpt_cli.cli.batch_work import (
+    Chunk,
+    ChunkResult,
+    Worker,
+    WorkerConfig,
+    fixed_mmap_threshold,
+    init_worker,
+    run_chunk,
+)
 from pmpt_cli.cli.environment import Environment
 from pmpt_cli.cli.fileio import private_file
 from pmpt_cli.errors import InputFileError, Interrupted, PmptError, UsageError
@@ -361,6 +369,7 @@ def run_chunks(
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
+    fixed_mmap_threshold()
     pool = ProcessPoolExecutor(jobs, mp_context=_pool_context(), initializer=init_worker, initargs=(config,))
     in_flight: deque[tuple[Any, float]] = deque()
     limit = jobs * IN_FLIGHT_PER_JOB
@@ -385,8 +394,11 @@ def _pool_context() -> Any:
     threads and files), else the platform's default."""
     import multiprocessing
 
-    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else None
-    return multiprocessing.get_context(method)
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context()
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["pmpt_cli.cli.batch_work"])  # each worker starts with pmpt imported
+    return context
 
 
 # -- output -------------------------------------------------------------------------------
@@ -531,7 +543,7 @@ def run_batch(request: BatchRequest, env: Environment) -> BatchSummary:
     except KeyboardInterrupt:
         if progress is not None:
             progress.close()
-        written = "no output file was written" if to_file else "the rows above are incomplete"
+        written = "no output file was written" if to_file else "the rows written so far are incomplete"
         raise Interrupted(f"Interrupted after {summary.total:,} records; {written}.") from None
     except InputFileError as exc:
         if progress is not None:

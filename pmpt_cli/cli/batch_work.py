@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import os
 import signal
+import sys
 from typing import Any
 
 from pmpt_cli.answers_file import read_answers_file
@@ -176,7 +177,27 @@ _worker: list[Worker] = []  # this process's worker, made by init_worker
 def init_worker(config: WorkerConfig) -> None:
     """The pool's initializer: Ctrl-C is the parent's to handle; load the questionnaire once."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    fixed_mmap_threshold()
     _worker[:] = [Worker(config)]
+
+
+def fixed_mmap_threshold(size: int = 64 * 1024) -> None:
+    """Keep memory flat when chunks pass through a pool (glibc only; elsewhere nothing).
+
+    Each chunk crosses the pipe as one large buffer (hundreds of KB) in each direction.
+    glibc raises its mmap threshold to the size of every large block freed, after which
+    such blocks come from the heap, which fragments and grows with the number of chunks:
+    the main process went from 33 to 44 MB between 30,000 and 300,000 rows. A fixed
+    threshold keeps large blocks in mmap, returned at once: 29 MB for both.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).mallopt(-3, size)  # M_MMAP_THRESHOLD; a stub that does nothing on musl
+    except (OSError, AttributeError):
+        pass
 
 
 def run_chunk(chunk: Chunk) -> ChunkResult:

@@ -360,16 +360,19 @@ from pmpt_cli.cli.batch import BatchRequest, run_batch
 from pmpt_cli.cli.environment import Environment
 with open(sys.argv[1], "rb") as people, open("/dev/null", "w") as null:
     env = Environment(io.TextIOWrapper(io.BytesIO()), null, null)
-    run_batch(BatchRequest([sys.argv[1]], questionnaire=sys.argv[2], quiet=True), env)
+    run_batch(BatchRequest([sys.argv[1]], questionnaire=sys.argv[2], quiet=True, jobs=int(sys.argv[3])), env)
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
 
 
-def test_memory_is_flat_the_same_peak_for_20k_and_200k_rows(tmp_path, mini_answers):
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_memory_is_flat_the_same_peak_for_20k_and_200k_rows(tmp_path, mini_answers, jobs):
+    """The peak RSS of the process that reads and writes (with a pool, the workers' share is
+    bounded by the chunks in flight)."""
     sizes = (20_000, 200_000)
     paths = [jsonl_people(tmp_path / f"p{n}.jsonl", mini_answers, n) for n in sizes]
-    runs = [subprocess.Popen([sys.executable, "-c", PEAK_SCRIPT, path, MINI], stdout=subprocess.PIPE, text=True)
-            for path in paths]  # fmt: skip
+    runs = [subprocess.Popen([sys.executable, "-c", PEAK_SCRIPT, path, MINI, str(jobs)], stdout=subprocess.PIPE,
+                             text=True) for path in paths]  # fmt: skip
     small, large = (int(run.communicate(timeout=120)[0]) for run in runs)
     assert all(run.returncode == 0 for run in runs)
     assert large <= small * 1.2, f"peak RSS {small} KiB for {sizes[0]:,} rows, {large} KiB for {sizes[1]:,}"
