@@ -17,7 +17,7 @@ written to a temporary folder (``$TMPDIR``), never into the checkout.
     python benchmarks/batch.py                           # 100,000 rows, 5,000 files, --jobs 1 and every CPU
     python benchmarks/batch.py --rows 20000 --kinds jsonl
     python benchmarks/batch.py --memory                  # JSON Lines at 10k, 100k and 1M rows
-    PMPT_TOML=tomllib python benchmarks/batch.py --kinds folder   # the folder without tomli
+    python benchmarks/batch.py --kinds folder            # folders with tomli (pmpt[fast]) and with tomllib
 """
 
 from __future__ import annotations
@@ -234,16 +234,21 @@ def run_rates(args: argparse.Namespace, questionnaire: Questionnaire, tmp: Path)
         cases.append((kind, rows, source))
     output = tmp / "results.jsonl"
     configs = [("floor", None), ("jobs 1", 1), (f"jobs {jobs_n}", jobs_n)]
+    from pmpt_cli.toml_parser import fast_parser
+
+    # Folders with each TOML parser, in the same rounds: tomli (if installed) and tomllib.
+    stdlib = {**os.environ, "PMPT_TOML": "tomllib"}
+    folder_configs = configs + ([("1 tomllib", 1), (f"{jobs_n} tomllib", jobs_n)] if fast_parser() else [])
     times: dict[tuple[str, str], list[float]] = {}
     peaks: dict[tuple[str, str], list[tuple[int, int]]] = {}
     for round_ in range(args.warmup + args.repeat):
         for kind, rows, source in cases:
-            for label, jobs in configs:
+            for label, jobs in folder_configs if kind == "folder" else configs:
                 if jobs is None:
                     command = [sys.executable, "-c", FLOOR, "jsonl" if kind == "jsonl" else kind, str(source)]
                 else:
                     command = pmpt_command(source, args.questionnaire, jobs, output)
-                seconds, main_peak, all_peak, out = measure(command)
+                seconds, main_peak, all_peak, out = measure(command, stdlib if "tomllib" in label else None)
                 if jobs is None and int(out) != rows:
                     sys.exit(f"the floor read {out.strip()} rows of {kind}, expected {rows}")
                 if round_ >= args.warmup:
@@ -255,23 +260,24 @@ def run_rates(args: argparse.Namespace, questionnaire: Questionnaire, tmp: Path)
                 sys.exit(f"expected {rows} result rows, got {written}")
     from pmpt_cli.toml_parser import parser_name
 
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"pmpt batch on {questionnaire.id} {questionnaire.version} ({len(questionnaire.questions)} questions, "
           f"{len(questionnaire.rules)} rules); Python {sys.version.split()[0]}, {cpus()} CPUs; "
-          f"TOML parser {parser_name()}")  # fmt: skip
+          f"TOML parser {parser_name()} (\"N tomllib\": PMPT_TOML=tomllib); load average {load:.2f} at the end")  # fmt: skip
     print(
         f"median of {args.repeat} interleaved runs after {args.warmup} warm-up; wall time with start-up; "
         "x floor = rows/s divided by the floor's"
     )
-    print(f"{'input':<8} {'rows':>9}  {'run':<8} {'median s':>8} {'rows/s':>9} {'x floor':>8} "
+    print(f"{'input':<8} {'rows':>9}  {'run':<10} {'median s':>8} {'rows/s':>9} {'x floor':>8} "
           f"{'peak MiB':>9} {'all MiB':>8}")  # fmt: skip
     for kind, rows, _ in cases:
         floor = rows / statistics.median(times[(kind, "floor")])
-        for label, _jobs in configs:
+        for label, _jobs in folder_configs if kind == "folder" else configs:
             median = statistics.median(times[(kind, label)])
             rate = rows / median
             main_peak = statistics.median(p[0] for p in peaks[(kind, label)]) / 1024
             all_peak = statistics.median(p[1] for p in peaks[(kind, label)]) / 1024
-            print(f"{kind:<8} {rows:>9,}  {label:<8} {median:>8.2f} {rate:>9,.0f} {rate / floor:>8.3f} "
+            print(f"{kind:<8} {rows:>9,}  {label:<10} {median:>8.2f} {rate:>9,.0f} {rate / floor:>8.3f} "
                   f"{main_peak:>9.1f} {all_peak:>8.1f}")  # fmt: skip
 
 

@@ -19,6 +19,8 @@ Ctrl-C, or a malformed CSV file, leaves no file behind.
 from __future__ import annotations
 
 import os
+import stat
+import sys
 import time
 from collections import deque
 from collections.abc import Generator, Iterable, Iterator
@@ -123,8 +125,6 @@ class _Input:
             st = os.fstat(self.stream.fileno()) if self.stream is not None else os.stat(self.origin)
         except (OSError, AttributeError, ValueError):
             return None
-        import stat
-
         return st.st_size if stat.S_ISREG(st.st_mode) else None
 
     def frames(self) -> Iterator[Any]:
@@ -359,6 +359,7 @@ def run_chunks(
     With ``jobs`` 1, or when all the input fits in one chunk, in this process; otherwise
     in a pool of ``jobs`` processes with at most ``IN_FLIGHT_PER_JOB`` chunks each in flight.
     """
+    fixed_mmap_threshold()
     stream = iter(chunks)
     ahead = [item for item in (next(stream, None), None if jobs == 1 else next(stream, None)) if item is not None]
     if jobs == 1 or len(ahead) < 2:
@@ -369,7 +370,6 @@ def run_chunks(
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    fixed_mmap_threshold()
     pool = ProcessPoolExecutor(jobs, mp_context=_pool_context(), initializer=init_worker, initargs=(config,))
     in_flight: deque[tuple[Any, float]] = deque()
     limit = jobs * IN_FLIGHT_PER_JOB
@@ -390,15 +390,22 @@ def run_chunks(
 
 
 def _pool_context() -> Any:
-    """``forkserver`` where there is one (workers start clean, without this process's
-    threads and files), else the platform's default."""
+    """How workers start. On Linux, by ``fork`` while this process has one thread (it has
+    then nothing a fork could break): nothing is imported again, and no script that calls
+    ``run_batch`` without an ``if __name__ == "__main__":`` guard is run again in each
+    worker, as ``spawn`` and ``forkserver`` do. With other threads running, ``forkserver``
+    (workers start clean); elsewhere the platform's default."""
     import multiprocessing
+    import threading
 
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context()
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["pmpt_cli.cli.batch_work"])  # each worker starts with pmpt imported
-    return context
+    methods = multiprocessing.get_all_start_methods()
+    if sys.platform.startswith("linux") and "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    if "forkserver" in methods:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["pmpt_cli.cli.batch_work"])  # each worker starts with pmpt imported
+        return context
+    return multiprocessing.get_context()
 
 
 # -- output -------------------------------------------------------------------------------
