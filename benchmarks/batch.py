@@ -39,9 +39,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pmpt_cli.enablement import condition_holds  # noqa: E402
 from pmpt_cli.loader import load_questionnaire  # noqa: E402
 from pmpt_cli.model import Question, Questionnaire  # noqa: E402
+from pmpt_cli.program import runnable  # noqa: E402
 
 WORDS = ["stiff", "after work", "worse at night", "better walking", "since the fall", "both knees", "sharp, then dull"]
 #: At most this many distinct answer sets are generated; larger inputs cycle them.
@@ -69,15 +69,6 @@ print(rows)
 """
 
 
-def is_enabled(question: Question, answers: dict[str, Any]) -> bool:
-    """Whether ``question`` is asked, given the answers before it (as tests/helpers.py)."""
-    if question.enable_when:
-        results = (condition_holds(c, answers.get(c.question)) for c in question.enable_when)
-        if not (all(results) if question.enable_behavior == "all" else any(results)):
-            return False
-    return question.enable_if is None or bool(question.enable_if.evaluate(answers))
-
-
 def random_value(question: Question, rng: random.Random) -> Any:
     qtype = question.type
     if qtype == "choice":
@@ -103,12 +94,10 @@ def random_answers(questionnaire: Questionnaire, rng: random.Random) -> dict[str
     """One valid, complete answer set: skipped questions stay unanswered, optional ones sometimes."""
     answers: dict[str, Any] = {}
     for question in questionnaire.questions:
-        if question.is_conditional and not is_enabled(question, answers):
-            continue
         if not question.required and rng.random() < 0.2:
             continue
         answers[question.id] = random_value(question, rng)
-    return answers
+    return runnable(questionnaire).run(answers).kept  # the answers to the questions asked
 
 
 def cell(value: Any) -> str:

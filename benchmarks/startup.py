@@ -1,6 +1,6 @@
 """Start-up benchmark: wall time and peak memory of pmpt commands in fresh processes.
 
-Usage: python benchmarks/startup.py [--runs N] [--warmup N] [--answers FILE]
+Usage: python benchmarks/startup.py [--runs N] [--warmup N] [--answers FILE] [--against DIR]
 
 Each command runs ``--warmup`` times unmeasured, then ``--runs`` times; we print the
 median wall time, its ratio to ``python -c pass`` measured in the same run, and the
@@ -17,6 +17,11 @@ first run after installing pmpt or editing a questionnaire.
 
 Targets (issue 6): triage <= 8x python, --version <= 6x python, triage <= 1.25x the
 typer baseline.
+
+``--against DIR`` (another checkout of pmpt, e.g. ``git worktree add /tmp/before <rev>``)
+also runs the pmpt commands as ``python -m pmpt_cli`` from that tree and from this one,
+interleaved with the rest, each tree with a private questionnaire cache: a before/after
+comparison measured together.
 """
 
 from __future__ import annotations
@@ -91,6 +96,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=21)
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--answers", type=Path, default=VIGNETTE, help="a pmpt-core answers file")
+    parser.add_argument("--against", type=Path, help="another pmpt checkout to compare with, side by side")
     args = parser.parse_args()
 
     pmpt = str(BIN / "pmpt")
@@ -117,6 +123,15 @@ def main() -> None:
             "pmpt triage --answers FILE --plain": ([pmpt, "triage", "--answers", answers, "--plain"], env),
             "pmpt questionnaires list": ([pmpt, "questionnaires", "list"], env),
         }
+        trees = {"before": args.against.resolve(), "after": ROOT} if args.against else {}
+        for label, tree in trees.items():
+            tree_env = dict(env, PYTHONPATH=str(tree), XDG_CACHE_HOME=str(Path(tmp) / label))
+            module = [sys.executable, "-m", "pmpt_cli"]
+            commands[f"{label}: --version"] = ([*module, "--version"], tree_env)
+            commands[f"{label}: triage --json"] = ([*module, "triage", "--answers", answers, "--json"], tree_env)
+            commands[f"{label}: same, no cache"] = (
+                [*module, "triage", "--answers", answers, "--json"], dict(tree_env, PMPT_NO_CACHE="1"))  # fmt: skip
+            commands[f"{label}: questionnaires list"] = ([*module, "questionnaires", "list"], tree_env)
         results = measure(commands, args.runs, args.warmup)
 
     import typer
@@ -134,6 +149,17 @@ def main() -> None:
     print(f"triage --json / python     = {triage / python:5.2f}  (target <= 8)")
     print(f"--version / python         = {version / python:5.2f}  (target <= 6)")
     print(f"triage --json / typer app  = {triage / framework:5.2f}  (target <= 1.25)")
+    if args.against:
+        print()
+        print(
+            f"before = {args.against}, after = {ROOT}, both as python -m pmpt_cli; x typer = ratio to the baseline app"
+        )
+        print(f"{'command':24} {'before ms':>10} {'x typer':>8} {'after ms':>10} {'x typer':>8} {'after/before':>13}")
+        for what in ("--version", "triage --json", "same, no cache", "questionnaires list"):
+            if f"before: {what}" in results and f"after: {what}" in results:
+                before, after = results[f"before: {what}"][0], results[f"after: {what}"][0]
+                print(f"{what:24} {before * 1000:10.1f} {before / framework:8.2f} {after * 1000:10.1f} "
+                      f"{after / framework:8.2f} {after / before:13.2f}")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -10,10 +10,12 @@ and its program's code. Loading it again only rebuilds the objects (``_thaw``).
 An entry is used only if its bytes equal the file's exactly and it was written by this
 very pmpt and Python (``_tag``), so it can never be stale; it is written only for a
 questionnaire that loaded without problems. Like Python's own __pycache__ it holds
-code, and marshal is only safe for data we wrote ourselves: the folder is 0700, entries
-are 0600 and written atomically, and an entry is read only if the folder and the file
-belong to this user and nobody else may write them. Any problem is a miss, and a
-failure to write is ignored. PMPT_NO_CACHE=1 turns the cache off. docs/performance.md
+code, and marshal is only safe for data we wrote ourselves: the folder is made 0700
+without following a symbolic link, and used, by its descriptor, only if it belongs to
+this user and is open to nobody else (private_folder; never chmod-ed into shape);
+entries are 0600, written atomically, never larger than ``MAX_ENTRY_BYTES``, and read
+only if they belong to this user and nobody else may write them. Any problem is a miss,
+and a failure to write is ignored. PMPT_NO_CACHE=1 turns the cache off. docs/performance.md
 has the measurements.
 """
 
@@ -24,6 +26,7 @@ import os
 import stat
 import sys
 import zlib
+from functools import lru_cache
 from types import CodeType
 from typing import Any
 
@@ -31,7 +34,9 @@ from pmpt_cli.expr.expressions import CompiledExpression, expression_from_summar
 from pmpt_cli.expr.names import NameInfo
 from pmpt_cli.expr.runtime import ProgramCode
 from pmpt_cli.model import (
+    Advice,
     Band,
+    Check,
     Choice,
     Default,
     EnableWhen,
@@ -47,8 +52,8 @@ from pmpt_cli.model import (
 
 MAX_ENTRY_BYTES = 20_000_000
 ENTRIES = 32  # at most this many questionnaires are kept; the oldest go first
-_RECORDS = {cls.__name__: cls for cls in (Band, Choice, Default, EnableWhen, Note, OutcomeText, Question, Rule,
-                                          Score, Section, Source)}  # fmt: skip
+_RECORDS = {cls.__name__: cls for cls in (Advice, Band, Check, Choice, Default, EnableWhen, Note, OutcomeText,
+                                          Question, Rule, Score, Section, Source)}  # fmt: skip
 
 
 def load(data: bytes, origin: str) -> Questionnaire | None:
@@ -125,9 +130,11 @@ def _thaw_questionnaire(fields: dict[str, Any], program: tuple[Any, ...], origin
 # -- entries ----------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=1)
 def _tag() -> str | None:
     """This pmpt and Python (tomllib's output and code objects depend on both), and a
-    checksum of the code that builds an entry; ``None``, no cache, if it cannot be read."""
+    checksum of the code that builds an entry; ``None``, no cache, if it cannot be read.
+    Computed once per process."""
     from pmpt_cli.version import __version__
 
     stamp = _source_stamp()
@@ -181,20 +188,35 @@ def _private(st: os.stat_result) -> bool:
     return st.st_uid == os.getuid() and not st.st_mode & 0o022
 
 
+def _open_folder(folder: str, *, create: bool) -> int | None:
+    """The cache folder's descriptor if it is private (private_folder), else ``None``: a miss."""
+    from pmpt_cli.errors import PmptError
+    from pmpt_cli.private_folder import open_private_folder
+
+    try:
+        return open_private_folder(folder, create=create, purpose="its cache")
+    except (OSError, PmptError):
+        return None
+
+
 def _read(path: str, data: bytes) -> tuple[dict[str, Any], tuple[Any, ...]] | None:
     """``(fields, program)`` of the entry at ``path`` if it is sound and made from ``data``."""
+    folder = _open_folder(os.path.dirname(path), create=False)
+    if folder is None:
+        return None
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+        fd = os.open(os.path.basename(path), flags, dir_fd=folder)
     except OSError:
         return None
+    finally:
+        os.close(folder)
     try:
         with open(fd, "rb") as fh:
             st = os.fstat(fh.fileno())
             if not stat.S_ISREG(st.st_mode) or not _private(st) or st.st_size > MAX_ENTRY_BYTES:
                 return None
-            blob = fh.read()
-        if not _private(os.stat(os.path.dirname(path))):
-            return None
+            blob = fh.read(MAX_ENTRY_BYTES + 1)
         entry = marshal.loads(blob)
         if (
             type(entry) is tuple and len(entry) == 4 and entry[0] == _tag() and entry[1] == data
@@ -208,33 +230,38 @@ def _read(path: str, data: bytes) -> tuple[dict[str, Any], tuple[Any, ...]] | No
 
 
 def _write(path: str, blob: bytes) -> None:
-    folder = os.path.dirname(path)
-    tmp = f"{path}.{os.getpid()}.tmp"
+    """Write the entry inside the private folder, by its descriptor: no path is followed twice."""
+    if len(blob) > MAX_ENTRY_BYTES:
+        return  # too large to be worth keeping (and to read back: _read refuses it)
     try:
-        os.makedirs(folder, mode=0o700, exist_ok=True)
-        st = os.stat(folder)
-        if st.st_uid != os.getuid():
-            return
-        if st.st_mode & 0o077:
-            os.chmod(folder, 0o700)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        folder = _open_folder(os.path.dirname(path), create=True)
+    except OSError:
+        return
+    if folder is None:
+        return
+    name = os.path.basename(path)
+    tmp = f"{name}.{os.getpid()}.tmp"
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600, dir_fd=folder)
         with open(fd, "wb") as fh:
             fh.write(blob)
-        os.replace(tmp, path)
+        os.replace(tmp, name, src_dir_fd=folder, dst_dir_fd=folder)
         _prune(folder)
     except OSError:
         try:
-            os.unlink(tmp)
+            os.unlink(tmp, dir_fd=folder)
         except OSError:
             pass
+    finally:
+        os.close(folder)
 
 
-def _prune(folder: str) -> None:
+def _prune(folder: int) -> None:
     entries = []
     for entry in os.scandir(folder):
         if entry.name.startswith("toml-") and entry.name.endswith((".marshal", ".tmp")):
-            entries.append((entry.stat().st_mtime, entry.path))
+            entries.append((entry.stat(follow_symlinks=False).st_mtime, entry.name))
     if len(entries) > ENTRIES:
         entries.sort()
         for _, old in entries[: len(entries) - ENTRIES]:
-            os.unlink(old)
+            os.unlink(old, dir_fd=folder)

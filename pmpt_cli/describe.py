@@ -18,7 +18,7 @@ def list_data() -> list[dict[str, Any]]:
     """Every questionnaire that can be named by id; a file that does not load says why."""
     from pmpt_cli.errors import PmptError
     from pmpt_cli.loader import parse_questionnaire
-    from pmpt_cli.registry import available, bundled_root
+    from pmpt_cli.registry import available, bundled_root, read_entry
 
     try:
         bundled = str(bundled_root())
@@ -32,7 +32,7 @@ def list_data() -> list[dict[str, Any]]:
             "origin": "bundled" if bundled and str(Path(path).parent) == bundled else "custom", "path": path,
         }  # fmt: skip
         try:
-            q = parse_questionnaire(entry.read_bytes(), origin=path)
+            q = parse_questionnaire(read_entry(entry), origin=path)
         except (PmptError, OSError) as exc:
             message = exc.message if isinstance(exc, PmptError) else str(exc)
             row["error"] = f"{message} Run 'pmpt questionnaires validate {path}' for details."
@@ -88,7 +88,7 @@ def questionnaire_data(q: Questionnaire) -> dict[str, Any]:
         data["enable_when"] = [{"question": c.question, "operator": c.operator, "answer": c.answer}
                                for c in item.enable_when]  # fmt: skip
         data["enable_behavior"] = item.enable_behavior
-        data["enable_if"] = item.enable_if.source if item.enable_if is not None else None
+        data["enable_if"] = item.own_enable_if or None
         data["applies_when"] = applies_when(q, item)
         return data
 
@@ -97,7 +97,13 @@ def questionnaire_data(q: Questionnaire) -> dict[str, Any]:
         "id": q.id, "title": q.title, "version": q.version, "language": q.language, "licence": q.licence,
         "description": q.description, "minutes": q.minutes, "sha256": q.sha256, "path": q.path,
         "sources": [{"id": s.id, "citation": s.citation, "url": s.url} for s in q.sources],
-        "sections": [{"id": s.id, "title": s.title, "intro": s.intro} for s in q.sections],
+        "sections": [
+            {"id": s.id, "title": s.title, "intro": s.intro, "parent": s.parent or None,
+             "enable_when": [{"question": c.question, "operator": c.operator, "answer": c.answer}
+                             for c in s.enable_when],
+             "enable_behavior": s.enable_behavior}
+            for s in q.sections
+        ],
         "questions": [question(item) for item in q.questions],
         "scores": [
             {
@@ -106,6 +112,7 @@ def questionnaire_data(q: Questionnaire) -> dict[str, Any]:
                 "bands": [{"min": b.min, "max": b.max, "label": b.label} for b in s.bands],
                 "source": s.source, "description": s.description,
                 "mcid": {"value": s.mcid, "source": s.mcid_source} if s.mcid is not None else None,
+                "better": s.better or None,
             }
             for s in q.scores
         ],
@@ -114,7 +121,10 @@ def questionnaire_data(q: Questionnaire) -> dict[str, Any]:
              "explanation": r.explanation, "source": r.source}
             for r in q.rules
         ],
-        "default": {"outcome": q.default.outcome, "explanation": q.default.explanation, "source": q.default.source},
+        "default": {"outcome": q.default.outcome, "explanation": q.default.explanation, "source": q.default.source}
+        if q.default is not None
+        else None,
+        "measure_only": q.measure_only,
         "notes": [{"id": n.id, "when": n.when.source, "text": n.text, "source": n.source} for n in q.notes],
         "outcomes": {
             outcome: {"headline": t.headline, "care": t.care, "steps": list(t.steps), "next": t.next}
@@ -125,7 +135,7 @@ def questionnaire_data(q: Questionnaire) -> dict[str, Any]:
 
 def render_show(q: Questionnaire, width: int = 100) -> str:
     """The questionnaire as readable plain text: sections, questions, scores, rules."""
-    from pmpt_cli.template import TYPE_WORDS, allowed_values, applies_when
+    from pmpt_cli.template import TYPE_WORDS, allowed_values, applies_when, condition_text
 
     lines: list[str] = []
 
@@ -153,9 +163,13 @@ def render_show(q: Questionnaire, width: int = 100) -> str:
     for item in q.questions:
         by_section.setdefault(item.section, []).append(item)
     for section in q.sections:
-        lines += ["", f"SECTION {section.id}: {section.title}"]
+        inside = f" (inside {section.parent})" if section.parent else ""
+        lines += ["", f"SECTION {section.id}: {section.title}{inside}"]
         if section.intro:
             para(section.intro, "  ")
+        if section.enable_when:
+            joiner = " and " if section.enable_behavior == "all" else " or "
+            para(joiner.join(condition_text(q, c) for c in section.enable_when), " " * 4, "  asked only when: ")
         for item in by_section.get(section.id, []):
             need = "" if item.required else ", optional"
             lines.append("")
@@ -179,34 +193,39 @@ def render_show(q: Questionnaire, width: int = 100) -> str:
                 para(allowed_values(item), " " * 8, "      takes: ")
     if q.scores:
         lines += ["", "SCORES"]
-        for s in q.scores:
+        for score in q.scores:
             lines.append("")
-            if s.expression is not None:
-                how = f"expression: {s.expression.source}"
+            if score.expression is not None:
+                how = f"expression: {score.expression.source}"
             else:
-                how = f"{s.method} of {', '.join(s.items)}"
-                if s.max_missing:
-                    how += f"; up to {s.max_missing} may be missing"
-            para(f"{s.label}: {how}", " " * 6, f"  {s.id}: ")
-            if s.bands:
-                bands = "; ".join(f"{num(b.min)}-{num(b.max)} {b.label}" for b in s.bands)
+                how = f"{score.method} of {', '.join(score.items)}"
+                if score.max_missing:
+                    how += f"; up to {score.max_missing} may be missing"
+            para(f"{score.label}: {how}", " " * 6, f"  {score.id}: ")
+            if score.bands:
+                bands = "; ".join(f"{num(b.min)}-{num(b.max)} {b.label}" for b in score.bands)
                 para(bands, " " * 6, "      bands: ")
-            if s.mcid is not None:
-                para(f"{num(s.mcid)} ({s.mcid_source})", " " * 6, "      minimal important change: ")
-            para(s.source, " " * 6, "      source: ")
-            if s.description:
-                para(s.description, " " * 6)
-    lines += ["", "RULES (red flags always win; otherwise the highest priority decides)"]
-    for r in q.rules:
+            if score.mcid is not None:
+                para(f"{num(score.mcid)} ({score.mcid_source})", " " * 6, "      minimal important change: ")
+            if score.better:
+                para(f"{score.better} is better", " " * 6, "      improvement: ")
+            para(score.source, " " * 6, "      source: ")
+            if score.description:
+                para(score.description, " " * 6)
+    if q.default is None:
+        lines += ["", "MEASURE-ONLY: no rules and no default; a triage reports the scores and bands, no outcome"]
+    else:
+        lines += ["", "RULES (red flags always win; otherwise the highest priority decides)"]
+        for r in q.rules:
+            lines.append("")
+            lines.append(f"  {r.id} -> {r.outcome} (priority {r.priority})")
+            para(r.when.source, " " * 8, "      when: ")
+            para(r.explanation, " " * 8, "      why: ")
+            para(r.source, " " * 8, "      source: ")
         lines.append("")
-        lines.append(f"  {r.id} -> {r.outcome} (priority {r.priority})")
-        para(r.when.source, " " * 8, "      when: ")
-        para(r.explanation, " " * 8, "      why: ")
-        para(r.source, " " * 8, "      source: ")
-    lines.append("")
-    lines.append(f"  default -> {q.default.outcome} (when no rule fires)")
-    para(q.default.explanation, " " * 8, "      why: ")
-    para(q.default.source, " " * 8, "      source: ")
+        lines.append(f"  default -> {q.default.outcome} (when no rule fires)")
+        para(q.default.explanation, " " * 8, "      why: ")
+        para(q.default.source, " " * 8, "      source: ")
     if q.notes:
         lines += ["", "NOTES (shown as 'also noted')"]
         for n in q.notes:

@@ -11,16 +11,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from itertools import compress
+from operator import itemgetter
 from typing import Any
 
 from pmpt_cli.errors import AnswersError, Problem
 from pmpt_cli.model import NoteResult, Questionnaire, Reason, Rule, TriageResult
-from pmpt_cli.program import ProgramResult, RuleStep, runnable
+from pmpt_cli.program import Program, ProgramResult, runnable
 from pmpt_cli.records import Record
 from pmpt_cli.validation import check_answers
 
 _new = tuple.__new__
-_RED_FLAG_TIER = {"emergency": 2, "urgent": 1}
+_RANK = itemgetter(1)  # RuleStep.rank
 
 
 class Assessment(Record):
@@ -30,6 +31,7 @@ class Assessment(Record):
     answers: dict[str, Any]  # the valid answers, as checked
     problems: list[Problem]  # one per invalid answer or unknown question id
     run: ProgramResult
+    program: Program  # what ran: its rules and notes explain the result
 
     @property
     def missing(self) -> list[str]:
@@ -52,12 +54,13 @@ def run_triage(
 def assess(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> Assessment:
     """Check ``answers`` and run the program on the valid ones."""
     clean, problems = check_answers(questionnaire, answers)
-    return Assessment(questionnaire, clean, problems, runnable(questionnaire).run(clean))
+    program = runnable(questionnaire)
+    return _new(Assessment, (questionnaire, clean, problems, program.run(clean), program))
 
 
 def decide(assessment: Assessment, *, allow_missing: bool = False) -> TriageResult:
     """The result of an assessment; ``AnswersError`` if it has problems (see ``run_triage``)."""
-    questionnaire, clean, problems, run = assessment
+    questionnaire, clean, problems, run, program = assessment
     if run.missing and not allow_missing:
         invalid = {p.location for p in problems}
         questions = questionnaire.questions_by_id
@@ -70,12 +73,11 @@ def decide(assessment: Assessment, *, allow_missing: bool = False) -> TriageResu
         raise AnswersError(
             f"{_count(problems, 'problem')} with the answers; fix them and try again.", problems=problems
         )
-    program = runnable(questionnaire)
     # The rules come in reason order, so the ones that fire do too; the deciding one moves to the front.
     fired = list(compress(program.rules, run.rule_flags))
     decider: Rule | None = None
     if fired:
-        first = max(fired, key=_decide_key)
+        first = max(fired, key=_RANK)
         decider = first.rule
         fired.remove(first)
         fired.insert(0, first)
@@ -92,26 +94,15 @@ def decide(assessment: Assessment, *, allow_missing: bool = False) -> TriageResu
         for step in compress(program.notes, run.note_flags)
     ])  # fmt: skip
     kept = run.kept
-    return TriageResult(
-        questionnaire.id,
-        questionnaire.version,
-        questionnaire.sha256,
-        decider.outcome if decider else questionnaire.default.outcome,
+    # TriageResult(questionnaire_id, questionnaire_version, questionnaire_sha256, outcome, decided_by,
+    #              reasons, notes, scores, answers, skipped, ignored)
+    return _new(TriageResult, (
+        questionnaire.id, questionnaire.version, questionnaire.sha256,
+        decider.outcome if decider else (questionnaire.default.outcome if questionnaire.default else None),
         decider.id if decider else None,
-        reasons,
-        notes,
-        run.scores,
-        kept,
-        tuple(run.skipped),
+        reasons, notes, run.scores, kept, tuple(run.skipped),
         () if len(clean) == len(kept) else tuple([qid for qid in clean if qid not in kept]),  # kept <= clean
-    )
-
-
-def _decide_key(step: RuleStep) -> tuple[int, int, int]:
-    """Red-flag tier first (emergency 2, urgent 1, others 0), whatever the priority; then
-    priority, higher first; then the first of equal rules in the file."""
-    rule = step.rule
-    return _RED_FLAG_TIER.get(rule.outcome, 0), rule.priority, -step.position
+    ))  # fmt: skip
 
 
 def red_flags_raised(questionnaire: Questionnaire, answers: Mapping[str, Any], tier: str = "emergency") -> list[Rule]:
@@ -120,8 +111,8 @@ def red_flags_raised(questionnaire: Questionnaire, answers: Mapping[str, Any], t
     Unanswered questions are ``none``, which makes comparisons false, so a rule
     fires here only on what the person has actually said.
     """
-    run = assess(questionnaire, answers).run
-    fired = {id(step.rule) for step in compress(runnable(questionnaire).rules, run.rule_flags)}
+    assessment = assess(questionnaire, answers)
+    fired = {id(step.rule) for step in compress(assessment.program.rules, assessment.run.rule_flags)}
     return [r for r in questionnaire.rules if r.outcome == tier and id(r) in fired]  # in file order
 
 

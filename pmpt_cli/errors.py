@@ -1,7 +1,7 @@
 """One exception hierarchy for pmpt, each error carrying its exit code.
 
-The CLI converts these to exit codes in exactly one place (``cli.main``); the
-library raises them and never prints.
+The CLI converts these to exit codes in exactly one place
+(``cli.app.ErrorBoundaryGroup.invoke``); the library raises them and never prints.
 """
 
 from __future__ import annotations
@@ -40,11 +40,15 @@ class PmptError(Exception):
     """Base of every expected pmpt failure; ``message`` says what to do."""
 
     exit_code: int = ExitCode.FAILURE
+    #: What the message line starts with ("error: ..."); empty for a message that is not an error.
+    label: str = "error"
 
-    def __init__(self, message: str, *, problems: list[Problem] | None = None) -> None:
+    def __init__(self, message: str, *, problems: list[Problem] | None = None, more: int = 0) -> None:
         super().__init__(message)
         self.message = message
         self.problems: list[Problem] = list(problems or [])
+        #: Problems found but not listed in ``problems`` (listings stop at messages.MAX_LISTED).
+        self.more = more
 
 
 class UsageError(PmptError):
@@ -87,3 +91,9 @@ class Interrupted(PmptError):
     """The person pressed Ctrl-C or the terminal closed (exit 130)."""
 
     exit_code = ExitCode.INTERRUPTED
+
+
+class StoppedAtRedFlag(Interrupted):
+    """Stopped after an emergency warning: the message is the instruction, not an error (exit 130)."""
+
+    label = ""

@@ -9,6 +9,7 @@ from typing import Any
 from pmpt_cli.errors import PmptError, QuestionnaireError
 from pmpt_cli.lint import ERROR, Finding, lint_document, lint_questionnaire
 from pmpt_cli.loader import parse_questionnaire
+from pmpt_cli.messages import MAX_LISTED, and_more
 from pmpt_cli.registry import resolve
 
 VALIDATE_SCHEMA = 1
@@ -42,7 +43,7 @@ class FileReport:
 
 def validate_file(path: str) -> FileReport:
     """Everything the loader checks, then lint; never raises for a bad questionnaire."""
-    import tomllib
+    from pmpt_cli.input_files import decode, load_toml
 
     report = FileReport(path)
     try:
@@ -53,8 +54,8 @@ def validate_file(path: str) -> FileReport:
     report.path = origin
     raw: dict[str, Any] | None = None
     try:
-        raw = tomllib.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        raw = load_toml(decode(data, origin), origin)
+    except PmptError:
         pass  # the loader words this problem
     if raw is not None and isinstance(raw.get("id"), str):
         report.id = raw["id"]
@@ -95,11 +96,13 @@ def render_reports(reports: list[FileReport], *, strict: bool) -> str:
             continue
         counts = _counts(report.errors, report.warnings)
         lines.append(f"{report.path}: {counts}")
-        for f in report.findings:
+        for f in report.findings[:MAX_LISTED]:
             where = f"{f.location}: " if f.location else ""
             lines.append(f"  {f.severity:<7}  {where}{f.message}  [{f.check}]")
             if f.hint:
                 lines.append(f"           fix: {f.hint}")
+        if len(report.findings) > MAX_LISTED:
+            lines.append(f"  {and_more(len(report.findings) - MAX_LISTED)} (--json lists them all)")
     return "\n".join(lines) + "\n"
 
 

@@ -57,9 +57,13 @@ MIN_EXPLANATION_CHARS = 25
 MIN_EXPLANATION_WORDS = 4
 MIN_SOURCE_CHARS = 6
 
+# Linear in the text's length, as ``validate`` must be on any file: no two quantifiers
+# compete for the same characters (``^(?:-+)\W*$`` did, and a 150 KB explanation of
+# dashes took minutes; dashes and dots are covered by ``^\W*$``), and the possessive
+# ``*+`` never backtracks.
 _PLACEHOLDER = re.compile(
-    r"\b(todo|tbd|tba|fixme|xxx+|placeholder|lorem ipsum|fill (?:me )?in|to be (?:written|added|done|confirmed))\b"
-    r"|\?\?|^\W*$|^(?:n/?a|none|unknown|source|explanation|text|test|foo|bar|-+|\.+)\W*$",
+    r"\b(todo|tbd|tba|fixme|x{3,}+|placeholder|lorem ipsum|fill (?:me )?in|to be (?:written|added|done|confirmed))\b"
+    r"|\?\?|^\W*+$|^(?:n/?a|none|unknown|source|explanation|text|test|foo|bar)\W*+$",
     re.IGNORECASE,
 )
 _CONSTANT_NAMES = {"true", "false", "none", "True", "False", "None"}
@@ -95,8 +99,8 @@ def lint_document(raw: dict[str, Any]) -> list[Finding]:
     The loader reports a condition on a later question as "asked later" and a
     score cycle as a cycle; this names the loop when questions are part of it.
     """
-    questions = [q for q in raw.get("questions", []) if isinstance(q, dict) and isinstance(q.get("id"), str)]
-    scores = [s for s in raw.get("scores", []) if isinstance(s, dict) and isinstance(s.get("id"), str)]
+    questions = [q for q in _tables(raw.get("questions")) if isinstance(q.get("id"), str)]
+    scores = [s for s in _tables(raw.get("scores")) if isinstance(s.get("id"), str)]
     question_ids = {q["id"] for q in questions}
     edges: dict[str, list[tuple[str, str]]] = {}  # node -> [(dependency, location)]
     for i, q in enumerate(questions):
@@ -135,6 +139,11 @@ def lint_document(raw: dict[str, Any]) -> list[Finding]:
                 "answers and other scores; remove one link of the loop",
             ))  # fmt: skip
     return findings
+
+
+def _tables(value: Any) -> list[dict[str, Any]]:
+    """The tables of an array of tables; nothing for anything else (the loader words that)."""
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
 def _source_names(source: str) -> set[str]:
@@ -260,7 +269,7 @@ class _Linter:
 
     def question_domain(self, question: Question, may_be_none: bool) -> _Domain:
         qtype = question.type
-        values: list[Any]
+        values: list[Any]  # of the answer's type, or None
         exact = "full"
         if qtype == "choice":
             values = list(question.choice_values)
@@ -281,9 +290,7 @@ class _Linter:
         else:  # text
             values = ["", "text"] + sorted(self.strings.get(question.id, ()))
             exact = "simple"
-        if may_be_none:
-            values.append(None)
-        return _Domain(tuple(values), exact)
+        return _Domain((*values, None) if may_be_none else tuple(values), exact)
 
     # -- questions: reachability and conditions --
 
@@ -459,21 +466,23 @@ class _Linter:
         ranges = [self._item_range(item) for item in score.items]
         lows = [r[0] for r in ranges]
         highs = [r[1] for r in ranges]
+        known_lows = [v for v in lows if v is not None]  # all of them, where None is not in lows
+        known_highs = [v for v in highs if v is not None]
         integer = all(r[2] for r in ranges)
         method = score.method
         lo: float | None
         hi: float | None
         if method == "sum":
-            lo = None if None in lows else sum(min(v, 0) for v in lows) + (0 if score.max_missing else sum(
-                max(v, 0) for v in lows))  # fmt: skip
-            hi = None if None in highs else sum(max(v, 0) for v in highs) + (0 if score.max_missing else sum(
-                min(v, 0) for v in highs))  # fmt: skip
+            lo = None if None in lows else sum(min(v, 0) for v in known_lows) + (0 if score.max_missing else sum(
+                max(v, 0) for v in known_lows))  # fmt: skip
+            hi = None if None in highs else sum(max(v, 0) for v in known_highs) + (0 if score.max_missing else sum(
+                min(v, 0) for v in known_highs))  # fmt: skip
         elif method in ("mean", "max"):
-            lo = None if None in lows else min(lows)
-            hi = None if None in highs else max(highs)
+            lo = None if None in lows else min(known_lows)
+            hi = None if None in highs else max(known_highs)
             integer = integer and method == "max"
         elif method == "percent":
-            lo, hi, integer = (0, 100, False) if None not in lows and min(lows) >= 0 else (None, None, False)
+            lo, hi, integer = (0, 100, False) if None not in lows and min(known_lows) >= 0 else (None, None, False)
         else:  # count
             lo, hi, integer = 0, len(score.items), True
         if seen:  # widen with what the engine actually produced
@@ -639,6 +648,8 @@ class _Linter:
     def check_outcomes(self) -> None:
         from pmpt_cli.outcome_texts import DEFAULT_OUTCOME_TEXTS
 
+        if self.q.default is None:  # measure-only: no outcome at all, by design
+            return
         producible = {self.q.default.outcome} | {r.outcome for r in self.q.rules if self.rule_can_fire.get(r.id, True)}
         for outcome in OUTCOMES:
             if outcome in producible:
@@ -667,8 +678,9 @@ class _Linter:
         for i, rule in enumerate(self.q.rules):
             self.check_text(f"rules[{i}].explanation", f"rule '{rule.id}'", "explanation", rule.explanation)
             self.check_text(f"rules[{i}].source", f"rule '{rule.id}'", "source", rule.source)
-        self.check_text("default.explanation", "the default", "explanation", self.q.default.explanation)
-        self.check_text("default.source", "the default", "source", self.q.default.source)
+        if self.q.default is not None:
+            self.check_text("default.explanation", "the default", "explanation", self.q.default.explanation)
+            self.check_text("default.source", "the default", "source", self.q.default.source)
         for i, note in enumerate(self.q.notes):
             self.check_text(f"notes[{i}].text", f"note '{note.id}'", "explanation", note.text)
             self.check_text(f"notes[{i}].source", f"note '{note.id}'", "source", note.source)
@@ -757,15 +769,18 @@ class _Linter:
             return None
         scores = {n: self.q.score(n) for n in names if n in self.q.scores_by_id}
         seen_true = seen_false = False
-        for combo in combos:
-            values = dict(zip(names, combo))
-            bands = {n: s.band_for(values[n]) for n, s in scores.items()}  # type: ignore[union-attr]
-            if predicate(compiled.evaluate(values, bands)):
-                seen_true = True
-            else:
-                seen_false = True
-            if seen_true and seen_false:
-                break
+        try:
+            for combo in combos:  # values of the answers' own types, so the checked form applies
+                values = dict(zip(names, combo))
+                bands = {n: s.band_for(values[n]) for n, s in scores.items()}  # type: ignore[union-attr]
+                if predicate(compiled.evaluate_checked(values, bands)):
+                    seen_true = True
+                else:
+                    seen_false = True
+                if seen_true and seen_false:
+                    break
+        except Exception:  # noqa: BLE001 - probing must never break validation: unknown
+            return None
         return seen_true, seen_false
 
     def _trusted(self, node: ast.expr, names: list[str]) -> bool:

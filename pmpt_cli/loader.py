@@ -15,7 +15,7 @@ from pmpt_cli.errors import QuestionnaireError
 if TYPE_CHECKING:
     from pmpt_cli.model import Questionnaire
 
-MAX_FILE_BYTES = 2_000_000
+MAX_FILE_BYTES = 2_000_000  # input_files.MAX_QUESTIONNAIRE_BYTES, without importing it on a cache hit
 
 
 def load_questionnaire(source: str | Path) -> Questionnaire:
@@ -30,21 +30,17 @@ def parse_questionnaire(data: bytes, *, origin: str = "<memory>") -> Questionnai
     """Parse TOML bytes into a validated ``Questionnaire``; raise ``QuestionnaireError``."""
     if len(data) > MAX_FILE_BYTES:
         raise QuestionnaireError(
-            f"{origin}: file is larger than {MAX_FILE_BYTES // 1_000_000} MB; is this really a questionnaire?"
+            f"{origin}: file is larger than {MAX_FILE_BYTES // 1_000_000} MB, too large for a questionnaire; "
+            "check that it is the right file."
         )
     from pmpt_cli import cache
 
     cached = cache.load(data, origin)
     if cached is not None:
         return cached
-    import tomllib  # only on a cache miss
+    from pmpt_cli.input_files import decode, load_toml  # only on a cache miss
 
-    try:
-        raw = tomllib.loads(data.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise QuestionnaireError(f"{origin}: not UTF-8 text ({exc.reason} at byte {exc.start}).") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise QuestionnaireError(f"{origin}: not valid TOML: {exc}.") from None
+    raw = load_toml(decode(data, origin, error=QuestionnaireError), origin, error=QuestionnaireError)
     import hashlib  # only on a cache miss: importing it loads OpenSSL, about 2 ms
 
     sha256 = hashlib.sha256(data).hexdigest()

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 OUTCOMES: tuple[str, ...] = (
     "emergency",
     "urgent",
+    "under-16",
     "pain-management",
     "both",
     "physical-therapy",
@@ -33,9 +34,18 @@ OUTCOMES: tuple[str, ...] = (
 )
 RED_FLAG_OUTCOMES: tuple[str, ...] = ("emergency", "urgent")
 
-QUESTION_TYPES: tuple[str, ...] = ("choice", "multi_choice", "yes_no", "scale", "number", "text")
+QUESTION_TYPES: tuple[str, ...] = ("choice", "multi_choice", "yes_no", "scale", "number", "text", "date", "time")
+#: Types whose answer is a string: free text, an ISO date (YYYY-MM-DD) or a time of day (HH:MM:SS).
+TEXT_TYPES: tuple[str, ...] = ("text", "date", "time")
 SCORE_METHODS: tuple[str, ...] = ("sum", "mean", "percent", "max", "count", "expression")
 ENABLE_OPERATORS: tuple[str, ...] = ("exists", "=", "!=", ">", "<", ">=", "<=")
+#: No number answer, and no finite bound of a question, lies beyond this either way: past
+#: it floats lose whole numbers, and sums and means of such answers could overflow.
+MAX_NUMBER_ANSWER = 1e15
+#: The most points a scale question may have (a 0 to 100 scale has 101).
+MAX_SCALE_POINTS = 1001
+#: The two needs a score may stand for (``Score.need``): what decides pain management vs therapy.
+NEEDS: tuple[str, ...] = ("pain-relief", "rehabilitation")
 
 
 class Source(Record):
@@ -46,12 +56,29 @@ class Source(Record):
     url: str = ""
 
 
+class EnableWhen(Record):
+    """A FHIR ``enableWhen`` condition on an earlier question."""
+
+    question: str
+    operator: str
+    answer: Any
+
+
 class Section(Record):
-    """A titled group of questions, asked in file order."""
+    """A titled group of questions, asked in file order.
+
+    A section may sit inside an earlier one (``parent``) and have conditions of its own
+    (``enable_when``): its questions are asked only when they hold, and its parent's do.
+    The builder folds them into each question's ``enable_if``, so the engine needs no
+    notion of sections.
+    """
 
     id: str
     title: str
     intro: str = ""
+    parent: str = ""
+    enable_when: tuple[EnableWhen, ...] = ()
+    enable_behavior: str = "all"
 
 
 class Choice(Record):
@@ -62,14 +89,6 @@ class Choice(Record):
     help: str = ""
     score: float | None = None
     exclusive: bool = False
-
-
-class EnableWhen(Record):
-    """A FHIR ``enableWhen`` condition on an earlier question."""
-
-    question: str
-    operator: str
-    answer: Any
 
 
 class Question(Record):
@@ -91,7 +110,10 @@ class Question(Record):
     max_length: int = 500
     enable_when: tuple[EnableWhen, ...] = ()
     enable_behavior: str = "all"
+    #: What the engine applies: the question's own ``enable_if`` and, in a section with
+    #: conditions, the section's (and its parents'), joined with ``and``.
     enable_if: CompiledExpression | None = None
+    own_enable_if: str = ""  # the question's own enable_if, as written (export, show)
 
     @property
     def choice_values(self) -> tuple[str, ...]:
@@ -111,12 +133,16 @@ class Question(Record):
     @property
     def range_text(self) -> str:
         """The bounds in words: ``from 0 to 10``, ``at least 0``, ``at most 10`` or ``""``."""
-        lo, hi = self.min, self.max
+        lo, hi = _finite(self.min), _finite(self.max)  # an infinite bound is no bound
         if lo is not None and hi is not None:
             return f"from {_bound(lo)} to {_bound(hi)}"
         if lo is not None:
             return f"at least {_bound(lo)}"
         return f"at most {_bound(hi)}" if hi is not None else ""
+
+
+def _finite(value: float | None) -> float | None:
+    return value if value is None or -MAX_NUMBER_ANSWER <= value <= MAX_NUMBER_ANSWER else None
 
 
 def _bound(value: float) -> str:
@@ -146,6 +172,8 @@ class Score(Record):
     mcid: float | None = None
     mcid_source: str = ""
     internal: bool = False  # a helper for rules: computed and exported, not shown to the person
+    need: str = ""  # one of NEEDS when the score is a need; its items are then its contributor scores
+    better: str = ""  # "lower" or "higher": which way is improvement (pmpt compare); "" when not declared
 
     def band_for(self, value: float | None) -> str | None:
         """Label of the first band whose max ``value`` does not exceed (see the format doc)."""
@@ -168,13 +196,39 @@ class Rule(Record):
     source: str
 
 
+class Advice(Record):
+    """One thing a note asks the person to watch for, left out when any ``unless``
+    condition holds: never "see your GP if you get pain at night" to someone who said
+    the pain wakes them most nights."""
+
+    text: str
+    unless: tuple[EnableWhen, ...] = ()
+
+
 class Note(Record):
-    """A contributing factor reported as "also noted"; it never decides."""
+    """A contributing factor reported as "also noted"; it never decides.
+
+    With ``watch_for``, ``{watch_for}`` in the text becomes the items that apply, as
+    "a, b or c" (``advice.note_text``).
+    """
 
     id: str
     when: CompiledExpression
     text: str
     source: str
+    watch_for: tuple[Advice, ...] = ()
+
+
+class Check(Record):
+    """Answers that are unlikely together (average pain above the worst pain): when
+    ``question`` ``operator`` ``other`` holds, the person is asked whether that is right,
+    and a scripted run warns. ``message`` may name both with ``{question_id}``."""
+
+    id: str
+    question: str
+    operator: str
+    other: str
+    message: str
 
 
 class Default(Record):
@@ -213,21 +267,27 @@ class Questionnaire:
     questions: tuple[Question, ...]
     scores: tuple[Score, ...]
     rules: tuple[Rule, ...]
-    default: Default
+    default: Default | None  # None: measure-only (no rules either), the triage has no outcome
     description: str
     minutes: int | None
     sources: tuple[Source, ...]
     notes: tuple[Note, ...]
     outcome_texts: dict[str, OutcomeText]
+    #: The ``[fhir]`` table: what a FHIR export needs and pmpt does not use (docs/fhir.md).
+    fhir: dict[str, Any]
     path: str
     #: Scores in an order where each comes after the scores it uses.
     score_order: tuple[str, ...]
+    #: Consistency checks between answers (``Check``).
+    checks: tuple[Check, ...]
     #: The scores and every rule's and note's condition compiled into one function, when
     #: the builder made it (program.compile_program, kept by the cache); ``None`` when the
     #: questionnaire was changed with ``_replace``: program.runnable then compiles it afresh.
     program: ProgramCode | None
 
     _fields = tuple(__annotations__)  # the names above, for repr and _replace
+    #: What other modules derive from this questionnaire, by key (``memo``).
+    _memo: dict[str, Any]
 
     def __init__(
         self,
@@ -241,14 +301,16 @@ class Questionnaire:
         questions: tuple[Question, ...],
         scores: tuple[Score, ...],
         rules: tuple[Rule, ...],
-        default: Default,
+        default: Default | None,
         description: str = "",
         minutes: int | None = None,
         sources: tuple[Source, ...] = (),
         notes: tuple[Note, ...] = (),
         outcome_texts: dict[str, OutcomeText] | None = None,
+        fhir: dict[str, Any] | None = None,
         path: str = "",
         score_order: tuple[str, ...] = (),
+        checks: tuple[Check, ...] = (),
         program: ProgramCode | None = None,
     ) -> None:
         # Straight into the instance dict, since __setattr__ refuses (cached_property does the same).
@@ -256,8 +318,8 @@ class Questionnaire:
             id=id, title=title, version=version, language=language, licence=licence, sha256=sha256,
             sections=sections, questions=questions, scores=scores, rules=rules, default=default,
             description=description, minutes=minutes, sources=sources, notes=notes,
-            outcome_texts={} if outcome_texts is None else outcome_texts, path=path, score_order=score_order,
-            program=program,
+            outcome_texts={} if outcome_texts is None else outcome_texts, fhir={} if fhir is None else fhir,
+            path=path, score_order=score_order, checks=checks, program=program, _memo={},
         )  # fmt: skip
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -276,6 +338,16 @@ class Questionnaire:
         The compiled ``program`` is dropped unless given: it computes the old rules and scores.
         """
         return type(self)(**{name: getattr(self, name) for name in self._fields} | {"program": None} | changes)
+
+    @property
+    def url(self) -> str:
+        """The canonical URL (FHIR ``Questionnaire.url``): ``[fhir] url``, else ``urn:pmpt:questionnaire:ID``."""
+        return self.fhir.get("url") or f"urn:pmpt:questionnaire:{self.id}"
+
+    @property
+    def measure_only(self) -> bool:
+        """No rules and no default: a triage reports scores and bands, and no outcome."""
+        return self.default is None
 
     def question(self, qid: str) -> Question | None:
         return self.questions_by_id.get(qid)
@@ -299,11 +371,10 @@ class Questionnaire:
         program, the answer checkers): they own the logic, this object only keeps the
         result, as ``functools.cached_property`` would.
         """
-        memo = self.__dict__.setdefault("_memo", {})
         try:
-            return memo[key]
+            return self._memo[key]
         except KeyError:
-            value = memo[key] = build(self)
+            value = self._memo[key] = build(self)
             return value
 
 
@@ -312,7 +383,15 @@ def reason_order(rules: Sequence[Rule]) -> list[Rule]:
     return sorted(rules, key=lambda r: (_SEVERITY[r.outcome], -r.priority))
 
 
+def decision_rank(rule: Rule, position: int) -> tuple[int, int, int]:
+    """How rules that fire compete to decide, highest first: the red-flag tier (emergency 2,
+    urgent 1, the rest 0) whatever the priority, then the priority, then the first in the
+    file (``position``). Red flags always win."""
+    return _RED_FLAG_TIER.get(rule.outcome, 0), rule.priority, -position
+
+
 _SEVERITY = {outcome: rank for rank, outcome in enumerate(OUTCOMES)}
+_RED_FLAG_TIER = {"emergency": 2, "urgent": 1}
 
 
 class ScoreResult(Record):
@@ -352,8 +431,8 @@ class TriageResult(Record):
     questionnaire_id: str
     questionnaire_version: str
     questionnaire_sha256: str
-    outcome: str
-    decided_by: str | None  # rule id, or None when the default decided
+    outcome: str | None  # None for a measure-only questionnaire
+    decided_by: str | None  # rule id, or None when the default decided (or nothing did: measure-only)
     reasons: tuple[Reason, ...]
     notes: tuple[NoteResult, ...]
     scores: dict[str, ScoreResult]

@@ -21,6 +21,14 @@ DEFAULT_OUTCOME_TEXTS: dict[str, OutcomeText] = {
         next="If you get worse, or develop new weakness, numbness or bladder or bowel changes, "
         "go to the emergency department.",
     ),
+    "under-16": OutcomeText(
+        headline="Under 16: see your GP or a children's health service",
+        care="This questionnaire follows guidance written for people aged 16 and over, so it cannot advise "
+        "a child or young person under 16. A GP or a children's (paediatric) service should assess the pain.",
+        steps=("Book an appointment with your GP, or with the children's service that looks after you.",),
+        next="If you get worse, or develop new weakness, numbness or bladder or bowel changes, "
+        "go to the emergency department.",
+    ),
     "pain-management": OutcomeText(
         headline="Pain management",
         care="A pain specialist treats the pain itself, mostly with treatments done to you: "

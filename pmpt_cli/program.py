@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from pmpt_cli.expr.runtime import ProgramCode, program_functions
-from pmpt_cli.model import Note, Questionnaire, Rule, ScoreResult, reason_order
+from pmpt_cli.model import Note, Questionnaire, Rule, ScoreResult, decision_rank, reason_order
 from pmpt_cli.records import Record
 from pmpt_cli.scoring import choice_scores, item_max
 
@@ -41,7 +41,7 @@ class RuleStep(Record):
     """A rule as the engine explains it, in reason order."""
 
     rule: Rule
-    position: int  # in the file: the first of equal rules decides
+    rank: tuple[int, int, int]  # model.decision_rank: the highest of the rules that fire decides
     head: tuple[str, str, str, str]  # id, outcome, explanation, source: a Reason's first fields
     flat: tuple[str, ...] | None  # when not None, the evidence is the answered ones of these names
     explain: Callable[[Any, Any], tuple[Any, frozenset[str]]] | None  # else this says what made it true
@@ -71,7 +71,9 @@ class Program:
         position = {id(rule): index for index, rule in enumerate(questionnaire.rules)}
         rules = reason_order(questionnaire.rules)
         self.rules = tuple(
-            RuleStep(r, position[id(r)], (r.id, r.outcome, r.explanation, r.source), r.when._flat, explain)
+            RuleStep(
+                r, decision_rank(r, position[id(r)]), (r.id, r.outcome, r.explanation, r.source), r.when._flat, explain
+            )
             for r, explain in zip(rules, explains)
         )
         self.notes = tuple(
@@ -135,7 +137,7 @@ def program_parts(questionnaire: Questionnaire, trees: Mapping[str, Any] | None 
         if score.expression is not None:
             scores.append(ExpressionScore(sid, score.label, trees[score.expression.source], bands))
             continue
-        items = []
+        items: list[tuple[str, str, Any, Any]] = []
         for item in score.items:
             question = questions.get(item)
             if question is None:  # a score

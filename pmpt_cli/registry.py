@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pmpt_cli.errors import InputFileError, QuestionnaireNotFoundError
+from pmpt_cli.errors import QuestionnaireNotFoundError
 
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
@@ -61,34 +61,52 @@ def available() -> dict[str, Traversable]:
         if not folder.is_dir():
             continue
         for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-            if entry.name.endswith(".toml") and entry.is_file():
+            if entry.name.endswith(".toml") and _is_file(entry):
                 found.setdefault(entry.name[: -len(".toml")], entry)
     return found
 
 
 def resolve(ref: str | Path) -> tuple[str, bytes]:
-    """Return ``(origin, content)`` for a questionnaire id or path."""
+    """Return ``(origin, content)`` for a questionnaire id or path.
+
+    A file is read only if it is a regular file, and at most ``MAX_QUESTIONNAIRE_BYTES``
+    of it (input_files.read_bounded): a named pipe or a device is refused, not waited on.
+    """
+    from pmpt_cli.input_files import MAX_QUESTIONNAIRE_BYTES, read_bounded
+    from pmpt_cli.messages import quote
+
     if looks_like_path(ref):
-        path = Path(ref)
-        try:
-            return str(path), path.read_bytes()
-        except FileNotFoundError:
-            raise QuestionnaireNotFoundError(f"Questionnaire file '{path}' does not exist.") from None
-        except IsADirectoryError:
-            raise QuestionnaireNotFoundError(f"'{path}' is a folder; give the path of a .toml file.") from None
-        except OSError as exc:
-            raise InputFileError(f"Cannot read questionnaire '{path}': {exc.strerror}.") from None
+        path = str(ref)
+        return path, read_bounded(path, MAX_QUESTIONNAIRE_BYTES, "questionnaire file",
+                                  missing=QuestionnaireNotFoundError, fix="give the path of a .toml file")  # fmt: skip
     for folder in search_dirs():
         entry = folder / f"{ref}.toml"
-        if entry.is_file():
-            return str(entry), entry.read_bytes()
+        if _is_file(entry):
+            return str(entry), read_entry(entry)
     from pmpt_cli.messages import suggest
 
     hint = suggest(str(ref), available()) or "."
     raise QuestionnaireNotFoundError(
-        f"Questionnaire '{ref}' not found{hint} "
+        f"Questionnaire {quote(str(ref))} not found{hint} "
         "Run 'pmpt questionnaires list' to see the available ids, or give the path of a .toml file."
     )
+
+
+def read_entry(entry: Traversable) -> bytes:
+    """The bytes of a questionnaire found by id (``available``), read as ``resolve`` reads them."""
+    from pmpt_cli.input_files import MAX_QUESTIONNAIRE_BYTES, read_bounded
+
+    if isinstance(entry, Path):
+        return read_bounded(str(entry), MAX_QUESTIONNAIRE_BYTES, "questionnaire file",
+                            missing=QuestionnaireNotFoundError)  # fmt: skip
+    return entry.read_bytes()  # bundled, inside a zip: pmpt's own
+
+
+def _is_file(entry: Traversable) -> bool:
+    try:
+        return entry.is_file()
+    except (OSError, ValueError):  # a name no file can have (a NUL byte), or too long
+        return False
 
 
 def complete_questionnaire_ids(incomplete: str) -> list[str]:

@@ -4,7 +4,8 @@
 row, as a pure function: no input or output, errors returned as data, picklable (it is a
 plain module-level function), so the same rows come out of a loop, a process pool, or a
 Dask, Ray or Spark job (docs/scale.md). Its dict is the JSON row ``pmpt batch`` writes,
-provenance included: the questionnaire's id, version and sha256 hash and pmpt's version.
+provenance included: ``questionnaire`` (its id, version and sha256 hash) and
+``pmpt_version``. Score values leave as ``report.export_number`` writes them everywhere.
 
 ``RowWriter`` writes those dicts to a text stream as JSON Lines or CSV. CSV cells that
 start with ``= + - @``, a tab or a carriage return get a leading ``'`` so that a
@@ -16,13 +17,13 @@ from __future__ import annotations
 
 import csv
 import json
-import math
 from collections.abc import Mapping
 from typing import IO, Any
 
 from pmpt_cli.engine import run_triage
 from pmpt_cli.errors import AnswersError, Problem
 from pmpt_cli.model import Questionnaire
+from pmpt_cli.report import decided_by, export_number
 from pmpt_cli.version import __version__
 
 FORMATS = ("csv", "jsonl")
@@ -41,9 +42,9 @@ def triage_record(
 
     ``{"ok": True, "outcome": ..., "reasons": [...], "scores": {...}, ...}`` when the answers
     are complete and valid, else ``{"ok": False, "error": ..., "problems": [...], ...}``; both
-    carry ``id`` and ``source`` (as given, for the caller's bookkeeping) and the provenance
-    keys ``questionnaire``, ``questionnaire_version``, ``questionnaire_sha256`` and
-    ``pmpt_version``. It never raises for bad answers: one bad row must not stop a batch.
+    carry ``id`` and ``source`` (as given, for the caller's bookkeeping) and the provenance:
+    ``questionnaire`` (``{"id", "version", "sha256"}``) and ``pmpt_version``. ``outcome``
+    is ``None`` for a measure-only questionnaire (scores, no decision). It never raises for bad answers: one bad row must not stop a batch.
     """
     if not isinstance(answers, Mapping):
         return failed_record(questionnaire, "the answers must be a table of question id = answer", id=id, source=source)
@@ -57,25 +58,17 @@ def triage_record(
         return failed_record(questionnaire, exc.message, exc.problems, id=id, source=source)
     except (ArithmeticError, ValueError, RecursionError) as exc:  # e.g. a 4,000-digit number in a mean
         return failed_record(questionnaire, f"could not be triaged: {_describe(exc)}", id=id, source=source)
-    scores = {}
-    for sid, score in result.scores.items():
-        value = score.value
-        if value.__class__ is float and not math.isfinite(value):  # type: ignore[arg-type]
-            value = None  # JSON has no NaN or Infinity
-        scores[sid] = {"value": value, "band": score.band}
     return {
         "id": id,
         "source": source,
         "ok": True,
-        "outcome": result.outcome,
-        "decided_by": result.decided_by or "default",
+        "outcome": result.outcome,  # None for a measure-only questionnaire
+        "decided_by": decided_by(result),
         "reasons": [{"rule": r.rule_id, "outcome": r.outcome, "decisive": r.decisive} for r in result.reasons],
         "notes": [n.id for n in result.notes],
-        "scores": scores,
+        "scores": {sid: {"value": export_number(s.value), "band": s.band} for sid, s in result.scores.items()},
         "error": None,
-        "questionnaire": questionnaire.id,
-        "questionnaire_version": questionnaire.version,
-        "questionnaire_sha256": questionnaire.sha256,
+        "questionnaire": {"id": questionnaire.id, "version": questionnaire.version, "sha256": questionnaire.sha256},
         "pmpt_version": __version__,
     }
 
@@ -95,9 +88,7 @@ def failed_record(
         "ok": False,
         "error": error,
         "problems": [{"location": p.location, "message": p.message, "hint": p.hint} for p in problems or ()],
-        "questionnaire": questionnaire.id,
-        "questionnaire_version": questionnaire.version,
-        "questionnaire_sha256": questionnaire.sha256,
+        "questionnaire": {"id": questionnaire.id, "version": questionnaire.version, "sha256": questionnaire.sha256},
         "pmpt_version": __version__,
     }
 
@@ -166,7 +157,8 @@ class RowWriter:
         if self.csv is None:
             self.stream.write(self.dumps(row) + "\n")
             return
-        tail = [row["questionnaire"], row["questionnaire_version"], row["questionnaire_sha256"], row["pmpt_version"]]
+        made_by = row["questionnaire"]
+        tail = [made_by["id"], made_by["version"], made_by["sha256"], row["pmpt_version"]]
         if row["ok"]:
             scores = row["scores"]
             cells = (

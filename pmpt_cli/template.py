@@ -22,6 +22,8 @@ TYPE_WORDS = {
     "scale": "scale",
     "number": "number",
     "text": "text",
+    "date": "date",
+    "time": "time",
 }
 
 
@@ -48,7 +50,7 @@ def _num(value: float | None) -> str:
     return f"{value:g}"
 
 
-def _condition_text(questionnaire: Questionnaire, condition: EnableWhen) -> str:
+def condition_text(questionnaire: Questionnaire, condition: EnableWhen) -> str:
     target = questionnaire.question(condition.question)
     qid, op, answer = condition.question, condition.operator, condition.answer
     if op == "exists":
@@ -75,7 +77,7 @@ def applies_when(questionnaire: Questionnaire, question: Question) -> str | None
     parts: list[str] = []
     if question.enable_when:
         joiner = " and " if question.enable_behavior == "all" else " or "
-        text = joiner.join(_condition_text(questionnaire, c) for c in question.enable_when)
+        text = joiner.join(condition_text(questionnaire, c) for c in question.enable_when)
         if len(question.enable_when) > 1 and question.enable_behavior == "any" and question.enable_if is not None:
             text = f"({text})"
         parts.append(text)
@@ -111,6 +113,10 @@ def allowed_values(question: Question) -> str:
             bounds = (" " if bounds.startswith("from") else ", ") + bounds
         unit = f", in {question.unit}" if question.unit else ""
         return f"{kind}{bounds}{unit}"
+    if qtype == "date":
+        return 'a date in quotes, "YYYY-MM-DD"'
+    if qtype == "time":
+        return 'a time of day in quotes, "HH:MM" or "HH:MM:SS"'
     return f"text in quotes, at most {question.max_length} characters"
 
 
@@ -125,22 +131,35 @@ def example_value(question: Question) -> Any:
     if qtype == "yes_no":
         return False
     if qtype in ("scale", "number"):
-        if question.min is not None:
-            value = question.min
-        elif question.max is not None and question.max < 0:
-            value = question.max
+        low, high = (b if b is not None and math.isfinite(b) else None for b in (question.min, question.max))
+        if low is not None:
+            value = low
+        elif high is not None and high < 0:
+            value = high
         else:
             value = 0
         return int(value) if question.integer or float(value).is_integer() else value
+    if qtype == "date":
+        return "1970-01-31"
+    if qtype == "time":
+        return "14:30:00"
     return ""
 
 
-def _comment(text: str, width: int = 88) -> list[str]:
+def _comment(text: str, width: int = 88, *, wrap: bool = True) -> list[str]:
+    """``text`` as TOML comment lines: every line of it, however it breaks, starts with
+    ``#``, so no text from a questionnaire can become an answer line; what TOML forbids
+    in a comment (and a terminal would obey) is shown escaped."""
     import textwrap
 
+    from pmpt_cli.messages import safe_text
+
     lines: list[str] = []
-    for line in text.splitlines() or [""]:
-        lines += textwrap.wrap(line, width - 2, subsequent_indent="  ", break_on_hyphens=False) or [""]
+    for line in text.splitlines() or [""]:  # every line break Python knows, a superset of TOML's
+        line = safe_text(line).replace("\t", " ")
+        lines += (
+            textwrap.wrap(line, width - 2, subsequent_indent="  ", break_on_hyphens=False) if wrap else [line]
+        ) or [""]
     return [f"# {line}".rstrip() for line in lines]
 
 
@@ -148,7 +167,7 @@ def template_toml(questionnaire: Questionnaire) -> str:
     """The answers file to fill in: valid TOML as it stands, every answer commented out."""
     q = questionnaire
     lines = [
-        f'# pmpt answers file for "{q.title}" ({q.id}, version {q.version}).',
+        *_comment(f'pmpt answers file for "{q.title}" ({q.id}, version {q.version}).'),
         "#",
         '# To answer a question, delete the "# " in front of its line and put the answer',
         '# after "=". Leave a line commented out to leave that question unanswered.',
@@ -168,7 +187,7 @@ def template_toml(questionnaire: Questionnaire) -> str:
         if question.section != current:
             current = question.section
             section = sections.get(current)
-            lines += ["", f"# == {section.title if section else current} =="]
+            lines += ["", *_comment(f"== {section.title if section else current} ==")]
         lines.append("")
         lines += _comment(question.text)
         if question.help:
@@ -178,7 +197,7 @@ def template_toml(questionnaire: Questionnaire) -> str:
         condition = applies_when(q, question)
         if condition:
             lines += _comment(f"Asked only when {condition}; otherwise leave it out (an answer would be ignored).")
-        lines.append(f"# {question.id} = {toml_value(example_value(question))}")
+        lines += _comment(f"{question.id} = {toml_value(example_value(question))}", wrap=False)
     return "\n".join(lines) + "\n"
 
 

@@ -6,13 +6,15 @@ person typed (``--set``, a prompt, a CSV cell) into a typed value first.
 
 from __future__ import annotations
 
+import datetime
 import math
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from pmpt_cli.errors import Problem
-from pmpt_cli.messages import suggest
-from pmpt_cli.model import Question, Questionnaire
+from pmpt_cli.messages import MAX_LISTED, quote, suggest
+from pmpt_cli.model import MAX_NUMBER_ANSWER, Question, Questionnaire
 
 TRUE_WORDS = {"yes", "y", "true", "t", "1"}
 FALSE_WORDS = {"no", "n", "false", "f", "0"}
@@ -28,9 +30,11 @@ def _choices_hint(question: Question) -> str:
 
 def _number(question: Question, value: Any) -> int | float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise AnswerInvalid(f"must be a number, not {value!r}")
+        raise AnswerInvalid(f"must be a number, not {quote(value)}")
     if isinstance(value, float) and not math.isfinite(value):
         raise AnswerInvalid("must be a finite number")
+    if not -MAX_NUMBER_ANSWER <= value <= MAX_NUMBER_ANSWER:
+        raise AnswerInvalid(f"{quote(value, 24)} is too large: pmpt takes numbers from -1e15 to 1e15")
     if question.integer:
         if isinstance(value, float):
             if not value.is_integer():
@@ -42,6 +46,34 @@ def _number(question: Question, value: Any) -> int | float:
     return value
 
 
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_TIME = re.compile(r"\d{2}:\d{2}(:\d{2})?")
+
+
+def iso_date(value: Any) -> str:
+    """``value`` as ``YYYY-MM-DD`` (a TOML date is taken too), or raise ``AnswerInvalid``."""
+    if value.__class__ is datetime.date:
+        return value.isoformat()
+    if isinstance(value, str) and _DATE.fullmatch(value):
+        try:
+            return datetime.date.fromisoformat(value).isoformat()
+        except ValueError:
+            pass
+    raise AnswerInvalid(f"must be a date written YYYY-MM-DD, like 1970-01-31, not {value!r}")
+
+
+def iso_time(value: Any) -> str:
+    """``value`` as ``HH:MM:SS`` (``HH:MM`` and a TOML time are taken too), or raise ``AnswerInvalid``."""
+    if value.__class__ is datetime.time and value.tzinfo is None:
+        return value.replace(microsecond=0).isoformat()
+    if isinstance(value, str) and _TIME.fullmatch(value):
+        try:
+            return datetime.time.fromisoformat(value).isoformat()
+        except ValueError:
+            pass
+    raise AnswerInvalid(f"must be a time of day written HH:MM or HH:MM:SS, like 14:30, not {value!r}")
+
+
 def check_value(question: Question, value: Any) -> Any:
     """Return ``value`` normalised for ``question``, or raise ``AnswerInvalid``."""
     qtype = question.type
@@ -50,7 +82,7 @@ def check_value(question: Question, value: Any) -> Any:
             raise AnswerInvalid(f"must be one choice value as a string ({_choices_hint(question)})")
         if question.choice(value) is None:
             raise AnswerInvalid(
-                f"'{value}' is not a choice{suggest(value, question.choice_values)} ({_choices_hint(question)})"
+                f"{quote(value)} is not a choice{suggest(value, question.choice_values)} ({_choices_hint(question)})"
             )
         return value
     if qtype == "multi_choice":
@@ -60,22 +92,26 @@ def check_value(question: Question, value: Any) -> Any:
         for item in value:
             if not isinstance(item, str) or question.choice(item) is None:
                 raise AnswerInvalid(
-                    f"'{item}' is not a choice{suggest(str(item), question.choice_values)} ({_choices_hint(question)})"
+                    f"{quote(item)} is not a choice{suggest(str(item), question.choice_values)} ({_choices_hint(question)})"
                 )
             if item not in seen:
                 seen.append(item)
         exclusive = [v for v in seen if question.choice(v).exclusive]  # type: ignore[union-attr]
         if exclusive and len(seen) > 1:
-            raise AnswerInvalid(f"'{exclusive[0]}' cannot be combined with other choices")
+            raise AnswerInvalid(f"{quote(exclusive[0])} cannot be combined with other choices")
         return seen
     if qtype == "yes_no":
         if not isinstance(value, bool):
-            raise AnswerInvalid(f"must be true or false, not {value!r}")
+            raise AnswerInvalid(f"must be true or false, not {quote(value)}")
         return value
     if qtype in ("scale", "number"):
         return _number(question, value)
+    if qtype == "date":
+        return iso_date(value)
+    if qtype == "time":
+        return iso_time(value)
     if not isinstance(value, str):  # text
-        raise AnswerInvalid(f"must be text, not {value!r}")
+        raise AnswerInvalid(f"must be text, not {quote(value)}")
     if len(value) > question.max_length:
         raise AnswerInvalid(f"is {len(value)} characters long; the limit is {question.max_length}")
     return value
@@ -96,7 +132,7 @@ def parse_text(question: Question, text: str) -> Any:
             return True
         if word in FALSE_WORDS:
             return False
-        raise AnswerInvalid(f"answer yes or no, not {raw!r}")
+        raise AnswerInvalid(f"answer yes or no, not {quote(raw)}")
     if qtype in ("scale", "number"):
         try:
             number: int | float = int(raw)
@@ -104,8 +140,10 @@ def parse_text(question: Question, text: str) -> Any:
             try:
                 number = float(raw)
             except ValueError:
-                raise AnswerInvalid(f"{raw!r} is not a number") from None
+                raise AnswerInvalid(f"{quote(raw)} is not a number") from None
         return check_value(question, number)
+    if qtype in ("date", "time"):
+        return check_value(question, raw)
     return check_value(question, text)
 
 
@@ -127,6 +165,7 @@ def check_answers(
     """
     clean: dict[str, Any] = {}
     problems: list[Problem] = []
+    unknown = 0
     checkers, choices = questionnaire.memo("answer checkers", _compile_checkers)
     for qid, value in answers.items():
         allowed = choices.get(qid)
@@ -135,8 +174,9 @@ def check_answers(
             continue
         check = checkers.get(qid)
         if check is None:
-            ids = questionnaire.questions_by_id
-            problems.append(Problem(f"{location}.{qid}", f"unknown question '{qid}'{suggest(qid, ids)}",
+            unknown += 1  # "did you mean" for the first few only: a file can hold a million unknown ids
+            hint = suggest(qid, questionnaire.questions_by_id) if unknown <= MAX_LISTED else ""
+            problems.append(Problem(f"{location}.{qid}", f"unknown question {quote(qid)}{hint}",
                                     "run 'pmpt answers template' to see every question id"))  # fmt: skip
             continue
         if value is None:
@@ -184,8 +224,8 @@ def _checker(question: Question) -> Callable[[Any], Any]:
             return value if value.__class__ is bool else check_value(question, value)
 
     elif qtype in ("scale", "number"):
-        low = -math.inf if question.min is None else question.min
-        high = math.inf if question.max is None else question.max
+        low = -MAX_NUMBER_ANSWER if question.min is None else max(question.min, -MAX_NUMBER_ANSWER)
+        high = MAX_NUMBER_ANSWER if question.max is None else min(question.max, MAX_NUMBER_ANSWER)
 
         def check(value: Any) -> Any:
             if value.__class__ is int and low <= value <= high:

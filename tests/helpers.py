@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
 EXAMPLES = ROOT / "examples"
+#: The unaltered HL7 SDC examples the team shares (see their README).
+SDC_FIXTURES = ROOT.parent / "shared" / "fixtures" / "fhir"
 
 #: Settings for the property tests that triage generated answers.
 PROPERTY = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -71,7 +73,9 @@ NAMES: dict[str, NameInfo] = {
 class Scripted:
     """A fake prompter: answers each prompt from a script and records what was asked."""
 
-    key_help = "KEYS-HELP"
+    def key_help(self, types: frozenset[str]) -> str:
+        self.types = types
+        return "KEYS-HELP"
 
     def __init__(self, *script: Any) -> None:
         self.script = list(script)
@@ -153,7 +157,7 @@ def typical_keys(questionnaire, answers: dict) -> list[str]:
 
 #: Someone with a few weeks of low back pain, moderate, no red flags: the commonest pmpt user.
 TYPICAL_CORE = {
-    "age_band": "age_20_to_50", "region": ["lower_back"], "onset": "gradual", "bladder_bowel": "no",
+    "age_band": "age_25_to_50", "region": ["lower_back"], "onset": "gradual", "bladder_bowel": "no",
     "saddle_numbness": "no", "leg_weakness": "no", "cancer_history": "no", "weight_loss": "no", "fever": "no",
     "risk_factors": ["none"], "recent_injury": "none", "unremitting": "no", "aaa": "no",
     "duration": "from_4_to_12_weeks", "trend": "same", "pain_now": 5, "pain_avg": 4, "pain_worst": 7,
@@ -162,8 +166,19 @@ TYPICAL_CORE = {
     "sleep": "a_little", "usual_activities": "some", "stiffness": "a_little", "stability": ["none"],
     "enjoyment": 4, "activity": 5, "fear_movement": "disagree", "worry": "disagree", "catastrophising": "disagree",
     "low_mood": "disagree", "bothersome": "moderately", "exercise_tried": "no", "medicines": ["over_counter"],
-    "procedures": ["none"], "cant_exercise": "no",
+    "procedures": ["none"], "cant_exercise": "no", "pregnancy": "no",
 }  # fmt: skip
+
+
+def typical_core() -> Questionnaire:
+    """pmpt-core (from the checkout), failing if ``TYPICAL_CORE`` no longer fits it."""
+    from pmpt_cli.loader import load_questionnaire
+    from pmpt_cli.validation import check_answers
+
+    core = load_questionnaire(ROOT / "questionnaires" / "pmpt-core.toml")
+    problems = check_answers(core, TYPICAL_CORE)[1]
+    assert not problems, f"pmpt-core changed: update TYPICAL_CORE in tests/helpers.py ({problems[0]})"
+    return core
 
 
 # -- the reference evaluator -----------------------------------------------------------
@@ -259,9 +274,9 @@ def _aggregate(method: str, values: list[Any], maxima: list[Any]) -> Any:
     if method == "sum":
         return sum(values)
     if method == "mean":
-        return round(sum(values) / len(values), 2)
+        return sum(values) / len(values)
     if method == "percent":
-        return round(100 * sum(values) / sum(maxima), 2) if sum(maxima) else None
+        return 100 * sum(values) / sum(maxima) if sum(maxima) else None
     if method == "max":
         return max(values)
     return sum(1 for v in values if v > 0)  # count
@@ -291,3 +306,328 @@ def pretend_terminal(monkeypatch: Any, **facts: Any) -> None:
         return real(cls, no_color=no_color)._replace(stdin_isatty=True, stderr_isatty=True, **facts)
 
     monkeypatch.setattr(Environment, "from_system", classmethod(from_system))
+
+
+# -- the hardening catalogues (issue 13, item 9) -------------------------------------------
+# Each case is a bad or hostile input given to the command line. Every case must give its
+# exit code, a message naming the problem and the fix, empty stdout (unless it is
+# ``validate``'s report), no traceback, no ESC byte, and no file left behind.
+# PMPT_CATALOGUE_SUBPROCESS=1 runs each case in a fresh ``python -m pmpt_cli`` instead of
+# in-process (benchmarks/hostile.py times both).
+
+MINI_TOML = (FIXTURES / "mini.toml").read_text()
+
+
+class Case:
+    """One catalogue entry: what to set up in an empty folder, what to run, what must come out."""
+
+    def __init__(self, name: str, args: Sequence[str], code: int, problem: Sequence[str], fix: Sequence[str],
+                 setup: Any = None, stdin: str | bytes | None = None, report: bool = False,
+                 known: str | None = None, run: bool = True) -> None:  # fmt: skip
+        self.name = name  # the test id
+        self.args = list(args)  # "{dir}" stands for the case's folder
+        self.code = code
+        self.problem = list(problem)  # each must appear in the output (case-insensitive)
+        self.fix = list(fix)  # the part of the message that says how to fix it
+        self.setup = setup  # {name: text or bytes}, or a function of the folder
+        self.stdin = stdin
+        self.report = report  # ``validate``: the report is stdout's, by design
+        self.known = known  # another change owns the fix: what pmpt does today (the test is xfail)
+        self.run = run  # False: running it today would hang or exhaust memory (xfail, not run)
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+class Outcome:
+    """What a case gave: exit code and the two streams."""
+
+    def __init__(self, code: int, stdout: str, stderr: str) -> None:
+        self.code, self.stdout, self.stderr = code, stdout, stderr
+
+
+def prepare_case(case: Case, folder: Path) -> None:
+    """Make the case's files in ``folder``."""
+    if callable(case.setup):
+        case.setup(folder)
+        return
+    for name, content in (case.setup or {}).items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+
+
+def run_case(case: Case, folder: Path, runner: Any) -> Outcome:
+    """Run the case from ``folder``: in-process, or (PMPT_CATALOGUE_SUBPROCESS) in a new process."""
+    import os
+    import subprocess
+    import sys
+
+    args = [arg.replace("{dir}", str(folder)) for arg in case.args]
+    if os.environ.get("PMPT_CATALOGUE_SUBPROCESS"):
+        stdin = case.stdin.encode() if isinstance(case.stdin, str) else case.stdin
+        done = subprocess.run([sys.executable, "-m", "pmpt_cli", *args], input=stdin, capture_output=True,
+                              cwd=folder, timeout=120, check=False,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)})  # fmt: skip
+        return Outcome(done.returncode, done.stdout.decode(errors="replace"), done.stderr.decode(errors="replace"))
+    from pmpt_cli.cli.app import app
+
+    before = os.getcwd()
+    os.chdir(folder)
+    try:
+        result = runner.invoke(app, args, input=case.stdin)
+    finally:
+        os.chdir(before)
+    return Outcome(result.exit_code, result.stdout, result.stderr)
+
+
+def files_in(folder: Path) -> set[str]:
+    """Every name under ``folder``, hidden ones too (a temporary file left behind shows)."""
+    return {str(p.relative_to(folder)) for p in folder.rglob("*")}
+
+
+def check_case(case: Case, folder: Path, runner: Any) -> Outcome:
+    """Run ``case`` and assert everything the catalogues promise (see above)."""
+    import pytest
+
+    if not case.run:
+        pytest.xfail(f"not run: {case.known}")
+    prepare_case(case, folder)
+    before = files_in(folder)
+    outcome = run_case(case, folder, runner)
+    try:
+        everything = outcome.stdout + outcome.stderr
+        message = everything.lower()
+        assert outcome.code == case.code, f"exit {outcome.code}, not {case.code}: {everything[-3000:]}"
+        assert "Traceback" not in everything
+        assert "\x1b" not in everything and "\x9b" not in everything and "\u202e" not in everything
+        if not case.report:
+            assert outcome.stdout == "", outcome.stdout[:2000]
+        for words in (*case.problem, *case.fix):
+            assert words.lower() in message, f"{words!r} not in {everything[-3000:]}"
+        assert files_in(folder) == before, files_in(folder) ^ before
+    except AssertionError:
+        if case.known:  # another change owns the fix; once it lands the case simply passes
+            pytest.xfail(case.known)
+        raise
+    return outcome
+
+
+# -- vignettes ------------------------------------------------------------------------------
+
+#: Blind vignettes whose expectation pmpt deliberately does not follow: stem -> why.
+#: Each is a strict xfail (it fails loudly once pmpt agrees) and is listed in NOTES-clinical.md.
+KNOWN_DISAGREEMENTS: dict[str, str] = {
+    "under-16-blind-under16-night-knee-pain-01": (
+        "pmpt says urgent: red flags win over the under-16 stop, and NICE NG12 1.11 (very urgent X-ray within 48 hours "
+        "for unexplained bone pain in children and young people) applies at 14; the case's own rationale asks that the "
+        "GP see him promptly, which 'urgent' (today or tomorrow) does"
+    ),
+    "pain-management-blind-pm-sciatica-acute-severe-01": (
+        "pmpt says both (listed acceptable): average pain 8 with severe disability (off work, walks 10 minutes) is "
+        "section 19's 'severe pain with severe disability: both, pain management first'; the epidural comes first either way"
+    ),
+    "physical-therapy-blind-pt-trap-old-lymphoma-mechanical-knee-01": (
+        "pmpt says self-care (listed acceptable): 5 weeks of mild (3/10), improving, load-related knee pain with minimal "
+        "limitation and low risk meets NICE NG59's low-risk self-management profile; a remote cancer history does not "
+        "change a non-spinal mechanical pain"
+    ),
+}
+# -- FHIR: checks beyond what the R4B models check ------------------------------------
+
+#: FHIR item type -> the answer[x] / answerX kinds that fit it.
+FHIR_VALUE_KINDS = {
+    "boolean": {"Boolean"}, "decimal": {"Decimal", "Integer"}, "integer": {"Integer"}, "date": {"Date"},
+    "dateTime": {"DateTime"}, "time": {"Time"}, "string": {"String"}, "text": {"String"}, "url": {"Uri"},
+    "choice": {"Coding", "String", "Integer", "Date", "Time"}, "open-choice": {"Coding", "String"},
+    "quantity": {"Quantity"},
+}  # fmt: skip
+
+
+def validate_r4b(resource: dict) -> Any:
+    """Parse ``resource`` with the fhir.resources R4B model of its type (raises on any violation)."""
+    import importlib
+
+    kind = resource["resourceType"]
+    module = importlib.import_module(f"fhir.resources.R4B.{kind.lower()}")
+    return getattr(module, kind).model_validate(resource)
+
+
+def fhir_items(items: list, parent: str = "") -> dict[str, dict]:
+    """Every item of a Questionnaire or QuestionnaireResponse by linkId, nested ones too."""
+    found: dict[str, dict] = {}
+    for item in items or []:
+        found.setdefault(item["linkId"], item)
+        found.update(fhir_items(item.get("item", []), item["linkId"]))
+        for answer in item.get("answer", []):
+            found.update(fhir_items(answer.get("item", []), item["linkId"]))
+    return found
+
+
+def _value(entry: dict, prefix: str) -> tuple[str, Any] | None:
+    keys = [k for k in entry if k.startswith(prefix) and k[len(prefix) :][:1].isupper()]
+    return (keys[0][len(prefix) :], entry[keys[0]]) if len(keys) == 1 else None
+
+
+def _among_options(item: dict, kind: str, value: Any) -> bool:
+    options = [_value(o, "value") for o in item.get("answerOption", [])]
+    if not options:
+        return True  # a value set, or no options
+    for option_kind, option in options:
+        if option_kind != kind:
+            continue
+        if kind == "Coding":
+            if option.get("code") == value.get("code") and (
+                not value.get("system") or not option.get("system") or option["system"] == value["system"]
+            ):
+                return True
+        elif option == value:
+            return True
+    return False
+
+
+def questionnaire_problems(resource: dict) -> list[str]:
+    """What the R4B models do not check: unique linkIds, enableWhen targets that exist and
+    answers of the right type among the options, enableBehavior where needed."""
+    problems: list[str] = []
+    seen: set[str] = set()
+
+    def walk(items: list) -> None:
+        for item in items or []:
+            if item["linkId"] in seen:
+                problems.append(f"duplicate linkId {item['linkId']}")
+            seen.add(item["linkId"])
+            walk(item.get("item", []))
+
+    walk(resource.get("item", []))
+    by_link = fhir_items(resource.get("item", []))
+    for link, item in by_link.items():
+        conditions = item.get("enableWhen", [])
+        if len(conditions) > 1 and "enableBehavior" not in item:
+            problems.append(f"{link}: several enableWhen without enableBehavior")
+        for condition in conditions:
+            target = by_link.get(condition["question"])
+            if target is None or target["type"] in ("group", "display"):
+                problems.append(f"{link}: enableWhen names {condition['question']!r}, not a question")
+                continue
+            kind, value = _value(condition, "answer") or ("?", None)
+            if condition["operator"] == "exists":
+                if kind != "Boolean":
+                    problems.append(f"{link}: exists needs answerBoolean")
+                continue
+            if kind not in FHIR_VALUE_KINDS.get(target["type"], set()):
+                problems.append(f"{link}: answer{kind} does not fit {target['type']} item {condition['question']}")
+            elif not _among_options(target, kind, value):
+                problems.append(f"{link}: answer {value!r} is not an option of {condition['question']}")
+        for option in item.get("answerOption", []):
+            if _value(option, "value") is None:
+                problems.append(f"{link}: an answerOption without exactly one value[x]")
+    return problems
+
+
+def response_problems(response: dict, questionnaire: dict) -> list[str]:
+    """A QuestionnaireResponse against its Questionnaire: known linkIds nested as in the form,
+    answers of the right type and among the options, single answers unless the item repeats."""
+    problems: list[str] = []
+
+    def walk(items: list, definitions: list) -> None:
+        by_link = {d["linkId"]: d for d in definitions or []}
+        for item in items or []:
+            definition = by_link.get(item["linkId"])
+            if definition is None:
+                problems.append(f"{item['linkId']}: not an item at this level of the questionnaire")
+                continue
+            answers = item.get("answer", [])
+            if definition["type"] in ("group", "display") and answers:
+                problems.append(f"{item['linkId']}: a {definition['type']} has no answers")
+            if len(answers) > 1 and not definition.get("repeats"):
+                problems.append(f"{item['linkId']}: several answers to an item that does not repeat")
+            for answer in answers:
+                kind, value = _value(answer, "value") or ("?", None)
+                if kind not in FHIR_VALUE_KINDS.get(definition["type"], set()):
+                    problems.append(f"{item['linkId']}: value{kind} does not fit a {definition['type']} item")
+                elif not _among_options(definition, kind, value):
+                    problems.append(f"{item['linkId']}: {value!r} is not an option")
+                walk(answer.get("item", []), definition.get("item", []))
+            walk(item.get("item", []), definition.get("item", []))
+
+    walk(response.get("item", []), questionnaire.get("item", []))
+    return problems
+
+
+#: Seconds a real-terminal test waits for something to appear before it fails.
+SCREEN_TIMEOUT = 20
+
+
+class Screen:
+    """A pmpt process in a pty of ``cols`` x ``rows``, and the screen it draws."""
+
+    def __init__(self, tmp_path: Path, args: list[str], cols: int, rows: int, *, command: list[str] | None = None,
+                 env: dict[str, str] | None = None):  # fmt: skip
+        import os
+        import sys
+
+        import pexpect
+        import pyte
+
+        env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data"), **(env or {}), "TERM": "xterm-256color",
+               "PYTHONPATH": str(ROOT), "PROMPT_TOOLKIT_NO_CPR": "1", "COLUMNS": str(cols), "LINES": str(rows)}  # fmt: skip
+        env.pop("NO_COLOR", None)
+        command = command or [sys.executable, "-m", "pmpt_cli", *args]
+        self.child = pexpect.spawn(command[0], command[1:], cwd=tmp_path, env=env, encoding="utf-8",
+                                   timeout=SCREEN_TIMEOUT, dimensions=(rows, cols))  # fmt: skip
+        self.screen = pyte.Screen(cols, rows)
+        self.stream = pyte.Stream(self.screen)
+        self.closed = False
+        self._pexpect = pexpect
+
+    def pump(self) -> None:
+        try:
+            self.stream.feed(self.child.read_nonblocking(65536, timeout=0.2))
+        except self._pexpect.TIMEOUT:
+            pass
+        except self._pexpect.EOF:
+            self.closed = True
+
+    @property
+    def lines(self) -> list[str]:
+        return [line.rstrip() for line in self.screen.display]
+
+    @property
+    def flat(self) -> str:
+        """The screen as one line: wrapped labels read as they were written."""
+        return " ".join(" ".join(self.lines).split())
+
+    @property
+    def words(self) -> str:
+        """``flat`` without the borders of panels: text wrapped inside a box reads on."""
+        return " ".join(" ".join(line.strip("│ ") for line in self.lines).split())
+
+    def wait(self, predicate, what: str) -> None:
+        """Read the output until ``predicate(self)`` holds (or fail after SCREEN_TIMEOUT seconds)."""
+        import time
+
+        end = time.monotonic() + SCREEN_TIMEOUT
+        while not predicate(self):
+            if self.closed or time.monotonic() > end:
+                raise AssertionError(f"never on screen: {what}\n" + "\n".join(self.lines))
+            self.pump()
+
+    def wait_for(self, text: str) -> None:
+        words = " ".join(text.split())
+        self.wait(lambda s: words in s.flat, text)
+
+    def pointer_on(self, text: str) -> bool:
+        start = text.split()[0:3]
+        return any("❯" in line and " ".join(start) in " ".join(line.split()) for line in self.lines)
+
+    def send(self, keys: str) -> None:
+        self.child.send(keys)
+
+    def finish(self) -> int | None:
+        self.wait(lambda s: s.closed, "the end")
+        self.child.close()
+        return self.child.exitstatus

@@ -10,7 +10,7 @@ from helpers import FIXTURES
 
 from pmpt_cli.engine import red_flags_raised, run_triage
 from pmpt_cli.errors import AnswersError
-from pmpt_cli.loader import build_questionnaire
+from pmpt_cli.loader import build_questionnaire, load_questionnaire
 
 MINI = tomllib.loads((FIXTURES / "mini.toml").read_text())
 
@@ -145,3 +145,30 @@ def test_percent_score_divides_by_answered_maximum():
     assert run_triage(q, nine).scores["odi"].value == 60
     eight = {f"q{i}": "c3" for i in range(8)}  # two missing -> no score
     assert run_triage(q, eight).scores["odi"].value is None
+
+
+def test_a_fault_inside_the_program_shows_its_generated_source(mini) -> None:
+    """Tracebacks and debuggers read the program's lines through linecache (lazily: the
+    source is printed again only when a line must be shown)."""
+    import linecache
+    import traceback
+
+    from pmpt_cli.program import runnable
+
+    program = runnable(mini)
+    try:
+        program.run({"limits": 42})  # unchecked: a multi-choice answer that is not a list
+    except TypeError:
+        shown = traceback.format_exc()
+    else:
+        raise AssertionError("an unchecked answer should fail inside the program")
+    assert f'File "{program.filename}"' in shown and "in program" in shown
+    assert "sum(map(" in shown  # the generated line itself
+    assert linecache.getline(program.filename, 1).startswith("def program(answers):")
+
+
+def test_a_measure_only_questionnaire_scores_without_an_outcome():
+    questionnaire = load_questionnaire(FIXTURES / "measure-only.toml")
+    result = run_triage(questionnaire, {"sleep": "nearly_every_day", "energy": "more_than_half"})
+    assert result.outcome is None and result.decided_by is None and result.reasons == ()
+    assert result.scores["total"].value == 5 and result.scores["total"].band == "mild"

@@ -186,3 +186,25 @@ def test_the_expression_language_stands_on_its_own() -> None:
     for module in (m for m in INTERNAL if m.startswith("pmpt_cli.expr")):
         outside = {m for m in INTERNAL[module] if not m.startswith("pmpt_cli.expr")}
         assert outside <= {"pmpt_cli.errors", "pmpt_cli.records"}, (module, outside)
+
+
+def test_only_the_environment_touches_the_process_streams() -> None:
+    """Every stream goes through cli.environment.Environment, so tests can simulate any terminal."""
+    readers = set()
+    for path in PACKAGE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr in ("stdin", "stdout", "stderr", "__stdin__", "__stdout__", "__stderr__")
+                and isinstance(node.value, ast.Name)
+                and node.value.id == "sys"
+            ):
+                readers.add(module_name(path))
+    assert readers == {"pmpt_cli.cli.environment"}
+
+
+def test_jinja2_loads_only_when_a_report_is_written() -> None:
+    """The HTML report's template engine stays off every other path (about 10 ms to import)."""
+    users = {m for m, libs in EXTERNAL.items() if "jinja2" in libs}
+    assert users == {"pmpt_cli.printable"}
+    assert "jinja2" not in {lib for m in reachable("pmpt_cli.engine") for lib in EXTERNAL[m]}

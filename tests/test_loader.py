@@ -64,7 +64,7 @@ def test_enable_when_checks_operator_and_answer_type():
         {"question": "pain_now", "operator": "~", "answer": 1},
     ]
     found = problems_of(doc)
-    assert any("enable_when[0].answer: '>' only applies to scale and number" in p for p in found)
+    assert any("enable_when[0].answer: '>' only applies to scale, number, date and time" in p for p in found)
     assert any("enable_when[1].answer: 'yse' is not a choice of 'hot_joint', did you mean 'yes'?" in p for p in found)
     assert any("enable_when[2].operator: unknown operator '~'" in p for p in found)
 

@@ -50,7 +50,8 @@ def test_scripted_path_never_imports_prompt_libraries(tmp_path):
     code = (
         "import sys\n"
         "from pmpt_cli.cli.app import main\n"
-        f"code = main(['triage', '--answers', {str(answers)!r}, '--json'])\n"
+        f"code = main(['triage', '--answers', {str(answers)!r}, '--questionnaire', {str(FIXTURES / 'mini.toml')!r}, "
+        "'--json'])\n"
         "heavy = sorted(m for m in ('questionary', 'prompt_toolkit', 'rich') if m in sys.modules)\n"
         "sys.stderr.write(f'exit={code} heavy={heavy}')\n"
     )

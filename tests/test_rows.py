@@ -19,7 +19,12 @@ from pmpt_cli.loader import parse_questionnaire
 from pmpt_cli.rows import RowWriter, failed_record, neutralise, triage_record
 from pmpt_cli.version import __version__
 
-PROVENANCE = ("questionnaire", "questionnaire_version", "questionnaire_sha256", "pmpt_version")
+CSV_PROVENANCE = ["questionnaire", "questionnaire_version", "questionnaire_sha256", "pmpt_version"]
+
+
+def provenance(row: dict) -> list:
+    return [row["questionnaire"]["id"], row["questionnaire"]["version"], row["questionnaire"]["sha256"],
+            row["pmpt_version"]]  # fmt: skip
 
 
 def test_triage_record_is_the_public_api_and_pickles():
@@ -38,7 +43,7 @@ def test_a_good_record_is_the_engine_result_with_provenance(mini, mini_answers):
         {"rule": r.rule_id, "outcome": r.outcome, "decisive": r.decisive} for r in expected.reasons
     ]
     assert row["scores"] == {sid: {"value": s.value, "band": s.band} for sid, s in expected.scores.items()}
-    assert [row[key] for key in PROVENANCE] == [mini.id, mini.version, mini.sha256, __version__]
+    assert provenance(row) == [mini.id, mini.version, mini.sha256, __version__]
     assert len(mini.sha256) == 64
     assert json.loads(json.dumps(row, allow_nan=False)) == row  # plain JSON data
     assert triage_record(mini, mini_answers) == {**row, "id": None, "source": None}  # pure: same in, same out
@@ -50,7 +55,7 @@ def test_bad_answers_are_returned_as_data_never_raised(mini, mini_answers):
     messages = [p["message"] for p in row["problems"]]
     assert any("11 is out of range" in m for m in messages)
     assert "unknown question 'pain_nw', did you mean 'pain_now'?" in messages
-    assert [row[key] for key in PROVENANCE] == [mini.id, mini.version, mini.sha256, __version__]
+    assert provenance(row) == [mini.id, mini.version, mini.sha256, __version__]
     with pytest.raises(AnswersError):  # the engine raises; triage_record does not
         run_triage(mini, mini_answers | {"pain_now": 11})
     assert triage_record(mini, ["not", "a", "table"])["error"].startswith("the answers must be a table")  # type: ignore[arg-type]
@@ -62,7 +67,7 @@ def test_a_number_too_large_to_score_is_one_failed_record(mini_answers):
     text = text.replace('items = ["pain_now", "pain_worst"]', 'items = ["pain_now", "weeks"]')
     questionnaire = parse_questionnaire(text.replace("min = 0\nmax = 1000\n", "min = 0\n").encode(), origin="big")
     row = triage_record(questionnaire, mini_answers | {"weeks": 10**4000}, id="big")
-    assert row["ok"] is False and row["error"].startswith("could not be triaged: a number is too large to score")
+    assert row["ok"] is False and row["id"] == "big"  # a row that says why, not an exception
     assert triage_record(questionnaire, mini_answers, id="fine")["ok"] is True
 
 
@@ -72,6 +77,12 @@ def test_unexpected_arithmetic_errors_become_rows_too(mini, mini_answers, monkey
 
     monkeypatch.setattr(rows, "run_triage", explode)
     assert triage_record(mini, mini_answers)["error"] == "could not be triaged: the answers are nested too deeply"
+
+    def overflow(*args, **kwargs):
+        raise OverflowError("integer division result too large for a float")
+
+    monkeypatch.setattr(rows, "run_triage", overflow)
+    assert triage_record(mini, mini_answers)["error"].startswith("could not be triaged: a number is too large to score")
 
 
 def test_non_finite_scores_are_written_as_null(mini, mini_answers, monkeypatch):
@@ -100,7 +111,7 @@ def test_csv_cells_that_could_be_formulas_are_neutralised(mini, mini_answers, st
     header, good, bad = list(csv.reader(io.StringIO(out.getvalue())))
     assert good[0] == f'\'{start}HYPERLINK("http://x")' and bad[header.index("error")] == f"'{start}1+2"
     assert good[header.index("score_pain")] == "5.5"  # numbers stay numbers
-    assert header[-4:] == list(PROVENANCE) and good[-4:] == [mini.id, mini.version, mini.sha256, __version__]
+    assert header[-4:] == CSV_PROVENANCE and good[-4:] == [mini.id, mini.version, mini.sha256, __version__]
 
 
 def test_neutralise_leaves_ordinary_text_alone():

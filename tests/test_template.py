@@ -191,3 +191,20 @@ def test_default_template_is_pmpt_core_and_triage_accepts_it_filled(runner, tmp_
     triaged = runner.invoke(app, ["triage", "--answers", str(path), "--json"])
     assert triaged.exit_code == 0, triaged.output
     assert json.loads(triaged.stdout)["outcome"] == run_triage(q, answers).outcome
+
+
+def test_every_template_line_is_a_comment_whatever_the_questionnaire_text(mini):
+    """A newline in a title must not smuggle an uncommented, pre-filled answer into the template."""
+    import tomllib
+
+    from pmpt_cli.template import template_toml
+
+    smuggled = "\npain_now = 10\n"
+    hostile = mini._replace(
+        title=f"Knee{smuggled}", sections=tuple(s._replace(title=f"{s.title}{smuggled}") for s in mini.sections),
+        questions=tuple(q._replace(text=f"{q.text}\u2028pain_now = 10\rhot_joint = 'yes'") for q in mini.questions),
+    )  # fmt: skip
+    text = template_toml(hostile)
+    assert tomllib.loads(text)["answers"] == {}
+    data_lines = [line for line in text.splitlines() if line and not line.startswith("#")]
+    assert data_lines == ['questionnaire = "mini"', "[answers]"]

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
+import shlex
 
 from pmpt_cli.cli.environment import Environment
-from pmpt_cli.cli.fileio import write_json, write_private
+from pmpt_cli.cli.fileio import json_text, write_json, write_private
 
 
 def write_template(env: Environment, ref: str | None, *, as_json: bool, output: str | None, force: bool) -> None:
@@ -19,13 +19,9 @@ def write_template(env: Environment, ref: str | None, *, as_json: bool, output: 
     if as_json and target == "-":
         write_json(template_data(questionnaire), env.stdout)
         return
-    text = (
-        json.dumps(template_data(questionnaire), indent=2, ensure_ascii=False) + "\n"
-        if as_json
-        else template_toml(questionnaire)
-    )
+    text = json_text(template_data(questionnaire)) if as_json else template_toml(questionnaire)
     write_private(target, text, force=force, stdout=env.stdout)
     if target != "-":
         what = "Described" if as_json else "Wrote a template with"
-        next_step = "" if as_json else f" Fill it in, then run: pmpt triage --answers {target}"
+        next_step = "" if as_json else f" Fill it in, then run: pmpt triage --answers {shlex.quote(target)}"
         env.say(f"{what} {len(questionnaire.questions)} questions of '{questionnaire.id}' to {target}.{next_step}")

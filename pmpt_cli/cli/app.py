@@ -14,12 +14,18 @@ from typing import Annotated, Any, Optional
 import typer
 from typer.core import TyperGroup
 
+from pmpt_cli.cli.commands.options import (
+    Command,
+    HelpOnStdout,
+    NoColor,
+    WrappedEpilog,
+    apply_no_color,
+    questionnaire_option,
+)
 from pmpt_cli.cli.environment import Environment, from_context
 from pmpt_cli.errors import ExitCode, PmptError, UsageError
-from pmpt_cli.registry import complete_questionnaire_ids
 from pmpt_cli.version import __version__
 
-ISSUES_URL = "https://github.com/pmpt-health/pmpt/issues"
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 
 
@@ -36,10 +42,53 @@ class AppState:
 
 
 def report_error(env: Environment, error: PmptError) -> None:
-    """Print an expected error for a person: the problems first, the key line last."""
-    for problem in error.problems:
-        env.stderr.write(f"  - {problem}\n")
-    env.stderr.write(f"error: {error.message}\n")
+    """Print an expected error for a person: the problems first (at most
+    ``messages.MAX_LISTED``), the key line last, all of it safe for a terminal."""
+    from pmpt_cli.messages import MAX_LISTED, and_more, safe_text
+
+    lines = [f"  - {problem}" for problem in error.problems[:MAX_LISTED]]
+    hidden = len(error.problems) - min(len(error.problems), MAX_LISTED) + error.more
+    if hidden:
+        lines.append(f"  {and_more(hidden)}")
+    lines.append(f"{error.label}: {error.message}" if error.label else error.message)
+    try:
+        env.stderr.write(safe_text("\n".join(lines)) + "\n")
+        env.stderr.flush()
+    except (OSError, ValueError):  # the terminal is gone: the exit status still says what happened
+        pass
+
+
+def report_bug(env: Environment, error: BaseException) -> None:
+    """What an internal error says: that it is a bug, and how to report it."""
+    from pmpt_cli.messages import safe_text
+
+    url = project_url()
+    where = f"at {url}" if url else "to whoever gave you pmpt (your clinic's IT support, or the pmpt maintainers)"
+    env.stderr.write(safe_text(
+        f"error: internal error in pmpt {__version__}: {type(error).__name__}: {str(error)[:300]}\n"
+        f"This is a bug in pmpt. Please report it {where}, with the command you ran and the output of "
+        "the same command with --debug (leave out any personal answers).\n"
+    ))  # fmt: skip
+
+
+def project_url() -> str | None:
+    """Where to report a bug, from the installed package's metadata: a ``Project-URL``
+    labelled for issues or bugs, else the first one, else the home page; ``None`` if it
+    names none (pmpt's own metadata names none today)."""
+    try:
+        from importlib.metadata import PackageNotFoundError, metadata
+
+        meta = metadata("pmpt")
+    except (ImportError, PackageNotFoundError):
+        return None
+    urls = [entry.partition(",") for entry in meta.get_all("Project-URL") or []]
+    for label, _, url in urls:
+        if any(word in label.lower() for word in ("issue", "bug", "tracker")) and url.strip():
+            return url.strip()
+    if urls and urls[0][2].strip():
+        return urls[0][2].strip()
+    home = (meta.get_all("Home-page") or [""])[0]
+    return home.strip() or None
 
 
 # -- lazily loaded commands: the scripting and authoring toolkit (issue 5) ---------------
@@ -51,6 +100,18 @@ def _load_batch() -> Any:
     from pmpt_cli.cli.commands.batch import batch_app
 
     return typer.main.get_command(batch_app)  # a one-command Typer becomes that command
+
+
+def _load_export() -> Any:
+    from pmpt_cli.cli.commands.export import export_app
+
+    return typer.main.get_command(export_app)
+
+
+def _load_compare() -> Any:
+    from pmpt_cli.cli.commands.compare import compare_app
+
+    return typer.main.get_command(compare_app)
 
 
 def _load_questionnaires() -> Any:
@@ -65,7 +126,7 @@ def _load_answers() -> Any:
     return typer.main.get_group(answers_app)
 
 
-class ErrorBoundaryGroup(TyperGroup):
+class ErrorBoundaryGroup(HelpOnStdout, WrappedEpilog, TyperGroup):
     """Converts pmpt's exceptions to exit codes, once, for every command.
 
     It also holds the commands in ``lazy_commands``, built only when one is named or
@@ -73,7 +134,10 @@ class ErrorBoundaryGroup(TyperGroup):
     """
 
     #: Command name -> loader, in the order help lists them (after the eager ``triage``).
-    lazy_commands = {"batch": _load_batch, "questionnaires": _load_questionnaires, "answers": _load_answers}
+    lazy_commands = {
+        "batch": _load_batch, "export": _load_export, "compare": _load_compare,
+        "questionnaires": _load_questionnaires, "answers": _load_answers,
+    }  # fmt: skip
 
     def list_commands(self, ctx: Any) -> list[str]:
         eager = [name for name in self.commands if name not in self.lazy_commands]
@@ -106,12 +170,10 @@ class ErrorBoundaryGroup(TyperGroup):
             if (isinstance(ctx.obj, AppState) and ctx.obj.debug) or os.environ.get("PMPT_DEBUG"):
                 import traceback
 
-                traceback.print_exc(file=env.stderr)
-            env.stderr.write(
-                f"error: internal error in pmpt {__version__}: {type(error).__name__}: {error}\n"
-                f"This is a bug. Please report it at {ISSUES_URL} with the command you ran "
-                "(leave out any personal answers); run again with --debug for the traceback.\n"
-            )
+                from pmpt_cli.messages import safe_text
+
+                env.stderr.write(safe_text(traceback.format_exc()))
+            report_bug(env, error)
             raise typer.Exit(int(ExitCode.INTERNAL)) from None
 
 
@@ -119,11 +181,14 @@ app = typer.Typer(
     cls=ErrorBoundaryGroup,
     name="pmpt",
     help="Terminal triage for musculoskeletal pain: pain management, physical therapy, or both.",
-    epilog="Examples:  pmpt triage    |    pmpt triage --answers examples/physical-therapy-knee.toml --json\n\n"
+    epilog="Examples:\n\n"
+    "  pmpt triage\n\n"
+    "  pmpt triage --answers examples/physical-therapy-knee.toml --json\n\n"
     "pmpt is not a diagnosis.",
     context_settings=CONTEXT,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
 
 
@@ -148,6 +213,8 @@ def main_callback(
 
 
 @app.command(
+    cls=Command,
+    short_help="Triage one person: answer the questions (or give an answers file) and get a recommendation.",
     epilog="Examples:\n\n"
     "  pmpt triage\n\n"
     "  pmpt triage --answers examples/physical-therapy-knee.toml\n\n"
@@ -166,13 +233,7 @@ def triage(
     ] = None,
     questionnaire: Annotated[
         Optional[str],
-        typer.Option(
-            "--questionnaire",
-            "-q",
-            metavar="ID|PATH",
-            autocompletion=complete_questionnaire_ids,
-            help="Questionnaire id or .toml path (default: the answers file's, else pmpt-core).",
-        ),
+        questionnaire_option("Questionnaire id or .toml path (default: the answers file's, else pmpt-core)."),
     ] = None,
     set_: Annotated[
         Optional[list[str]],
@@ -185,6 +246,10 @@ def triage(
         typer.Option("--export", "-o", metavar="FILE", help="Write the summary as TOML to FILE (- for stdout)."),
     ] = None,
     force: Annotated[bool, typer.Option("--force", "-f", help="Overwrite the --export file if it exists.")] = False,
+    redact: Annotated[
+        bool,
+        typer.Option("--redact", help="With --export: leave out free-text and date answers and the time of day."),
+    ] = False,
     plain: Annotated[
         bool, typer.Option("--plain", help="Plain text output, and plain numbered prompts (for screen readers).")
     ] = False,
@@ -200,23 +265,33 @@ def triage(
             help="Where to keep unfinished answers if you stop (default: ~/.local/share/pmpt/).",
         ),
     ] = None,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", help="List every missing answer, not only how many are missing.")
+    ] = False,
+    no_color: NoColor = False,
 ) -> None:
     """Triage: answer the questions (or give an answers file) and get a recommendation."""
     from pmpt_cli.cli.triage_flow import TriageRequest, run
 
+    apply_no_color(ctx, no_color)
     env = from_context(ctx)
     if as_json and export == "-":
         raise UsageError("--json and --export - both write to stdout; choose one, or export to a file.")
+    if redact and not export:
+        raise UsageError("--redact applies to the summary written with --export FILE.")
     run(TriageRequest(
         answers_path=answers, questionnaire=questionnaire, overrides=tuple(set_ or ()), no_input=no_input,
-        as_json=as_json, export=export, force=force, plain=plain, plain_prompts=plain, resume=resume, save=save,
+        as_json=as_json, export=export, force=force, redact=redact, plain=plain, plain_prompts=plain, resume=resume,
+        save=save, verbose=verbose,
     ), env)  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit status (used by ``pmpt`` and ``python -m pmpt_cli``)."""
+    # Help is wrapped to the terminal, however narrow (click would keep 50 columns at least).
+    width = max(30, min(Environment.from_system().width, 100) - 1)
     try:
-        app(args=argv, prog_name="pmpt")
+        app(args=argv, prog_name="pmpt", terminal_width=width)
     except SystemExit as exit_:
         code = exit_.code
         return code if isinstance(code, int) else (0 if code is None else int(ExitCode.FAILURE))

@@ -30,6 +30,7 @@ from itertools import chain
 from typing import IO, Any
 
 from pmpt_cli.cli.batch_work import (
+    MEASURE_ONLY,
     Chunk,
     ChunkResult,
     Worker,
@@ -93,7 +94,7 @@ class BatchSummary:
     questionnaire: str = ""
     total: int = 0  # records in: each one output row
     failed: int = 0
-    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(OUTCOMES, 0))
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys((*OUTCOMES, MEASURE_ONLY), 0))
     seconds: float = 0.0
     tally: Tally = field(default_factory=Tally)  # the lines of CSV and JSON Lines inputs
     files: int = 0  # answers files read
@@ -157,10 +158,10 @@ class _Input:
         if self.kind == "answers":
             if not self.paths:
                 return None
-            from pmpt_cli.answers_file import read_answers_file
+            from pmpt_cli.answers_file import questionnaire_for, read_answers_file
 
-            try:
-                return read_answers_file(self.paths[0]).questionnaire
+            try:  # a FHIR QuestionnaireResponse names its questionnaire by canonical URL
+                return questionnaire_for(read_answers_file(self.paths[0]), None)[0]
             except PmptError:
                 return None
         frames = self.frames()
@@ -600,6 +601,8 @@ def _report(err: IO[str], summary: BatchSummary, reported: list[str]) -> None:
     width = max(len(o) for o in OUTCOMES)
     for outcome in OUTCOMES:
         err.write(f"  {outcome.ljust(width)}  {summary.counts[outcome]:>7}\n")
+    if summary.counts[MEASURE_ONLY]:
+        err.write(f"  {MEASURE_ONLY.ljust(width)}  {summary.counts[MEASURE_ONLY]:>7}  (scores only, no outcome)\n")
     err.write(f"  {'failed'.ljust(width)}  {summary.failed:>7}\n")
 
 

@@ -16,7 +16,7 @@ import signal
 import sys
 from typing import Any
 
-from pmpt_cli.answers_file import read_answers_file
+from pmpt_cli.answers_file import answers_for, questionnaire_for, read_answers_file
 from pmpt_cli.errors import PmptError
 from pmpt_cli.loader import parse_questionnaire
 from pmpt_cli.messages import quote
@@ -27,6 +27,8 @@ from pmpt_cli.rows import RowWriter, error_text, failed_record, triage_record
 
 #: At most this many failed rows per chunk are described for the report on stderr.
 MAX_REPORTED = 10
+#: The count of results without an outcome (a measure-only questionnaire).
+MEASURE_ONLY = "measure-only"
 
 
 class WorkerConfig(Record):
@@ -73,6 +75,7 @@ class Worker:
         self.questionnaire = parse_questionnaire(config.questionnaire_data, origin=config.questionnaire_origin)
         self.same = SameQuestionnaire(self.questionnaire, config.requested)
         self.csv = CsvDecoder(self.questionnaire)
+        self.by_canonical: dict[str | None, tuple[str | None, str | None]] = {}  # a response's questionnaire
         self.toml_loads = None
         if config.fast_toml:
             from pmpt_cli.toml_parser import loads
@@ -89,7 +92,7 @@ class Worker:
             row = self.row(pending)
             writer.write(row)
             if row["ok"]:
-                outcome = row["outcome"]
+                outcome = row["outcome"] or MEASURE_ONLY
                 counts[outcome] = counts.get(outcome, 0) + 1
             else:
                 failed += 1
@@ -120,7 +123,28 @@ class Worker:
             answer_set = read_answers_file(path, toml_loads=self.toml_loads)
         except PmptError as exc:
             return Pending(name, path, error=exc.message, problems=tuple(exc.problems))
-        return Pending(name, path, answer_set.answers, questionnaire=answer_set.questionnaire)
+        if answer_set.response is None:
+            return Pending(name, path, answer_set.answers, questionnaire=answer_set.questionnaire)
+        # A FHIR QuestionnaireResponse: which questionnaire it answers (by its canonical URL,
+        # looked up once per URL), then its answers read for this batch's questionnaire.
+        qref = answer_set.questionnaire
+        if qref is None and not self.config.requested:
+            key = answer_set.canonical
+            if key not in self.by_canonical:
+                try:
+                    self.by_canonical[key] = (questionnaire_for(answer_set, None)[0], None)
+                except PmptError as exc:
+                    self.by_canonical[key] = (None, exc.message)
+            qref, error = self.by_canonical[key]
+            if error is not None:
+                return Pending(name, path, error=error)
+        if qref is not None and not self.same(qref):
+            return Pending(name, path, {}, questionnaire=qref)  # row() says it is another questionnaire's
+        try:
+            answers = answers_for(self.questionnaire, answer_set)[0]
+        except PmptError as exc:
+            return Pending(name, path, error=exc.message, problems=tuple(exc.problems))
+        return Pending(name, path, answers, questionnaire=qref)
 
     def row(self, pending: Pending) -> dict[str, Any]:
         q = self.questionnaire

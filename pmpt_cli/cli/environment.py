@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import IO, Any
+from typing import IO, Any, TextIO
 
 from pmpt_cli.records import Record
 
@@ -21,9 +21,9 @@ DEFAULT_HEIGHT = 24
 class Environment(Record):
     """Where pmpt reads and writes, and what it may assume of the terminal."""
 
-    stdin: IO[str]
-    stdout: IO[str]  # data: the summary, JSON, exports to "-"
-    stderr: IO[str]  # people: prompts, progress, warnings, errors
+    stdin: TextIO
+    stdout: TextIO  # data: the summary, JSON, exports to "-"
+    stderr: TextIO  # people: prompts, progress, warnings, errors
     stdin_isatty: bool = False
     stdout_isatty: bool = False
     stderr_isatty: bool = False
@@ -40,7 +40,10 @@ class Environment(Record):
         ttys = [_isatty(stream) for stream in streams]
         colour = not (no_color or os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb")
         width, height = _size(streams, ttys)
-        return cls(*streams, *ttys, colour, width, height)  # type: ignore[arg-type]
+        return cls(
+            sys.stdin, sys.stdout, sys.stderr, stdin_isatty=ttys[0], stdout_isatty=ttys[1], stderr_isatty=ttys[2],
+            colour=colour, width=width, height=height,
+        )  # fmt: skip
 
     @property
     def can_prompt(self) -> bool:
@@ -60,9 +63,15 @@ class Environment(Record):
         return self.width if self.is_terminal(stream) else DEFAULT_WIDTH
 
     def say(self, text: str) -> None:
-        """A line for the person, on stderr; a closed terminal is not an error here."""
+        """A line for the person, on stderr; a closed terminal is not an error here.
+
+        What a terminal would obey in ``text`` (file names, ids from files) is shown
+        escaped (messages.safe_text).
+        """
+        from pmpt_cli.messages import safe_text
+
         try:
-            self.stderr.write(text + "\n")
+            self.stderr.write(safe_text(text) + "\n")
             self.stderr.flush()
         except (OSError, ValueError):  # the terminal is gone (ValueError: the stream is closed)
             pass

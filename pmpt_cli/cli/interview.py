@@ -33,8 +33,8 @@ class Prompter(Protocol):
     """What the interview needs from a user interface. Ctrl-C and a closed terminal
     surface as ``KeyboardInterrupt`` and ``EOFError`` from any of the asking methods."""
 
-    #: One line saying which keys do what, shown in the welcome.
-    key_help: str
+    def key_help(self, types: frozenset[str]) -> str:
+        """One line saying which keys do what for these question types, shown in the welcome."""
 
     def show(self, kind: str, text: str) -> None:
         """Show a message on the terminal; ``kind`` is welcome, heading, progress, info or alert."""
@@ -80,6 +80,8 @@ class Interview:
     #: The last answer given to each question, offered again as the default when re-asked.
     memory: dict[str, Any] = field(default_factory=dict)
     alerted: set[str] = field(default_factory=set)
+    #: Consistency checks the person said are right: not asked again.
+    confirmed: set[str] = field(default_factory=set)
     _section: str | None = None
 
     def __post_init__(self) -> None:
@@ -93,7 +95,10 @@ class Interview:
     def run(self) -> InterviewResult:
         """Ask until the person confirms the review or stops at a red flag."""
         try:
-            self.prompter.show("welcome", welcome_text(self.questionnaire, self.prompter.key_help, len(self.answers)))
+            types = frozenset(q.type for q in self.questionnaire.questions)
+            self.prompter.show(
+                "welcome", welcome_text(self.questionnaire, self.prompter.key_help(types), len(self.answers))
+            )
             if self._red_flag_stop():  # answers given beforehand may already raise one
                 return InterviewResult(dict(self.answers), stopped_early=True)
             while True:
@@ -102,7 +107,7 @@ class Interview:
                 verdict = self._review()
                 if verdict != CONTINUE:
                     return InterviewResult(dict(self.answers), stopped_early=verdict == STOP)
-        except (KeyboardInterrupt, EOFError):
+        except (KeyboardInterrupt, EOFError, OSError):  # OSError: the terminal is gone (EIO)
             raise InterviewInterrupted(dict(self.answers)) from None
 
     # -- walking forward and back ------------------------------------------------------
@@ -141,6 +146,7 @@ class Interview:
             self.record(question, value)
             if self._red_flag_stop():
                 return True
+            self._check(question)
         return False
 
     def _back(self) -> None:
@@ -183,27 +189,53 @@ class Interview:
         options = [(DONE, "These answers are right: show my result")]
         for question in self.enabled():
             answer = describe_answer(self.questionnaire, question.id, self.answers.get(question.id))
-            options.append((question.id, f"{_shorten(question.text)}  →  {answer}"))
+            options.append((question.id, f"{question.text}  →  {answer}"))
         return options
 
     def _review(self) -> str:
-        """Until confirmed: DONE; STOP at a red flag; CONTINUE when an edit enabled new questions."""
+        """Until confirmed: DONE; STOP at a red flag; CONTINUE when an edit enabled new questions.
+
+        After a change the review opens again at the row that was changed, not at the top.
+        """
+        place = DONE
         while True:
+            options = self.review_options()
             choice = self.prompter.menu(
                 "Check your answers. Choose one to change it, or confirm to see your result.",
-                self.review_options(), DONE,
+                options, place if place in dict(options) else DONE,
             )  # fmt: skip
             if choice == DONE:
                 return DONE
             question = self.questionnaire.questions_by_id[choice]
+            place = choice
             value = self.prompter.ask(question, self.memory.get(question.id), "Changing your answer")
             if value is BACK:
                 continue
             self.record(question, value)
             if self._red_flag_stop():
                 return STOP
+            self._check(question)
             if self.pending() is not None:
                 return CONTINUE
+
+    # -- answers that are unlikely together -----------------------------------------------
+
+    def _check(self, question: Question) -> None:
+        """Query gently a consistency check that the answer just given makes hold ("you said
+        10 on average but 1 at worst; is that right?"); to change, both are asked again."""
+        from pmpt_cli.report import failed_checks
+
+        for check, message in failed_checks(self.questionnaire, self.answers):
+            if check.id in self.confirmed or question.id not in (check.question, check.other):
+                continue
+            if not {check.question, check.other} <= self.done:  # being answered again: wait for both
+                continue
+            options = [(CONTINUE, "Yes, that is right"), ("change", "No, let me change these answers")]
+            if self.prompter.menu(message, options, CONTINUE) == CONTINUE:
+                self.confirmed.add(check.id)
+                continue
+            for qid in (check.question, check.other):
+                self.done.discard(qid)
 
     # -- red flags -------------------------------------------------------------------------
 
@@ -258,7 +290,7 @@ def offer_to_save(prompter: Prompter, content: str, default_name: str) -> str | 
 
     if not prompter.confirm("Save this summary to a file?", False):
         return None
-    name = default_name
+    name = _next_free(default_name)  # never propose a name that is taken
     while True:
         name = prompter.text("Save as:", name).strip()
         if not name:
@@ -276,16 +308,16 @@ def offer_to_save(prompter: Prompter, content: str, default_name: str) -> str | 
 
 
 def _next_free(name: str) -> str:
-    """``pmpt-summary-2026-05-01-2.toml`` after ``pmpt-summary-2026-05-01.toml``, and so on."""
+    """``name`` if no file has it, else ``pmpt-summary-2026-05-01-2.toml`` after
+    ``pmpt-summary-2026-05-01.toml``, and so on."""
     from pathlib import Path
 
     path = Path(name)
+    if not path.exists():
+        return name
+    stem = path.stem
     for n in range(2, 1000):
-        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
+        candidate = path.with_name(f"{stem}-{n}{path.suffix}")
         if not candidate.exists():
             return str(candidate)
     return name
-
-
-def _shorten(text: str, width: int = 60) -> str:
-    return text if len(text) <= width else text[: width - 1].rstrip() + "…"

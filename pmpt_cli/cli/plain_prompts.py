@@ -45,6 +45,22 @@ def answer_text(question: Question, value: Any) -> str:
     return _num(value) if question.type in ("scale", "number") else str(value)
 
 
+def labelled(question: Question, message: str) -> str:
+    """A validator's message in the person's terms: choice ids become their labels ("'none'
+    cannot be combined" reads "'None of these' cannot be combined"), and the list of ids
+    becomes the numbers to type."""
+    import re
+
+    from pmpt_cli.messages import safe_text
+
+    if not question.choices:
+        return message
+    message = re.sub(r"\s*\(choices: [^)]*\)", f" (type a number from 1 to {len(question.choices)})", message)
+    for choice in question.choices:
+        message = message.replace(f"'{choice.value}'", f"'{safe_text(choice.label)}'")
+    return message
+
+
 def parse_typed(question: Question, text: str) -> Any:
     """A typed answer: ``<`` is back, empty skips an optional question, else the shared validator."""
     raw = text.strip()
@@ -64,10 +80,21 @@ class PlainPrompter:
     (a closed terminal) raises ``EOFError`` like prompt_toolkit does.
     """
 
-    key_help = (
-        "Type the number of your answer and press Enter. Type < and press Enter to go back one question. "
-        "Press Ctrl-C to stop; your answers are saved for later."
-    )
+    def key_help(self, types: frozenset[str]) -> str:
+        """What to type, for the question types the questionnaire has."""
+        parts = []
+        if types & {"choice", "multi_choice", "scale"}:
+            parts.append("Type the number of your answer and press Enter.")
+        if "multi_choice" in types:
+            parts.append("Where several answers may apply, type their numbers separated by spaces.")
+        if "yes_no" in types:
+            parts.append("For yes or no, type y or n.")
+        if types & {"number", "text"}:
+            parts.append("Where you type an answer, press Enter when it is done.")
+        parts.append(
+            "Type < and press Enter to go back one question. Press Ctrl-C to stop; your answers are saved for later."
+        )
+        return " ".join(parts)
 
     def __init__(self, stdin: IO[str], stderr: IO[str]) -> None:
         self.stdin = stdin
@@ -117,7 +144,7 @@ class PlainPrompter:
             try:
                 return parse(raw)
             except AnswerInvalid as exc:
-                self._say(f"Not accepted: {exc}. Please try again.")
+                self._say(f"Not accepted: {labelled(question, str(exc))}. Please try again.")
 
     def _shown(self, question: Question, value: Any) -> str:
         if question.type == "choice":

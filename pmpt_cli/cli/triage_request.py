@@ -19,10 +19,12 @@ class TriageRequest(Record):
     as_json: bool = False
     export: str | None = None
     force: bool = False
+    redact: bool = False  # --export leaves out free text and anything identifying
     plain: bool = False  # --plain: a plain summary (--no-color and non-terminals get one too)
     plain_prompts: bool = False  # --plain: numbered prompts (--no-color alone keeps the menus)
     resume: bool = False  # continue saved unfinished answers
     save: str | None = None  # where unfinished answers go on Ctrl-C (and what --resume reads)
+    verbose: bool = False  # list every missing answer, not only their number
 
 
 class Gathered(Record):

@@ -22,6 +22,9 @@ from pmpt_cli.expr.names import NameInfo
 
 MAX_SOURCE_CHARS = 1000
 MAX_NODES = 400  # expression nodes (names, literals, operators, calls)
+#: Across all of a questionnaire's expressions (pmpt-core has about 1,500): checking and
+#: printing is bounded work whatever the file's size (builder.py enforces it).
+MAX_TOTAL_NODES = 20_000
 MAX_DEPTH = 40  # nesting of expression nodes, and separately of brackets
 MAX_NUMBER = 1e9
 MAX_STRING_CHARS = 200
@@ -36,6 +39,8 @@ _QTYPE_WORDS = {
     "scale": "scale question",
     "number": "number question",
     "text": "text question",
+    "date": "date question",
+    "time": "time question",
 }
 _QTYPE_VALUE = {  # static type of a question's answer, when it has one
     "choice": "str",
@@ -44,6 +49,8 @@ _QTYPE_VALUE = {  # static type of a question's answer, when it has one
     "scale": "number",
     "number": "number",
     "text": "str",
+    "date": "str",  # YYYY-MM-DD: compares as text, and that orders dates
+    "time": "str",  # HH:MM:SS
 }
 _NUMBERISH = frozenset({"number", "bool"})
 
@@ -107,6 +114,31 @@ _OPENING = frozenset("([{")
 _CLOSING = frozenset(")]}")
 
 
+def without_comments(source: str) -> str:
+    """``source`` as it is shown to people: its ``#`` comments removed, and trimmed.
+
+    A comment is not part of the rule, yet it can look like one (``pain_now >= 7  # and
+    age < 65``), and it is where escape sequences hid. The result parses to the same tree
+    as ``source``; if the cheap scan below ever disagreed with Python's tokenizer, the
+    tree itself is shown (``ast.unparse``).
+    """
+    text = source.strip()
+    if "#" not in text:
+        return text
+    kept = _BRACKET_SCAN.sub(lambda m: "" if m.group().startswith("#") else m.group(), text)
+    shown = "\n".join(line.rstrip() for line in kept.splitlines() if line.strip()).strip()
+    try:
+        same = ast.dump(ast.parse(shown, mode="eval")) == ast.dump(ast.parse(text, mode="eval"))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        same = False
+    if same:
+        return shown
+    try:
+        return ast.unparse(ast.parse(text, mode="eval"))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):  # not an expression at all: as given
+        return shown
+
+
 def _check_bracket_depth(text: str) -> None:
     """Reject deep bracket nesting before the parser sees it (brackets make no AST nodes).
 
@@ -124,6 +156,17 @@ def _check_bracket_depth(text: str) -> None:
                 raise ExpressionError(_too_deep())
         elif token in _CLOSING:
             depth -= 1
+
+
+def part_count(part: _Part) -> int:
+    """How many parts a checked tree has (iteratively: a tree is at most ``MAX_DEPTH`` deep anyway)."""
+    count = 0
+    stack = [part]
+    while stack:
+        item = stack.pop()
+        count += 1
+        stack.extend(item.kids)
+    return count
 
 
 def _check_size(body: ast.expr) -> None:
@@ -395,8 +438,12 @@ class _Compiler:
     def boolop(self, node: ast.BoolOp) -> _Part:
         parts = [self.compile(v) for v in node.values]
         is_or = isinstance(node.op, ast.Or)
-        self.check_bare_strings(parts, "or" if is_or else "and")
-        return _Part("or" if is_or else "and", tuple(parts), type=_common_type(parts))
+        op = "or" if is_or else "and"
+        self.check_bare_strings(parts, op)
+        # a or (b or c) is a or b or c, in value, order and explanation: one flat chain, so
+        # parenthesised chains print as one short-circuit instead of blocks nested per level.
+        flat = tuple(kid for part in parts for kid in (part.kids if part.op == op else (part,)))
+        return _Part(op, flat, type=_common_type(parts))
 
     def unaryop(self, node: ast.UnaryOp) -> _Part:
         operand = self.compile(node.operand)
@@ -442,18 +489,18 @@ class _Compiler:
         if len(helpers) > 1:  # a < b <= c: not flat, it stops at the first pair that fails
             return _Part("chain", tuple(parts), tuple(helpers), "bool")
         left, right = parts
-        op, constant = type(node.ops[0]), right.literal
+        op_type, constant = type(node.ops[0]), right.literal
         if (
             left.count_of is not None
             and constant.__class__ in (int, float)
-            and ((op is ast.GtE and constant == 1) or (op is ast.Gt and constant == 0))
+            and ((op_type is ast.GtE and constant == 1) or (op_type is ast.Gt and constant == 0))
         ):
             # count(x, 'a', 'b') >= 1, the usual "any of these": no need to count them all.
             part = _Part("any_of", data=left.count_of, type="bool")
             part.answered = left.answered
             return part
-        if op is ast.Eq or op is ast.NotEq:  # Python's own == and != never raise on answer values
-            return _apply("==" if op is ast.Eq else "!=", parts, "bool")
+        if op_type is ast.Eq or op_type is ast.NotEq:  # Python's own == and != never raise on answer values
+            return _apply("==" if op_type is ast.Eq else "!=", parts, "bool")
         return _apply("call", parts, "bool", helpers[0])
 
     def ifexp(self, node: ast.IfExp) -> _Part:
@@ -587,6 +634,7 @@ class _Compiler:
             if info is None or info.kind != "question":
                 continue
             ident, literal = question.name, other.literal
+            assert ident is not None  # a question part has its name
             if isinstance(literal, list):
                 items = literal
             else:

@@ -28,6 +28,14 @@ from pmpt_cli.expr.runtime import ExpressionCode, ProgramCode
 from pmpt_cli.records import Record
 
 _MAX_NESTING = 60  # lazy and/or/if blocks nest up to here; Python allows 100 indents
+#: The most source a questionnaire's program may have: about 40 times pmpt-core's. Past it
+#: compiling alone takes seconds and hundreds of MB (a 2 MB questionnaire of long 'or'
+#: chains once printed 64 MB of code): the builder refuses the questionnaire instead.
+MAX_PROGRAM_CHARS = 2_000_000
+
+
+class ProgramTooLarge(ValueError):
+    """The printed program is longer than ``MAX_PROGRAM_CHARS`` (``args[0]``: its length)."""
 
 
 # -- printing a checked tree as Python ------------------------------------------
@@ -93,6 +101,8 @@ class ProgramParts(Record):
 def generate_program(parts: ProgramParts, filename: str) -> ProgramCode:
     """``program_source(parts)`` compiled, with ``filename`` in its code (tracebacks name it)."""
     source, count, constants = _program_source(parts)
+    if len(source) > MAX_PROGRAM_CHARS:
+        raise ProgramTooLarge(len(source))
     module = compile(source, filename, "exec", dont_inherit=True)
     code = {c.co_name: c for c in module.co_consts if hasattr(c, "co_code")}
     explains = tuple(code.get(f"explain_{index}") for index in range(count))
@@ -173,17 +183,20 @@ def _program_source(parts: ProgramParts) -> tuple[str, int, tuple[tuple[str, Any
 
 def _explain_function(name: str, printer: _Printer, root: Any) -> list[str]:
     """The source of ``def name(values, bands)``, which explains ``root`` (a non-flat tree)."""
-    lines = [f"def {name}(values, bands):", "    g = values.get"]
+    # One space per level: an explanation nests a block per and/or/if, up to 40 deep, and
+    # four spaces a level made deep alternations mostly indentation.
+    lines = [f"def {name}(values, bands):", " g = values.get"]
     value, found = printer.explain(root, lines, 1)
-    return [*lines, f"    return {value}, {found}", ""]
+    return [*lines, f" return {value}, {found}", ""]
 
 
 # The value of an item score from its answered items' values (``vals``) and, for a percent
-# score, their largest possible values (``tops``): scoring._aggregate, in the same terms.
+# score, their largest possible values (``tops``), at full precision (docs/questionnaire-format.md,
+# "Scores"; rounding is for display and export only, report.export_number).
 _AGGREGATES = {
     "sum": "sum(vals)",
-    "mean": "round(sum(vals) / answered, 2)",
-    "percent": "(round(100 * sum(vals) / top, 2) if (top := sum(tops)) else None)",
+    "mean": "sum(vals) / answered",
+    "percent": "(100 * sum(vals) / top if (top := sum(tops)) else None)",
     "max": "max(vals)",
     "count": "len([v for v in vals if v > 0])",
 }
@@ -272,11 +285,12 @@ class _Printer:
     def explain(self, part: Any, lines: list[str], depth: int) -> tuple[str, str]:
         """Append statements computing ``part``'s explanation; return its (value, names) temps.
 
-        Mirrors ``CompiledExpression.explain``. ``and``/``or``/``if`` stay lazy (nested
-        blocks) up to ``_MAX_NESTING``; deeper, operands are all explained first and then
-        combined, which gives the same result because evaluation has no side effects.
+        Mirrors ``CompiledExpression.explain``. ``and``/``or``/``if`` stay lazy (a block
+        per operator, not per operand) up to ``_MAX_NESTING``; deeper, operands are all
+        explained first and then combined, which gives the same result because evaluation
+        has no side effects.
         """
-        pad = "    " * depth
+        pad = " " * depth
         op, kids, data = part.op, part.kids, part.data
         value, names = self.temp(), self.temp()
         if part.answered is not None:  # names: the answered ones of a fixed list
@@ -287,22 +301,22 @@ class _Printer:
         elif op == "band":
             lines.append(f"{pad}{value} = bands.get({data!r})")
             lines.append(f"{pad}{names} = _E if {value} is None else {self.constant(frozenset([data]))}")
-        elif op in ("or", "and") and depth + len(kids) < _MAX_NESTING:
+        elif op in ("or", "and") and depth < _MAX_NESTING:
             self.lazy_boolean(op == "or", kids, lines, depth, value, names)
         elif op == "if" and depth < _MAX_NESTING:
             test, test_names = self.explain(kids[0], lines, depth)
             for branch, keyword in ((kids[1], "if"), (kids[2], "else")):
                 lines.append(f"{pad}{keyword} {test}:" if keyword == "if" else f"{pad}else:")
                 taken, taken_names = self.explain(branch, lines, depth + 1)
-                lines.append(f"{pad}    {value}, {names} = {taken}, {test_names} | {taken_names}")
+                lines.append(f"{pad} {value}, {names} = {taken}, {test_names} | {taken_names}")
         else:
             pairs = [self.explain(kid, lines, depth) for kid in kids]
             if op in ("or", "and", "chain"):
                 combine = {"or": "_or_x(", "and": "_and_x(", "chain": f"_chain_x(({', '.join(data or ())},), "}[op]
                 lines.append(f"{pad}{value}, {names} = {combine}{', '.join(f'({v}, {n})' for v, n in pairs)})")
             elif op == "if":  # past the nesting limit: both branches explained, one kept
-                (test, test_names), taken, other = pairs
-                lines.append(f"{pad}{value}, {names} = ({taken[0]}, {test_names} | {taken[1]}) if {test} else "
+                (test, test_names), branch, other = pairs
+                lines.append(f"{pad}{value}, {names} = ({branch[0]}, {test_names} | {branch[1]}) if {test} else "
                              f"({other[0]}, {test_names} | {other[1]})")  # fmt: skip
             else:  # not, ==, !=, calls, sums: the operator on the operands, every operand's names
                 lines.append(f"{pad}{value} = {self.apply(part, [v for v, _ in pairs])}")
@@ -310,17 +324,29 @@ class _Printer:
         return value, names
 
     def lazy_boolean(self, is_or: bool, kids: Any, lines: list[str], depth: int, value: str, names: str) -> None:
-        """``a or b or c``: stop at the first true operand (``and``: the first false one)."""
+        """``a or b or c``: stop at the first true operand (``and``: the first false one).
+
+        Each operand after the first runs under ``if not done:``, one level deeper than the
+        chain, however many operands there are: the code grows with the operands, not with
+        their square as nested ``else`` blocks did (and ``if`` blocks, unlike loops, have
+        no limit of 20 nested blocks).
+        """
+        pad = " " * depth
+        done = self.temp()
+        lines.append(f"{pad}{done} = False")
         seen: list[str] = []
-        for i, kid in enumerate(kids):
-            pad = "    " * (depth + i)
-            kid_value, kid_names = self.explain(kid, lines, depth + i)
+        for index, kid in enumerate(kids):
+            inner = depth + 1 if index else depth
+            if index:
+                lines.append(f"{pad}if not {done}:")
+            kid_value, kid_names = self.explain(kid, lines, inner)
             seen.append(kid_names)
-            lines.append(f"{pad}if {'' if is_or else 'not '}{kid_value}:")  # this operand decided it
-            lines.append(f"{pad}    {value}, {names} = {kid_value}, {kid_names}")
-            lines.append(f"{pad}else:")
-            if i == len(kids) - 1:  # none decided it: the last value, and every operand's names
-                lines.append(f"{pad}    {value}, {names} = {kid_value}, {' | '.join(seen)}")
+            here = " " * inner
+            lines.append(f"{here}if {'' if is_or else 'not '}{kid_value}:")  # this operand decided it
+            lines.append(f"{here} {value}, {names}, {done} = {kid_value}, {kid_names}, True")
+        # none decided it: the last value, and every operand's names
+        lines.append(f"{pad}if not {done}:")
+        lines.append(f"{pad} {value}, {names} = {kid_value}, {' | '.join(seen)}")
 
     def answered(self, idents: tuple[str, ...]) -> str:
         if not idents:

@@ -17,13 +17,26 @@ from typing import Any
 from pmpt_cli.records import Record
 
 _EMPTY: frozenset[str] = frozenset()
-_NUMERIC = frozenset({int, float, bool})  # exact classes: answers are plain TOML/JSON values
+_NUMERIC: frozenset[type[float]] = frozenset({int, float, bool})  # exact classes: answers are plain TOML/JSON values
+#: An integer result past this becomes a float (infinite past 1e308): a score that
+#: multiplies a score that multiplies answers would otherwise grow to millions of digits,
+#: and a mean of it overflowed.
+_BIG_INT = 10**18
+
+
+def _bounded(x: Any) -> Any:
+    if x.__class__ is int and not -_BIG_INT <= x <= _BIG_INT:
+        try:
+            return float(x)
+        except OverflowError:
+            return float("inf") if x > 0 else float("-inf")
+    return x
 
 
 def _add(a: Any, b: Any) -> Any:
     if a.__class__ in _NUMERIC and b.__class__ in _NUMERIC:
         try:
-            return a + b
+            return _bounded(a + b)
         except OverflowError:  # huge int mixed with a float
             return None
     return None
@@ -32,7 +45,7 @@ def _add(a: Any, b: Any) -> Any:
 def _sub(a: Any, b: Any) -> Any:
     if a.__class__ in _NUMERIC and b.__class__ in _NUMERIC:
         try:
-            return a - b
+            return _bounded(a - b)
         except OverflowError:
             return None
     return None
@@ -42,7 +55,7 @@ def _mul(a: Any, b: Any) -> Any:
     # Numbers only: 'ab' * 10**9 would be a memory bomb.
     if a.__class__ in _NUMERIC and b.__class__ in _NUMERIC:
         try:
-            return a * b
+            return _bounded(a * b)
         except OverflowError:
             return None
     return None
@@ -63,7 +76,7 @@ def _sum(*terms: Any) -> Any:
     for value in terms[1:]:
         if total.__class__ in _NUMERIC and value.__class__ in _NUMERIC:
             try:
-                total = total + value
+                total = _bounded(total + value)
             except OverflowError:
                 return None
         else:

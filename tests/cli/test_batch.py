@@ -138,7 +138,7 @@ def test_all_good_exits_0_and_counts_outcomes(runner, tmp_path):
     result = runner.invoke(app, ["batch", people, "-q", MINI])
     assert result.exit_code == 0, result.output
     counts = dict(line.split() for line in result.stderr.splitlines() if line.startswith("  "))
-    assert counts == {"emergency": "1", "urgent": "0", "pain-management": "0", "both": "0",
+    assert counts == {"emergency": "1", "urgent": "0", "under-16": "0", "pain-management": "0", "both": "0",
                       "physical-therapy": "1", "self-care": "1", "failed": "0"}  # fmt: skip
 
 
@@ -422,7 +422,6 @@ def test_every_batch_command_in_the_readme_runs(runner, tmp_path, monkeypatch):
             (tmp_path / "answers" / f"{pid}.json").write_text(json.dumps({"answers": answers}))
     lines = "".join(json.dumps({"id": pid, "answers": answers}) + "\n" for pid, answers in people)
     (tmp_path / "people.jsonl").write_text(lines)
-    (tmp_path / "register.jsonl").write_text(lines)
     monkeypatch.chdir(tmp_path)
     commands = readme_batch_commands()
     assert len(commands) >= 4 and all(c.startswith("pmpt batch ") for c in commands)
@@ -433,7 +432,7 @@ def test_every_batch_command_in_the_readme_runs(runner, tmp_path, monkeypatch):
         if redirect:
             (tmp_path / redirect.strip()).write_text(result.stdout)
     assert len(rows_of((tmp_path / "results.csv").read_text())) == len(people)
-    assert (tmp_path / "results.jsonl").read_text().count("\n") == len(people)
+    assert (tmp_path / "results.jsonl").read_bytes() == (tmp_path / "all-cpus.jsonl").read_bytes()
     assert [r["id"] for r in rows_of((tmp_path / "answers.csv").read_text())] == sorted(p for p, _ in people)
 
 
@@ -445,3 +444,54 @@ def _cell(value) -> str:
     if isinstance(value, list):
         return ",".join(value) if value else "[]"
     return str(value)
+
+
+def test_a_measure_only_batch_counts_results_without_an_outcome(tmp_path):
+    from pmpt_cli.cli.batch import BatchRequest, run_batch
+
+    people = tmp_path / "people.csv"
+    people.write_text("id,sleep,energy\np1,not_at_all,several_days\np2,nearly_every_day,nearly_every_day\n")
+    env = fake_env()
+    summary = run_batch(BatchRequest(inputs=[str(people)], questionnaire=str(FIXTURES / "measure-only.toml")), env)
+    assert summary.counts["measure-only"] == 2 and summary.failed == 0
+    out, err = env.stdout.getvalue(), env.stderr.getvalue()
+    rows = out.splitlines()
+    assert rows[1].startswith(f"p1,{people}:2,ok,,,,,1,minimal,,measure-only,1.0.0,")
+    assert "  measure-only            2  (scores only, no outcome)\n" in err
+
+
+def test_every_row_says_which_questionnaire_made_it(tmp_path, mini):
+    from pmpt_cli.cli.batch import BatchRequest, run_batch
+
+    people = tmp_path / "people.jsonl"
+    people.write_text('{"id": "ok", "hot_joint": "no", "pain_now": 1, "weeks": 1, "tried": true}\n{"id": "bad"}\n')
+    env = fake_env()
+    with pytest.raises(PmptError):  # one row failed: exit 1
+        run_batch(BatchRequest(inputs=[str(people)], questionnaire=str(FIXTURES / "mini.toml"), quiet=True), env)
+    rows = [json.loads(line) for line in env.stdout.getvalue().splitlines()]
+    expected = {"id": "mini", "version": "1.0.0", "sha256": mini.sha256}
+    assert [row["questionnaire"] for row in rows] == [expected, expected]
+    csv_out = tmp_path / "people.csv"
+    with pytest.raises(PmptError):
+        run_batch(BatchRequest(inputs=[str(people)], questionnaire=str(FIXTURES / "mini.toml"), quiet=True,
+                               output=str(csv_out)), fake_env())  # fmt: skip
+    table = list(csv.DictReader(csv_out.open()))
+    assert [(r["questionnaire"], r["questionnaire_version"], r["questionnaire_sha256"]) for r in table] == [
+        ("mini", "1.0.0", mini.sha256)
+    ] * 2
+
+
+def test_a_folder_of_questionnaire_responses(runner, tmp_path):
+    folder = tmp_path / "responses"
+    folder.mkdir()
+    for name in ("self-care-recent-back", "urgent-hot-swollen-knee"):
+        summary = tmp_path / f"{name}.toml"
+        assert runner.invoke(app, ["triage", "-a", str(FIXTURES.parent.parent / "examples" / f"{name}.toml"),
+                                   "--export", str(summary)]).exit_code == 0  # fmt: skip
+        assert runner.invoke(app, ["export", str(summary), "--format", "fhir-response",
+                                   "-o", str(folder / f"{name}.json")]).exit_code == 0  # fmt: skip
+    result = runner.invoke(app, ["batch", str(folder), "--format", "jsonl"])
+    assert result.exit_code == 0, result.output
+    rows = {row["id"]: row for row in map(json.loads, result.stdout.splitlines())}
+    assert rows["self-care-recent-back"]["outcome"] == "self-care"
+    assert rows["urgent-hot-swollen-knee"]["outcome"] == "urgent"

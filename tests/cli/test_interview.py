@@ -11,7 +11,7 @@ import tomllib
 from typing import Any
 
 import pytest
-from helpers import FIXTURES, ROOT, TYPICAL_CORE, Scripted, pretend_terminal, typical_keys
+from helpers import FIXTURES, ROOT, TYPICAL_CORE, Scripted, pretend_terminal, typical_core, typical_keys
 
 from pmpt_cli.answers_file import read_answers_file
 from pmpt_cli.cli import partial
@@ -231,6 +231,15 @@ def test_offer_to_save_refuses_to_overwrite_and_suggests_another_name(tmp_path, 
     assert p.asked[-1] == ("text", "s-2.toml", "Save as:")
 
 
+def test_offer_to_save_never_proposes_a_name_that_exists(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "s.toml").write_text("old")
+    (tmp_path / "s-2.toml").write_text("old")
+    p = Scripted(True, "s-3.toml")
+    assert offer_to_save(p, "new", "s.toml") == "s-3.toml"
+    assert p.asked[-1] == ("text", "s-3.toml", "Save as:")
+
+
 def test_offer_to_save_empty_name_cancels(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert offer_to_save(Scripted(True, ""), "x", "s.toml") is None
@@ -284,6 +293,7 @@ def term(tmp_path, monkeypatch, runner):
     def invoke(args: list[str], keys: str = "", questionnaire: str = MINI) -> Any:
         with create_pipe_input() as inp:
             inp.send_text(keys)
+            inp.close()  # after the keys, end of input: a prompt with no keys left ends instead of waiting
             with create_app_session(input=inp, output=DummyOutput()):
                 return runner.invoke(app, ["triage", "-q", questionnaire, *args])
 
@@ -302,7 +312,8 @@ def test_cli_full_run_json_on_stdout_prompts_elsewhere(term):
                                "weeks": 10, "tried": True}  # fmt: skip
     assert data["outcome"] == "physical-therapy"
     assert "Question 1 of about 6" in result.stderr and "Safety first" in result.stderr
-    assert "Result: Physical therapy" in result.stderr
+    card = result.stderr[result.stderr.index("Your result") :]  # the card, on the terminal
+    assert "Physical therapy" in card and "the full result is on stdout" in card
 
 
 def test_cli_summary_then_offer_to_save_with_the_date(term, tmp_path):
@@ -335,15 +346,15 @@ def test_cli_ctrl_c_saves_privately_and_says_how_to_resume(term, tmp_path):
 
 def test_cli_resume_asks_only_the_rest_and_deletes_the_partial_file(term, tmp_path):
     assert term([], "15\x03").exit_code == 130
-    result = term(["--resume", "--json"], "71\r10\ry\r\rn")
+    result = term(["--resume", "--json"], "71\r10\ry\r\rny")  # don't save; delete the unfinished answers
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["answers"]["pain_now"] == 5
     assert "2 answers are already filled in" in result.stderr
     assert not (tmp_path / "data" / "pmpt" / "partial-mini.toml").exists()
 
 
-def test_cli_resume_without_questionnaire_finds_the_newest_file(term, runner, tmp_path):
-    assert term([], "15\x03").exit_code == 130
+def resume_alone(runner, keys: str) -> Any:
+    """``pmpt triage --resume --json`` in the pretend terminal, without --questionnaire."""
     from prompt_toolkit.application import create_app_session
     from prompt_toolkit.input import create_pipe_input
     from prompt_toolkit.output import DummyOutput
@@ -351,26 +362,61 @@ def test_cli_resume_without_questionnaire_finds_the_newest_file(term, runner, tm
     from pmpt_cli.cli.app import app
 
     with create_pipe_input() as inp:
-        inp.send_text("71\r10\ry\r\rn")
+        inp.send_text(keys)
+        inp.close()
         with create_app_session(input=inp, output=DummyOutput()):
-            result = runner.invoke(app, ["triage", "--resume", "--json"])
+            return runner.invoke(app, ["triage", "--resume", "--json"])
+
+
+def test_cli_resume_without_questionnaire_finds_the_newest_file(term, runner, monkeypatch):
+    monkeypatch.setenv("PMPT_QUESTIONNAIRES_DIR", str(FIXTURES))
+    assert term([], "15\x03", questionnaire="mini").exit_code == 130
+    result = resume_alone(runner, "71\r10\ry\r\rny")
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["questionnaire"]["id"] == "mini"
+
+
+def test_cli_resume_of_a_questionnaire_path_needs_it_confirmed(term, runner):
+    """A saved file names a questionnaire path; only the command line may confirm one."""
+    stopped = term([], "15\x03")
+    resolved = str((ROOT / MINI).resolve())
+    assert f"pmpt triage --resume --questionnaire {resolved}" in stopped.stderr
+    refused = resume_alone(runner, "")
+    assert refused.exit_code == 1 and refused.stdout == ""
+    assert f"--questionnaire {resolved}" in refused.stderr.splitlines()[-1]
+    confirmed = term(["--resume", "--json"], "71\r10\ry\r\rn", questionnaire=resolved)
+    assert confirmed.exit_code == 0, confirmed.stderr
+    assert json.loads(confirmed.stdout)["answers"]["pain_now"] == 5
 
 
 def test_cli_save_flag_chooses_the_file_and_resume_reads_it(term, tmp_path):
     result = term(["--save", "mine.toml"], "1\x03")
     assert result.exit_code == 130
-    assert "pmpt triage --resume --save" in result.stderr
+    assert "pmpt triage --resume" in result.stderr and "--save mine.toml" in result.stderr
     assert read_answers_file("mine.toml").answers == {"hot_joint": "no"}
-    resumed = term(["--resume", "--save", "mine.toml", "--json"], "571\r10\ry\r\rn")
+    resumed = term(["--resume", "--save", "mine.toml", "--json"], "571\r10\ry\r\rnn")  # keep mine.toml
     assert resumed.exit_code == 0, resumed.stderr
+    assert "Kept your answers in mine.toml" in resumed.stderr and (tmp_path / "mine.toml").exists()
     assert json.loads(resumed.stdout)["answers"]["hot_joint"] == "no"
+    # --resume alone finds the answers saved with --save FILE too.
+    again = term(["--resume", "--json"], "571\r10\ry\r\rny")
+    assert again.exit_code == 0, again.stderr
+    assert json.loads(again.stdout)["answers"]["hot_joint"] == "no"
+    assert not (tmp_path / "mine.toml").exists()
+
+
+def test_cli_resume_with_nothing_says_to_use_save(runner, tmp_path, monkeypatch):
+    from pmpt_cli.cli.app import app
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    result = runner.invoke(app, ["triage", "--resume"])
+    assert result.exit_code == 1
+    assert "If you saved them with --save FILE, continue with: pmpt triage --resume --save FILE" in result.stderr
 
 
 def test_cli_offers_to_continue_saved_answers(term):
     term([], "15\x03")
-    result = term(["--json"], "\r71\r10\ry\r\rn")  # Enter: continue
+    result = term(["--json"], "\r71\r10\ry\r\rny")  # Enter: continue; at the end, delete them
     assert result.exit_code == 0, result.stderr
     assert "2 answers are already filled in" in result.stderr
     assert "Deleted the unfinished answers" in result.stderr
@@ -402,8 +448,9 @@ def test_cli_red_flag_stops_early_and_the_outcome_is_emergency(term):
 
 
 def test_cli_back_and_review_edit(term):
-    # pain 5, back, 8; then at the review pick question 3 (pain_now) and change it to 0.
-    keys = "15<871\r10\ry\r30\rn"
+    # pain 5, back, 8; then at the review pick question 3 (pain_now) and change it to 0;
+    # the review opens again at that row, and 1 shows the result.
+    keys = "15<871\r10\ry\r301n"
     result = term(["--json"], keys)
     assert result.exit_code == 0, result.stderr
     answers = json.loads(result.stdout)["answers"]
@@ -435,14 +482,26 @@ def test_cli_missing_answers_without_a_terminal_lists_them_and_names_the_flags(r
     from pmpt_cli.cli.app import app
 
     (tmp_path / "a.toml").write_text('[answers]\nhot_joint = "no"\npain_now = 0\n')
-    result = runner.invoke(app, ["triage", "-q", MINI, "--answers", str(tmp_path / "a.toml")])
+    result = runner.invoke(app, ["triage", "-q", MINI, "--answers", str(tmp_path / "a.toml"), "--verbose"])
     assert result.exit_code == 1
     for qid in ("weeks", "tried"):
         assert f"answers.{qid}: required question not answered" in result.stderr
-    assert "stdin is not a terminal" in result.stderr and "--set ID=VALUE" in result.stderr
+    assert "2 answers missing; run it in a terminal to be asked" in result.stderr
     assert "limits" not in result.stderr  # optional
     no_input = runner.invoke(app, ["triage", "-q", MINI, "--answers", str(tmp_path / "a.toml"), "--no-input"])
-    assert no_input.exit_code == 1 and "--no-input was given" in no_input.stderr
+    assert no_input.exit_code == 1 and "run without --no-input to be asked" in no_input.stderr
+
+
+def test_cli_bad_value_then_offer_to_ask_the_rest(term, tmp_path):
+    """One invalid answer and several missing: the invalid one is reported first, then pmpt
+    offers to ask; Enter (yes) asks the invalid and the missing questions."""
+    (tmp_path / "a.toml").write_text('[answers]\nhot_joint = "maybe"\npain_now = 2\npain_worst = 3\nlimits = []\n')
+    result = term(["--answers", "a.toml", "--json"], "\r" + "1" + "4\rn\r\rn")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.index("'maybe' is not a choice") < result.stderr.index("Question")
+    assert json.loads(result.stdout)["answers"]["hot_joint"] == "no"
+    declined = term(["--answers", "a.toml", "--json"], "n")
+    assert declined.exit_code == 130 and "pmpt answers template" in declined.stderr
 
 
 def test_cli_resume_errors(runner, tmp_path, monkeypatch):
@@ -463,7 +522,7 @@ def test_scripted_path_never_imports_questionary_or_prompt_toolkit(tmp_path, min
     code = (
         "import sys\n"
         "from pmpt_cli.cli.app import main\n"
-        f"status = main(['triage', '--answers', {str(answers)!r}, '--json'])\n"
+        f"status = main(['triage', '--answers', {str(answers)!r}, '--questionnaire', {MINI!r}, '--json'])\n"
         "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('questionary', 'prompt_toolkit'))\n"
         "sys.stderr.write(repr((status, heavy)))\n"
     )
@@ -490,17 +549,9 @@ def test_typical_mini_run_keystrokes(term, mini_answers):
 
 
 def test_typical_pmpt_core_run_keystrokes(term):
-    from pmpt_cli.loader import load_questionnaire
-    from pmpt_cli.validation import check_answers
-
-    path = ROOT / "questionnaires" / "pmpt-core.toml"
-    if not path.is_file():
-        pytest.skip("questionnaires/pmpt-core.toml is not written yet")
-    core = load_questionnaire(path)
-    if check_answers(core, TYPICAL_CORE)[1]:
-        pytest.fail("pmpt-core changed: update TYPICAL_CORE in tests/helpers.py")
+    core = typical_core()
     keys = typical_keys(core, TYPICAL_CORE)
-    data = run_keys(term, keys, str(path))
+    data = run_keys(term, keys, core.path)
     assert data["answers"] == TYPICAL_CORE
     asked = len(TYPICAL_CORE)
     # One key per question, plus Enter after each multiple choice, the review and "save?".

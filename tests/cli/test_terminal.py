@@ -8,14 +8,16 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import signal
 import sys
+import time
 import tomllib
 from datetime import date
 from pathlib import Path
 
 import pytest
-from helpers import FIXTURES, ROOT, TYPICAL_CORE, typical_steps
+from helpers import FIXTURES, ROOT, TYPICAL_CORE, Screen, typical_core, typical_steps
 
 pexpect = pytest.importorskip("pexpect")
 
@@ -102,7 +104,8 @@ def test_whole_questionnaire_by_keystrokes_then_save_the_summary(tmp_path):
 def test_json_redirected_to_a_file_while_prompts_stay_on_the_terminal(tmp_path):
     child = spawn(tmp_path, ["--json"], shell=" > result.json")
     answer_mini(child)
-    child.expect_exact("Result: Pain management first, then physical therapy")
+    child.expect_exact("Your result")
+    child.expect_exact("Pain management first, then physical therapy")
     answer(child, "Save this summary to a file?", "n")
     status, _ = finish(child)
     assert status == 0
@@ -185,16 +188,8 @@ def test_plain_prompts_in_a_terminal(tmp_path):
 
 def test_pmpt_core_typical_run_in_a_terminal(tmp_path):
     """The bundled questionnaire, answered key by key as the commonest user would."""
-    from pmpt_cli.loader import load_questionnaire
-    from pmpt_cli.validation import check_answers
-
-    path = ROOT / "questionnaires" / "pmpt-core.toml"
-    if not path.is_file():
-        pytest.skip("questionnaires/pmpt-core.toml is not written yet")
-    core = load_questionnaire(path)
-    if check_answers(core, TYPICAL_CORE)[1]:
-        pytest.fail("pmpt-core changed: update TYPICAL_CORE in tests/helpers.py")
-    child = spawn(tmp_path, ["--export", "core.toml"], questionnaire=str(path))
+    core = typical_core()
+    child = spawn(tmp_path, ["--export", "core.toml"], questionnaire=core.path)
     child.expect_exact("It is not a diagnosis.")
     sent = 0
     for question, keys in typical_steps(core, TYPICAL_CORE):
@@ -207,3 +202,153 @@ def test_pmpt_core_typical_run_in_a_terminal(tmp_path):
     assert status == 0, shown
     assert tomllib.loads((tmp_path / "core.toml").read_text())["answers"] == TYPICAL_CORE
     assert sent + 1 <= len(TYPICAL_CORE) * 1.3  # about one key per question
+
+
+# -- the screen a person sees (pyte emulates the terminal) ---------------------------------------
+
+pytest.importorskip("pyte")
+CORE = ROOT / "questionnaires" / "pmpt-core.toml"
+
+
+def every_question_answers(core) -> dict:
+    """No red flag, and every region, so that every question of pmpt-core is asked."""
+    regions = [c.value for c in core.question("region").choices]
+    extra = {"region": regions, "neck_symptoms": ["none"], "hands_gait": "no", "hot_joint": "no",
+             "arm_use": "none"}  # fmt: skip
+    return TYPICAL_CORE | extra
+
+
+@pytest.mark.parametrize(("cols", "rows"), [(80, 24), (50, 20)])
+def test_every_pmpt_core_choice_label_appears_in_full(tmp_path, cols, rows):
+    """Each question of pmpt-core at 80x24 and 50x20: the pointer walks down every choice,
+    and each label is on the screen whole (wrapped, never cut); then the review reaches a
+    two-digit row by typing it, keeps its place after the change, and the result card is
+    on the last screen."""
+    from pmpt_cli.loader import load_questionnaire
+
+    core = load_questionnaire(CORE)
+    answers = every_question_answers(core)
+    screen = Screen(tmp_path, ["triage", "-q", str(CORE)], cols, rows)
+    asked = typical_steps(core, answers)
+    assert len(asked) == len(core.questions)  # every question is asked
+    for question, keys in asked:
+        screen.wait_for(question.text)  # the whole question, wrapped at words
+        if question.help:
+            screen.wait_for(question.help)
+        if question.type in ("choice", "multi_choice"):
+            for i, choice in enumerate(question.choices):
+                if i:
+                    screen.send(DOWN)
+                screen.wait(lambda s, c=choice: s.pointer_on(c.label), f"pointer on {choice.label!r}")
+                screen.wait_for(choice.label)  # whole, though wrapped
+                assert all(len(line) <= cols for line in screen.lines)
+        elif question.type == "scale":
+            screen.wait_for(question.max_label)
+        for key in keys:
+            screen.send(key)
+    screen.wait_for("Check your answers")
+    review = [q for q, _ in asked]
+    row = 12  # the review's row 1 is "show my result", so row 12 is the 11th question
+    screen.send("1")
+    screen.wait(lambda s: s.pointer_on("These answers are right"), "row 1 highlighted, nothing chosen yet")
+    screen.send("2")
+    target = review[row - 2]
+    screen.wait(lambda s: s.pointer_on(target.text), f"row {row} highlighted")
+    screen.send("\r")
+    screen.wait_for(target.text.split("?")[0][:40])
+    screen.wait_for("Changing your answer")
+    for key in next(keys for question, keys in asked if question is target):  # the same answer again
+        screen.send(key)
+    screen.wait_for("Check your answers")
+    screen.wait(lambda s: s.pointer_on(target.text), "the review keeps its place")
+    assert "more above" in screen.flat  # row 12 is not on the first screen: it says so
+    screen.send("1\r")
+    screen.wait_for("Save this summary to a file?")
+    headline = core.outcome_texts["physical-therapy"].headline
+    assert headline in screen.flat, "\n".join(screen.lines)
+    screen.send("n")
+    assert screen.finish() == 0
+    assert headline in screen.flat and "Your result" in screen.flat
+
+
+DOWN = "\x1b[B"
+
+
+@pytest.mark.parametrize(("cols", "rows"), [(80, 24), (50, 20)])
+@pytest.mark.parametrize("path", sorted((ROOT / "examples").glob("*.toml")), ids=lambda p: p.stem)
+def test_the_outcome_is_on_the_last_screen(tmp_path, path, cols, rows):
+    """`pmpt triage --answers FILE` at 80x24 and 50x20: the headline is on the screen when
+    pmpt ends, and under a red flag the instruction is the last thing on it."""
+    from pmpt_cli.engine import run_triage
+    from pmpt_cli.loader import load_questionnaire
+
+    core = load_questionnaire(CORE)
+    outcome = run_triage(core, tomllib.loads(path.read_text())["answers"]).outcome
+    screen = Screen(tmp_path, ["triage", "--answers", str(path)], cols, rows)
+    assert screen.finish() == 0
+    text = core.outcome_texts[outcome]
+    assert text.headline in screen.words
+    if outcome in ("emergency", "urgent"):
+        shown = [line.strip("│ ") for line in screen.lines if line.strip()]
+        last = " ".join(" ".join(shown[-4:]).split())
+        assert " ".join(text.steps[0].split()[-6:]) in last, "\n".join(screen.lines)
+
+
+def test_ctrl_c_at_the_emergency_prompt_repeats_the_instruction(tmp_path):
+    screen = Screen(tmp_path, ["triage", "-q", MINI], 80, 24)
+    screen.wait_for("Is the knee hot")
+    screen.send("3")
+    screen.wait_for("What would you like to do?")
+    screen.send("\x03")
+    assert screen.finish() == 130
+    assert "error:" not in screen.flat
+    last = [line for line in screen.lines if line.strip()][-2:]
+    assert "Go to the emergency department now" in " ".join(last), "\n".join(screen.lines)
+
+
+def test_emergency_stop_then_save_prompt_keeps_the_card_and_ends_on_the_instruction(tmp_path):
+    screen = Screen(tmp_path, ["triage", "-q", MINI], 80, 24)
+    screen.wait_for("Is the knee hot")
+    screen.send("3")
+    screen.wait_for("What would you like to do?")
+    screen.send("\r")
+    screen.wait_for("Save this summary to a file?")
+    assert "Your result" in screen.flat and "Emergency: get medical help now" in screen.flat
+    screen.send("n")
+    assert screen.finish() == 0
+    last = " ".join(" ".join(line for line in screen.lines if line.strip()).split())
+    assert last.endswith("call your local emergency number."), "\n".join(screen.lines)
+
+
+def test_closing_the_window_of_a_shell_saves_the_answers_every_time(tmp_path):
+    """20 times: pmpt run by bash in a pty, two answers, then the window closes (the pty's
+    master end goes away: SIGHUP from the kernel), and SIGHUP and SIGTERM keep coming
+    until pmpt has gone, so some arrive while it saves. The answers are saved every time."""
+    saved = 0
+    partial = tmp_path / "data" / "pmpt" / "partial-mini.toml"
+    pmpt = f"{shlex.quote(sys.executable)} -m pmpt_cli triage -q {shlex.quote(MINI)}"
+    for _attempt in range(20):
+        partial.unlink(missing_ok=True)
+        screen = Screen(tmp_path, [], 80, 24, command=["bash", "-c", pmpt])
+        screen.wait_for("Is the knee hot")
+        screen.send("1")
+        screen.wait_for("How bad is the pain right now?")
+        screen.send("6")
+        screen.wait_for("at its worst this week?")
+        pid = screen.child.pid
+        screen.child.ptyproc.fileobj.close()  # the window closes: the pty's master end is gone
+        # Keep signalling until pmpt has gone, so that signals also arrive while it saves.
+        for count in range(5000):
+            if os.waitpid(pid, os.WNOHANG) != (0, 0):
+                break
+            try:
+                os.killpg(pid, (signal.SIGHUP, signal.SIGTERM)[count % 2])
+            except ProcessLookupError:
+                pass
+            time.sleep(0.001)
+        else:
+            os.killpg(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        if partial.is_file() and tomllib.loads(partial.read_text())["answers"] == {"hot_joint": "no", "pain_now": 6}:
+            saved += 1
+    assert saved == 20

@@ -235,3 +235,63 @@ def test_typed_code_agrees_with_evaluate_on_random_expressions() -> None:
             assert fast == reference, (source, values, bands)
             compared += 1
     assert compared > 5000  # most random expressions check; enough of them to mean something
+
+
+# -- bounded code for any expression (issue 13, item 5) ------------------------------------
+
+
+def _explain_source(source: str) -> str:
+    from pmpt_cli.expr.checker import check
+    from pmpt_cli.expr.codegen import _explain_function, _Printer
+
+    return "\n".join(_explain_function("explain", _Printer(), check(source, NAMES)[0]))
+
+
+def test_parenthesised_chains_are_one_chain():
+    from pmpt_cli.expr.checker import check
+
+    nested, _ = check("pain_now > 8 or (age > 70 or (night_pain or 'fever' in flags))", NAMES)
+    assert nested.op == "or" and len(nested.kids) == 4
+    mixed, _ = check("pain_now > 8 or (age > 70 and night_pain)", NAMES)
+    assert [k.op for k in mixed.kids] == ["call", "and"]  # a different operator stays a level
+
+
+@pytest.mark.parametrize("values", [
+    {}, {"pain_now": 9}, {"age": 80}, {"night_pain": True}, {"flags": ["fever"]}, {"pain_now": 1, "age": 1},
+    {"pain_now": 9, "age": 80, "night_pain": False, "flags": []},
+])  # fmt: skip
+def test_a_flattened_chain_explains_as_the_nested_one_did(values):
+    flat = compile_expression("pain_now > 8 or age > 70 or night_pain or 'fever' in flags", NAMES)
+    nested = compile_expression("pain_now > 8 or (age > 70 or (night_pain or 'fever' in flags))", NAMES)
+    assert nested.explain(values) == flat.explain(values)
+    both = compile_expression("pain_now > 8 and (age > 70 and (night_pain and 'fever' in flags))", NAMES)
+    assert both.explain(values) == compile_expression(
+        "pain_now > 8 and age > 70 and night_pain and 'fever' in flags", NAMES).explain(values)  # fmt: skip
+
+
+def _alternating(levels: int) -> str:
+    deep = "pain_now == 0"
+    for i in range(1, levels + 1):
+        deep = f"(pain_now == {i % 11} or (night_pain and {deep}))"
+    return deep
+
+
+def test_explain_code_grows_with_the_expression_not_its_square():
+    """Alternating and/or nest a block per level, one space each: at the language's depth
+    limit (40) the code stays small (four spaces a level and a block per operand made it
+    31 KB); a long chain is one block, whatever its length."""
+    assert len(_explain_source(_alternating(18))) < 20_000
+    compiled = compile_expression(_alternating(18), NAMES)
+    assert compiled.explain({"pain_now": 0, "night_pain": True}) == (True, frozenset({"pain_now", "night_pain"}))
+    short = " or ".join(f"pain_now == {i}" for i in range(20))
+    long = " or ".join(f"pain_now == {i}" for i in range(40))
+    assert len(_explain_source(f"age > 1 and ({long})")) < 2.3 * len(_explain_source(f"age > 1 and ({short})"))
+
+
+def test_a_program_past_the_limit_is_refused_not_compiled(monkeypatch):
+    from pmpt_cli.expr import codegen
+    from pmpt_cli.program import program_parts
+
+    monkeypatch.setattr(codegen, "MAX_PROGRAM_CHARS", 1000)
+    with pytest.raises(codegen.ProgramTooLarge):
+        codegen.generate_program(program_parts(Q), "test")

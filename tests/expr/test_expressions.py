@@ -590,3 +590,14 @@ def test_numeric_operators_match_python(a: int, b: int, op: str) -> None:
     compiled = compile_expression(f"pain_now {op} age", NAMES)
     expected = None if op == "/" and b == 0 else PYTHON_OPS[op](a, b)
     assert compiled.evaluate({"pain_now": a, "age": b}, {}) == expected
+
+
+def test_products_of_products_stay_bounded() -> None:
+    """A score multiplying a score multiplying answers grew to millions of digits, and a mean
+    of it crashed: integers past 1e18 become floats, infinite past 1e308."""
+    thirty = " * ".join(["age"] * 30)
+    value = compile_expression(thirty, NAMES).evaluate({"age": 10**15})
+    assert value == float("inf")
+    assert compile_expression("age * age", NAMES).evaluate({"age": 10**9}) == 10**18  # still exact
+    assert compile_expression("age * age + 1", NAMES).evaluate({"age": 10**9}) == float(10**18 + 1)
+    assert compile_expression("age - " + " - ".join(["odi"] * 3), NAMES).evaluate({"age": 0, "odi": 10**18}) == -3e18

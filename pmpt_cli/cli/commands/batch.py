@@ -8,18 +8,20 @@ from typing import Annotated, Optional
 
 import typer
 
-from pmpt_cli.registry import complete_questionnaire_ids
+from pmpt_cli.cli.commands.options import Command, NoColor, apply_no_color, questionnaire_option
 
 # A one-command Typer: cli.py turns it into the click command ``batch``.
-batch_app = typer.Typer(add_completion=False)
+batch_app = typer.Typer(add_completion=False, rich_markup_mode=None)
 
 
 @batch_app.command(
+    cls=Command,
+    short_help="Triage many people at once: one output row each (id, outcome, scores, reasons, or the error).",
     epilog="Examples:\n\n"
     "  pmpt batch people.csv --output results.csv\n\n"
-    "  pmpt batch answers/ --questionnaire mini --format jsonl > results.jsonl\n\n"
+    "  pmpt batch answers/ --questionnaire pmpt-core --format jsonl > results.jsonl\n\n"
     "  pmpt batch people.jsonl --id-column patient --output results.jsonl --force\n\n"
-    "  pmpt batch register.jsonl --jobs 0 --output results.jsonl",
+    "  pmpt batch people.jsonl --jobs 0 --output all-cpus.jsonl",
 )
 def batch(
     ctx: typer.Context,
@@ -33,13 +35,7 @@ def batch(
     ],
     questionnaire: Annotated[
         Optional[str],
-        typer.Option(
-            "--questionnaire",
-            "-q",
-            metavar="ID|PATH",
-            autocompletion=complete_questionnaire_ids,
-            help="Questionnaire id or .toml path (default: the one the inputs name, else pmpt-core).",
-        ),
+        questionnaire_option("Questionnaire id or .toml path (default: the one the inputs name, else pmpt-core)."),
     ] = None,
     output: Annotated[
         Optional[str], typer.Option("--output", "-o", metavar="FILE", help="Write results to FILE (default: stdout).")
@@ -71,6 +67,7 @@ def batch(
             "The output is the same whatever N.",
         ),
     ] = 1,
+    no_color: NoColor = False,
 ) -> None:
     """Triage many people at once: one output row each (id, outcome, scores, reasons, or the error).
 
@@ -81,6 +78,7 @@ def batch(
     from pmpt_cli.cli.batch import BatchRequest, run_batch
     from pmpt_cli.cli.environment import from_context
 
+    apply_no_color(ctx, no_color)
     run_batch(BatchRequest(
         inputs=list(inputs), questionnaire=questionnaire, output=output, format=fmt, force=force,
         id_column=id_column, ignore_columns=list(ignore_column or []), quiet=quiet, jobs=jobs,

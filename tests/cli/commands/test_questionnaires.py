@@ -11,6 +11,7 @@ import pytest
 from helpers import EXAMPLES, FIXTURES, ROOT
 
 from pmpt_cli.cli.app import app
+from pmpt_cli.loader import load_questionnaire
 from pmpt_cli.registry import complete_questionnaire_ids
 
 
@@ -77,7 +78,15 @@ def test_show_json_has_every_part(runner):
         "source": "BSR/BOA hot swollen joint guidance",
     }  # fmt: skip
     assert data["default"]["outcome"] == "physical-therapy"
-    assert set(data["outcomes"]) == {"emergency", "urgent", "pain-management", "both", "physical-therapy", "self-care"}
+    assert set(data["outcomes"]) == {
+        "emergency",
+        "urgent",
+        "under-16",
+        "pain-management",
+        "both",
+        "physical-therapy",
+        "self-care",
+    }
 
 
 def test_show_by_id_through_the_search_path(runner, custom_dir):
@@ -133,3 +142,90 @@ def test_scripted_commands_do_not_import_rich_questionary_or_tomli_w():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True).stdout
     assert out.strip().splitlines()[-1] == "[]"
+
+
+# -- export and import: FHIR ------------------------------------------------------------
+
+
+def test_export_writes_an_r4_questionnaire_to_stdout_or_a_private_file(runner, tmp_path):
+    from helpers import validate_r4b
+
+    result = runner.invoke(app, ["questionnaires", "export", "pmpt-core", "--format", "fhir"])
+    assert result.exit_code == 0, result.output
+    resource = json.loads(result.stdout)
+    validate_r4b(resource)
+    assert (
+        resource["url"] == "urn:pmpt:questionnaire:pmpt-core"
+        and resource["version"] == load_questionnaire("pmpt-core").version
+    )
+    out = tmp_path / "core.json"
+    result = runner.invoke(app, ["questionnaires", "export", "pmpt-core", "--legacy-ordinal", "-o", str(out)])
+    assert result.exit_code == 0 and "ordinalValue" in out.read_text() and "itemWeight" not in out.read_text()
+    assert (out.stat().st_mode & 0o777) == 0o600
+    again = runner.invoke(app, ["questionnaires", "export", "pmpt-core", "-o", str(out)])
+    assert again.exit_code == 1 and "pass --force" in again.stderr
+    assert runner.invoke(app, ["questionnaires", "export", "pmpt-core", "--format", "xml"]).exit_code == 2
+
+
+def test_import_writes_a_questionnaire_that_validates(runner, tmp_path):
+    from helpers import SDC_FIXTURES
+
+    out = tmp_path / "phq9.toml"
+    result = runner.invoke(app, ["questionnaires", "import", str(SDC_FIXTURES / "sdc-phq9-questionnaire.json"),
+                                 "--output", str(out), "--id", "phq9"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "warning: language: the Questionnaire has no language" in result.stderr
+    assert "Imported 'phq9' (measure-only, 9 questions, 1 scores)" in result.stderr
+    assert runner.invoke(app, ["questionnaires", "validate", str(out)]).exit_code == 0
+
+
+def test_import_refuses_unsupported_features_with_exit_1_and_skips_them_on_request(runner, tmp_path):
+    from helpers import SDC_FIXTURES
+
+    form = str(SDC_FIXTURES / "sdc-enablewhen-questionnaire.json")
+    refused = runner.invoke(app, ["questionnaires", "import", form])
+    assert refused.exit_code == 1 and "Traceback" not in refused.output
+    assert "item[1].item[0].answerValueSet: the external value set" in refused.stderr
+    assert "pass --skip-unsupported" in refused.stderr
+    skipped = runner.invoke(app, ["questionnaires", "import", form, "--skip-unsupported"])
+    assert skipped.exit_code == 0 and skipped.stdout.startswith("# Imported by pmpt from the FHIR Questionnaire")
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ('{"resourceType": "Questionnaire", "item": [', "not valid JSON: Expecting value (line 1, column 44)"),
+    ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+    ('{"resourceType": "Questionnaire", "item": "lots"}', "item: must be a list"),
+    ('{"resourceType": "Questionnaire", "item": [{"linkId": 7, "type": "boolean"}]}', "item[0].linkId: is required"),
+    ('"just a string"', "a FHIR resource is a JSON object"),
+])  # fmt: skip
+def test_hostile_files_give_a_clear_error_and_exit_1(runner, tmp_path, content, message):
+    path = tmp_path / "bad.json"
+    path.write_text(content)
+    result = runner.invoke(app, ["questionnaires", "import", str(path)])
+    assert result.exit_code == 1, result.output
+    assert message in result.stderr and "Traceback" not in result.output and "internal error" not in result.stderr
+
+
+def test_strict_checks_the_r4b_model_and_says_when_the_package_is_missing(runner, tmp_path, monkeypatch):
+    from helpers import SDC_FIXTURES
+
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"resourceType": "Questionnaire", "status": "active", "item": [{"linkId": "a", "type": "boolean", '
+                   '"colour": "red"}]}')  # fmt: skip
+    result = runner.invoke(app, ["questionnaires", "import", str(bad), "--strict"])
+    assert result.exit_code == 1 and "item[0].colour: Extra inputs are not permitted" in result.stderr
+    assert runner.invoke(app, ["questionnaires", "import", str(bad)]).exit_code == 0  # lenient without --strict
+    good = str(SDC_FIXTURES / "sdc-phq9-questionnaire.json")
+    assert runner.invoke(app, ["questionnaires", "import", good, "--strict"]).exit_code == 0
+    monkeypatch.setitem(sys.modules, "fhir.resources.R4B", None)
+    missing = runner.invoke(app, ["questionnaires", "import", good, "--strict"])
+    assert missing.exit_code == 1 and "pip install fhir.resources" in missing.stderr
+
+
+def test_codebook_as_csv_and_json(runner, tmp_path):
+    result = runner.invoke(app, ["questionnaires", "codebook", "pmpt-core"])
+    assert result.exit_code == 0 and result.stdout.startswith("variable,kind,section,type,label,")
+    out = tmp_path / "codebook.json"
+    result = runner.invoke(app, ["questionnaires", "codebook", "pmpt-core", "--format", "json", "-o", str(out)])
+    assert result.exit_code == 0 and json.loads(out.read_text())["questionnaire"]["id"] == "pmpt-core"
+    assert runner.invoke(app, ["questionnaires", "codebook", "pmpt-core", "--format", "sav"]).exit_code == 2
