@@ -29,7 +29,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any
 
-from pmpt_cli.errors import InputFileError, Problem
+from pmpt_cli.errors import InputFileError, PmptError, Problem
 from pmpt_cli.messages import quote, suggest
 from pmpt_cli.model import Question, Questionnaire
 from pmpt_cli.records import Record
@@ -130,8 +130,17 @@ def decode_jsonl(number: int, line: bytes | None, origin: str, id_key: str = "id
     source = f"{origin}:{number}"
     if line is None:
         return Pending(source, source, error=f"the line is longer than {MAX_LINE_BYTES:,} bytes")
+    repeated: list[bool] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        table = dict(items)
+        if len(table) != len(items):
+            repeated.append(True)
+        return table
+
     try:
-        obj = json.loads(line.decode("utf-8"))
+        text = line.decode("utf-8")
+        obj = json.loads(text, object_pairs_hook=pairs)
     except UnicodeDecodeError:
         return Pending(source, source, error="not UTF-8 text")
     except json.JSONDecodeError as exc:
@@ -141,6 +150,13 @@ def decode_jsonl(number: int, line: bytes | None, origin: str, id_key: str = "id
         return Pending(source, source, error=f"not valid JSON: {message}")
     except RecursionError:
         return Pending(source, source, error="not valid JSON: nested too deeply")
+    if repeated:  # a key given twice: input_files.load_json says which, as for an answers file
+        from pmpt_cli.input_files import load_json
+
+        try:
+            load_json(text, source)
+        except PmptError as exc:
+            return Pending(source, source, error=exc.message, problems=tuple(exc.problems))
     if obj.__class__ is not dict:
         return Pending(source, source, error="each line must be a JSON object")
     raw_id = obj.get(id_key)
@@ -192,8 +208,8 @@ def csv_rows(stream: IO[bytes], tally: Tally, origin: str) -> Iterator[tuple[int
         except csv.Error as exc:
             if reader.line_num > last + 1:
                 raise CsvFormatError(
-                    origin, last + 1, f"{exc} (a quoted cell that starts here runs to line {reader.line_num}; "
-                    "is a quote missing or extra?)"
+                    origin, last + 1, f"{exc}: a quoted cell opened on line {last + 1} takes in line {last + 2} "
+                    f"and those after it, to line {reader.line_num}; is a quote missing or extra?"
                 ) from None  # fmt: skip
             raise CsvFormatError(origin, reader.line_num or 1, str(exc)) from None
         first, last = last + 1, reader.line_num

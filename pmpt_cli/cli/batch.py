@@ -119,6 +119,7 @@ class _Input:
         self.tally = Tally()
         self.peeked: list[Any] = []  # framed records taken out to look at the first one
         self._frames: Iterator[Any] | None = None
+        self.layout: CsvLayout | None = None  # a CSV file's, once its header is read (prepare)
 
     def size(self) -> int | None:
         """Bytes to read, if known (a regular file)."""
@@ -128,11 +129,35 @@ class _Input:
             return None
         return st.st_size if stat.S_ISREG(st.st_mode) else None
 
-    def frames(self) -> Iterator[Any]:
-        """The framing iterator (made once): JSON Lines lines, or the CSV header then rows."""
+    def frames(self) -> _Input:
+        """The framing iterator: JSON Lines lines, or the CSV header then rows; what was taken
+        out to look at (``peeked``) comes first."""
         if self._frames is None:
             self._frames = self._make_frames()
-        return chain(self.peeked, self._frames) if self.peeked else self._frames
+        return self
+
+    def __iter__(self) -> _Input:
+        return self.frames()
+
+    def __next__(self) -> Any:
+        if self.peeked:
+            return self.peeked.pop(0)
+        return next(self.frames()._frames)  # type: ignore[arg-type]
+
+    def prepare(self, questionnaire: Questionnaire, request: BatchRequest) -> None:
+        """Read a CSV file's header and check it against the questionnaire, before any output:
+        a header that does not fit fails the batch (nothing is written)."""
+        if self.kind != "csv":
+            return
+        header = next(self.frames(), None)
+        if header is None:
+            return
+        self.tally.header += header[1] - header[0] + 1
+        layout = csv_layout(header[2], questionnaire, self.origin, request.id_column, request.ignore_columns)
+        if isinstance(layout, Pending):
+            raise InputFileError(f"{safe_text(self.origin)}: {layout.error}; nothing was written.",
+                                 problems=list(layout.problems))  # fmt: skip
+        self.layout = layout
 
     def _make_frames(self) -> Iterator[Any]:
         with self._open() as stream:
@@ -166,7 +191,7 @@ class _Input:
                 return None
         frames = self.frames()
         first = [item for item in (next(frames, None), None if self.kind == "jsonl" else next(frames, None)) if item]
-        self.peeked = first
+        self.peeked = first + self.peeked
         if self.kind == "jsonl":
             return decode_jsonl(first[0][0], first[0][1], self.origin, id_key).questionnaire if first else None
         if len(first) < 2:
@@ -218,8 +243,9 @@ def expand_inputs(inputs: list[str]) -> list[tuple[str, str]]:
                 )
             found += listed
         elif not os.path.lexists(item):
-            raise InputFileError(f"Input {quote(item)} does not exist.")
+            raise InputFileError(f"Input {quote(item)} does not exist; check the name.")
         else:
+            _regular(item)
             kind = _kind(item)
             if kind is None:
                 raise InputFileError(
@@ -228,6 +254,23 @@ def expand_inputs(inputs: list[str]) -> list[tuple[str, str]]:
                 )
             found.append((kind, item))
     return found
+
+
+_KINDS = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+          (stat.S_ISSOCK, "a socket"))  # fmt: skip
+
+
+def _regular(path: str) -> None:
+    """Refuse what is not a regular file before reading: a named pipe would wait for a
+    writer forever, ``/dev/zero`` never ends."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        raise InputFileError(f"Cannot read {quote(path)}: {exc.strerror}.") from None
+    if not stat.S_ISREG(mode):
+        kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
+        raise InputFileError(f"{quote(path)} is {kind}, not a regular file; pmpt batch reads only regular files "
+                             "(save it to a file first, or pipe it in as 'pmpt batch -').")  # fmt: skip
 
 
 def _inputs(found: list[tuple[str, str]], stdin: Any) -> list[_Input]:
@@ -306,22 +349,12 @@ class _Chunks:
             yield Chunk("answers", None, paths), self.files
 
     def _lines(self, item: _Input) -> Iterator[tuple[Chunk, float]]:
-        frames = item.frames()
-        tally = item.tally
-        context: Any = item.origin
+        context: str | CsvLayout = item.origin
         if item.kind == "csv":
-            header = next(frames, None)
-            if header is None:
+            if item.layout is None:  # an empty file
                 return
-            tally.header += header[1] - header[0] + 1
-            layout = csv_layout(header[2], self.questionnaire, item.origin, self.request.id_column,
-                                self.request.ignore_columns)  # fmt: skip
-            if isinstance(layout, Pending):
-                tally.records += 1
-                yield Chunk("pending", None, [layout]), self.base + tally.bytes
-                return
-            context = layout
-        yield from self._cut(item.kind, context, frames, tally)
+            context = item.layout
+        yield from self._cut(item.kind, context, item.frames(), item.tally)
 
     def _cut(
         self, kind: str, context: str | CsvLayout, frames: Iterable[Any], tally: Tally
@@ -518,6 +551,8 @@ def run_batch(request: BatchRequest, env: Environment) -> BatchSummary:
     inputs = _inputs(expand_inputs(request.inputs), getattr(env.stdin, "buffer", env.stdin))
     reference = request.questionnaire or (inputs[0].hint(request.id_column) if inputs else None)
     questionnaire, data, origin = _load(reference or DEFAULT_QUESTIONNAIRE)
+    for item in inputs:
+        item.prepare(questionnaire, request)
     fmt = choose_format(request, [i.kind for i in inputs])
     from pmpt_cli.toml_parser import fast_parser
 
@@ -527,7 +562,6 @@ def run_batch(request: BatchRequest, env: Environment) -> BatchSummary:
     reported: list[str] = []
     chunks = _Chunks(inputs, questionnaire, request)
     progress = Progress(env.stderr, chunks.total) if env.stderr_isatty and not request.quiet else None
-    to_terminal = env.is_terminal(env.stdout) and request.output in (None, "-")
     to_file = request.output not in (None, "-")
     try:
         with _output(request.output, request.force, env.stdout) as stream:
@@ -537,7 +571,7 @@ def run_batch(request: BatchRequest, env: Environment) -> BatchSummary:
             # not when the generator is collected
             with closing(run_chunks(chunks, jobs, config)) as results:
                 for result, done in results:
-                    stream.write(safe_text(result.text) if to_terminal else result.text)
+                    stream.write(result.text)  # made safe for a terminal by the worker
                     summary.total += result.records
                     summary.failed += result.failed
                     for outcome, count in result.counts.items():

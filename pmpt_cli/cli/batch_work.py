@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import signal
 import sys
 from typing import Any
@@ -19,7 +20,7 @@ from typing import Any
 from pmpt_cli.answers_file import answers_for, questionnaire_for, read_answers_file
 from pmpt_cli.errors import PmptError
 from pmpt_cli.loader import parse_questionnaire
-from pmpt_cli.messages import quote
+from pmpt_cli.messages import UNSAFE, quote, safe_text
 from pmpt_cli.model import Questionnaire
 from pmpt_cli.readers import CsvDecoder, Pending, decode_jsonl
 from pmpt_cli.records import Record
@@ -101,6 +102,8 @@ class Worker:
         text = buffer.getvalue()
         if not text.isascii():
             text = _encodable(text)
+        if UNSAFE.search(text):  # control, escape and bidi characters never leave as they are
+            text = UNSAFE.sub(_json_escape, text) if self.config.fmt == "jsonl" else safe_text(text)
         return ChunkResult(text, len(chunk.frames), counts, failed, reported)
 
     def decode(self, chunk: Chunk) -> Any:
@@ -181,6 +184,12 @@ def _resolved(path: str) -> str:
         return os.path.realpath(path)
     except (OSError, ValueError):
         return path
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    """The character as a JSON escape: the same data, but no byte that commands a terminal
+    (the structure of a JSON line is printable ASCII, so these are inside strings)."""
+    return f"\\u{ord(match.group()):04x}"
 
 
 def _encodable(text: str) -> str:

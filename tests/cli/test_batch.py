@@ -142,14 +142,16 @@ def test_all_good_exits_0_and_counts_outcomes(runner, tmp_path):
                       "physical-therapy": "1", "self-care": "1", "failed": "0"}  # fmt: skip
 
 
-def test_unknown_csv_column_fails_the_file_unless_ignored(runner, tmp_path):
+def test_a_csv_header_that_does_not_fit_fails_the_batch_before_any_output(runner, tmp_path):
     people = write(tmp_path / "p.csv", "id,site,hot_joint,pain_nw,pain_worst,weeks,tried\na,x,no,1,1,1,no\n")
-    result = runner.invoke(app, ["batch", people, "-q", MINI, "--format", "jsonl"])
-    assert result.exit_code == 1
-    (row,) = [json.loads(line) for line in result.stdout.splitlines()]
-    messages = [p["message"] for p in row["problems"]]
-    assert "column 'site' is not a question of 'mini'" in messages
-    assert "column 'pain_nw' is not a question of 'mini', did you mean 'pain_now'?" in messages
+    out = tmp_path / "out.csv"
+    result = runner.invoke(app, ["batch", people, "-q", MINI, "-o", str(out)])
+    assert result.exit_code == 1 and result.stdout == "" and not out.exists()
+    assert "column 'site' is not a question of 'mini'" in result.stderr
+    assert "column 'pain_nw' is not a question of 'mini', did you mean 'pain_now'?" in result.stderr
+    assert "--ignore-column" in result.stderr and "nothing was written" in result.stderr
+    result = runner.invoke(app, ["batch", people.replace("p.csv", "p.csv"), "-q", MINI, "--id-column", "patient"])
+    assert result.exit_code == 1 and "has no 'patient' column" in result.stderr and result.stdout == ""
     fixed = write(tmp_path / "q.csv", "patient,site,hot_joint,pain_now,pain_worst,weeks,tried\na,x,no,1,1,1,no\n")
     result = runner.invoke(app, ["batch", fixed, "-q", MINI, "--ignore-column", "site", "--id-column", "patient"])
     assert result.exit_code == 0, result.output
