@@ -102,8 +102,13 @@ class Worker:
         text = buffer.getvalue()
         if not text.isascii():
             text = _encodable(text)
-        if UNSAFE.search(text):  # control, escape and bidi characters never leave as they are
-            text = UNSAFE.sub(_json_escape, text) if self.config.fmt == "jsonl" else safe_text(text)
+        # Control, escape and bidi characters never leave as they are. JSON has escaped C0
+        # already, so in JSON Lines only DEL and non-ASCII text need the (slower) search.
+        if self.config.fmt == "jsonl":
+            if "\x7f" in text or not text.isascii():
+                text = UNSAFE.sub(_json_escape, text)
+        elif UNSAFE.search(text):
+            text = safe_text(text)
         return ChunkResult(text, len(chunk.frames), counts, failed, reported)
 
     def decode(self, chunk: Chunk) -> Any:
