@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -41,8 +41,12 @@ class AnswerSet(Record):
     canonical: str | None = None
 
 
-def read_answers_file(path: str, *, stdin: BinaryIO | None = None) -> AnswerSet:
+def read_answers_file(
+    path: str, *, stdin: BinaryIO | None = None, toml_loads: Callable[[str], dict[str, Any]] | None = None
+) -> AnswerSet:
     """Read an answers file; ``-`` reads standard input (TOML unless it looks like JSON).
+
+    ``toml_loads`` parses TOML (default ``tomllib.loads``; batch passes ``toml_parser.loads``).
 
     A file is read only if it is a regular file, and at most ``MAX_ANSWERS_BYTES`` of it
     (input_files.read_bounded).
@@ -64,10 +68,12 @@ def read_answers_file(path: str, *, stdin: BinaryIO | None = None) -> AnswerSet:
         origin = path
         data = read_bounded(path, MAX_ANSWERS_BYTES, "answers file", fix="give the path of an answers file")
         is_json = Path(path).suffix.lower() == ".json"
-    return parse_answers(data, origin=origin, is_json=is_json)
+    return parse_answers(data, origin=origin, is_json=is_json, toml_loads=toml_loads)
 
 
-def parse_answers(data: bytes, *, origin: str, is_json: bool = False) -> AnswerSet:
+def parse_answers(
+    data: bytes, *, origin: str, is_json: bool = False, toml_loads: Callable[[str], dict[str, Any]] | None = None
+) -> AnswerSet:
     """Parse answers-file bytes, checking its shape (not the answers themselves).
 
     A UTF-8 byte-order mark is accepted; a key given twice in a JSON object, nesting
@@ -80,7 +86,7 @@ def parse_answers(data: bytes, *, origin: str, is_json: bool = False) -> AnswerS
     if is_json:
         raw = load_json(text, origin)
     else:
-        raw = load_toml(text, origin, hint="(A JSON answers file must have a name ending in .json.)")
+        raw = load_toml(text, origin, hint="(A JSON answers file must have a name ending in .json.)", loads=toml_loads)
     if not isinstance(raw, dict):
         raise InputFileError(
             f"{origin}: must be a table (object) with an 'answers' table inside; "

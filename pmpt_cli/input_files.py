@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Callable
 from typing import Any
 
 from pmpt_cli.errors import InputFileError, PmptError, Problem
@@ -103,12 +104,22 @@ def decode(data: bytes, origin: str, *, error: type[PmptError] = InputFileError)
         raise error(f"{origin}: not UTF-8 text ({exc.reason} at byte {exc.start}); save the file as UTF-8.") from None
 
 
-def load_toml(text: str, origin: str, *, error: type[PmptError] = InputFileError, hint: str = "") -> dict[str, Any]:
-    """Parse TOML, turning every way it can fail into ``error``; ``hint`` ends a syntax error."""
+def load_toml(
+    text: str,
+    origin: str,
+    *,
+    error: type[PmptError] = InputFileError,
+    hint: str = "",
+    loads: Callable[[str], dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """Parse TOML, turning every way it can fail into ``error``; ``hint`` ends a syntax error.
+
+    ``loads`` parses (default ``tomllib.loads``); it must raise ``tomllib.TOMLDecodeError``
+    as tomllib does (``toml_parser.loads`` does)."""
     import tomllib
 
     try:
-        data = tomllib.loads(text)
+        data = (loads or tomllib.loads)(text)
     except tomllib.TOMLDecodeError as exc:
         raise error(f"{origin}: not valid TOML: {exc}; correct the file there.{' ' + hint if hint else ''}") from None
     except (RecursionError, MemoryError):

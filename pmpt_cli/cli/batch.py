@@ -1,52 +1,75 @@
-"""``pmpt batch``: triage many people at once, one output row per person.
+"""``pmpt batch``: triage many people at once, one output row per person, streaming.
 
-Inputs are answers files (TOML, or JSON by extension), folders of them, CSV files
-with one person per row, or JSON Lines files with one person per line; CSV and
-JSON Lines need an id column. One bad row is reported and skipped, the rest still
-run, and the caller learns how many failed.
+Inputs are answers files (TOML, or JSON by extension), folders of them, CSV files with
+one person per row, or JSON Lines files with one person per line; CSV and JSON Lines
+need an id column. One bad row is reported and skipped, the rest still run, and the
+caller learns how many failed.
 
-Built for throughput (thousands of answer sets a second): the questionnaire is
-loaded once, CSV cells go through ``validation.parse_text`` with a per-column
-cache (a column repeats the same few texts), rows are written with ``csv`` /
-``json`` straight to the stream, and nothing per row touches rich.
+The inputs are read as a stream (``readers``): this process frames them into chunks of
+records, a ``batch_work.Worker`` turns each chunk into output text (decoding each
+record, ``rows.triage_record``, the row writer), and the text is written in input order
+as soon as it is ready. Memory stays flat whatever the number of rows: only the chunks
+in flight are held. With ``--jobs N`` the workers are a process pool, each loading the
+questionnaire once from the compiled cache; the output is byte for byte the same.
+
+A file written with ``--output`` appears only when every row is in it (``fileio``):
+Ctrl-C, or a malformed CSV file, leaves no file behind.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
+import os
+import stat
+import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections import deque
+from collections.abc import Generator, Iterable, Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
+from itertools import chain
 from typing import IO, Any
 
-from pmpt_cli.answers_file import AnswerSet, answers_for, questionnaire_for, read_answers_file
+from pmpt_cli.cli.batch_work import (
+    MEASURE_ONLY,
+    Chunk,
+    ChunkResult,
+    Worker,
+    WorkerConfig,
+    fixed_mmap_threshold,
+    init_worker,
+    run_chunk,
+)
 from pmpt_cli.cli.environment import Environment
 from pmpt_cli.cli.fileio import private_file
-from pmpt_cli.engine import run_triage
-from pmpt_cli.errors import AnswersError, InputFileError, PmptError, Problem, UsageError
-from pmpt_cli.loader import load_questionnaire
-from pmpt_cli.messages import suggest
-from pmpt_cli.model import OUTCOMES, Question, Questionnaire
+from pmpt_cli.errors import InputFileError, Interrupted, PmptError, UsageError
+from pmpt_cli.messages import quote, safe_text
+from pmpt_cli.model import OUTCOMES, Questionnaire
+from pmpt_cli.readers import (
+    CsvLayout,
+    Pending,
+    Tally,
+    count_record,
+    csv_layout,
+    csv_rows,
+    decode_jsonl,
+    jsonl_lines,
+)  # fmt: skip
 from pmpt_cli.registry import DEFAULT_QUESTIONNAIRE
-from pmpt_cli.report import decided_by, export_number
-from pmpt_cli.validation import AnswerInvalid, parse_text
+from pmpt_cli.rows import FORMATS, RowWriter
 
-FORMATS = ("csv", "jsonl")
-#: The count of results without an outcome (a measure-only questionnaire).
-MEASURE_ONLY = "measure-only"
 ANSWERS_SUFFIXES = {".toml", ".json"}
 CSV_SUFFIXES = {".csv"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
-#: Show a progress bar (on a terminal) only for at least this many answer sets.
-PROGRESS_MIN = 2_000
+#: A progress bar appears (on a terminal) once a batch has run this long, in seconds.
+PROGRESS_DELAY = 0.5
 #: At most this many failed rows are described on stderr; the output has them all.
 MAX_REPORTED = 10
-#: Per column, at most this many distinct cell texts are remembered.
-CACHE_LIMIT = 4_096
+#: A chunk holds at most this many records, or this many bytes of input lines.
+CHUNK_RECORDS = 500
+CHUNK_FILES = 100
+CHUNK_BYTES = 1 << 20
+#: With a pool, at most this many chunks per worker are in flight (sent, or done but not written).
+IN_FLIGHT_PER_JOB = 3
 
 
 @dataclass
@@ -61,65 +84,126 @@ class BatchRequest:
     id_column: str = "id"
     ignore_columns: list[str] = field(default_factory=list)
     quiet: bool = False
+    jobs: int = 1  # worker processes; 0 = one per CPU; 1 = no pool
 
 
 @dataclass
 class BatchSummary:
-    """What a batch did, for the closing line and for tests."""
+    """What a batch did, for the closing lines and for tests."""
 
     questionnaire: str = ""
-    total: int = 0
+    total: int = 0  # records in: each one output row
     failed: int = 0
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys((*OUTCOMES, MEASURE_ONLY), 0))
     seconds: float = 0.0
+    tally: Tally = field(default_factory=Tally)  # the lines of CSV and JSON Lines inputs
+    files: int = 0  # answers files read
+    jobs: int = 1
 
-
-@dataclass
-class _Pending:
-    """One person's answers, not yet triaged; ``error`` when the input itself is bad."""
-
-    id: str
-    source: str
-    answers: dict[str, Any] | None = None
-    error: str | None = None
-    problems: list[Problem] = field(default_factory=list)
-    questionnaire: str | None = None
-    answer_set: AnswerSet | None = None  # a FHIR QuestionnaireResponse: its answers are read per questionnaire
+    @property
+    def triaged(self) -> int:
+        return self.total - self.failed
 
 
 # -- inputs -------------------------------------------------------------------------------
 
 
-def expand_inputs(inputs: list[str]) -> list[tuple[str, str]]:
-    """``(kind, path)`` for each input: ``answers``, ``csv`` or ``jsonl``; folders are expanded."""
-    found: list[tuple[str, str]] = []
-    for item in inputs:
-        if item == "-":
-            found.append(("stdin", "-"))
-            continue
-        path = Path(item)
-        if path.is_dir():
-            entries = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
-            kinds = [(_kind(p), str(p)) for p in entries]
-            usable = [(k, p) for k, p in kinds if k]
-            if not usable:
-                raise InputFileError(f"Folder '{item}' has no answers files (.toml, .json), CSV or JSON Lines files.")
-            found += usable
-        elif not path.exists():
-            raise InputFileError(f"Input '{item}' does not exist.")
-        else:
-            kind = _kind(path)
-            if kind is None:
-                raise InputFileError(
-                    f"Cannot tell what '{item}' holds from its name; use .toml or .json (one answers file), "
-                    ".csv, or .jsonl (one person per line)."
-                )
-            found.append((kind, str(path)))
-    return found
+class _Input:
+    """One input: an answers file or a list of them (a folder), a CSV or a JSON Lines file."""
+
+    def __init__(self, kind: str, origin: str, paths: list[str] | None = None, stream: IO[bytes] | None = None):
+        self.kind = kind  # answers, csv or jsonl
+        self.origin = origin
+        self.paths = paths or []  # answers files
+        self.stream = stream  # stdin, already open
+        self.tally = Tally()
+        self.peeked: list[Any] = []  # framed records taken out to look at the first one
+        self._frames: Iterator[Any] | None = None
+        self.layout: CsvLayout | None = None  # a CSV file's, once its header is read (prepare)
+
+    def size(self) -> int | None:
+        """Bytes to read, if known (a regular file)."""
+        try:
+            st = os.fstat(self.stream.fileno()) if self.stream is not None else os.stat(self.origin)
+        except (OSError, AttributeError, ValueError):
+            return None
+        return st.st_size if stat.S_ISREG(st.st_mode) else None
+
+    def frames(self) -> _Input:
+        """The framing iterator: JSON Lines lines, or the CSV header then rows; what was taken
+        out to look at (``peeked``) comes first."""
+        if self._frames is None:
+            self._frames = self._make_frames()
+        return self
+
+    def __iter__(self) -> _Input:
+        return self.frames()
+
+    def __next__(self) -> Any:
+        if self.peeked:
+            return self.peeked.pop(0)
+        return next(self.frames()._frames)  # type: ignore[arg-type]
+
+    def prepare(self, questionnaire: Questionnaire, request: BatchRequest) -> None:
+        """Read a CSV file's header and check it against the questionnaire, before any output:
+        a header that does not fit fails the batch (nothing is written)."""
+        if self.kind != "csv":
+            return
+        header = next(self.frames(), None)
+        if header is None:
+            return
+        self.tally.header += header[1] - header[0] + 1
+        layout = csv_layout(header[2], questionnaire, self.origin, request.id_column, request.ignore_columns)
+        if isinstance(layout, Pending):
+            raise InputFileError(f"{safe_text(self.origin)}: {layout.error}; nothing was written.",
+                                 problems=list(layout.problems))  # fmt: skip
+        self.layout = layout
+
+    def _make_frames(self) -> Iterator[Any]:
+        with self._open() as stream:
+            if self.kind == "jsonl":
+                yield from jsonl_lines(stream, self.tally)
+            else:
+                yield from csv_rows(stream, self.tally, self.origin)
+
+    @contextmanager
+    def _open(self) -> Iterator[IO[bytes]]:
+        if self.stream is not None:
+            yield self.stream
+            return
+        try:
+            fh = open(self.origin, "rb")
+        except OSError as exc:
+            raise InputFileError(f"Cannot read {quote(self.origin)}: {exc.strerror}.") from None
+        with fh:
+            yield fh
+
+    def hint(self, id_key: str) -> str | None:
+        """The questionnaire the first record names, if any (what it read is put back)."""
+        if self.kind == "answers":
+            if not self.paths:
+                return None
+            from pmpt_cli.answers_file import questionnaire_for, read_answers_file
+
+            try:  # a FHIR QuestionnaireResponse names its questionnaire by canonical URL
+                return questionnaire_for(read_answers_file(self.paths[0]), None)[0]
+            except PmptError:
+                return None
+        frames = self.frames()
+        first = [item for item in (next(frames, None), None if self.kind == "jsonl" else next(frames, None)) if item]
+        self.peeked = first + self.peeked
+        if self.kind == "jsonl":
+            return decode_jsonl(first[0][0], first[0][1], self.origin, id_key).questionnaire if first else None
+        if len(first) < 2:
+            return None
+        names = [h.strip() for h in first[0][2]]
+        row = first[1][2]
+        at = names.index("questionnaire") if "questionnaire" in names else None
+        return (row[at].strip() or None) if at is not None and at < len(row) else None
 
 
-def _kind(path: Path) -> str | None:
-    suffix = path.suffix.lower()
+def _kind(name: str) -> str | None:
+    suffix = os.path.splitext(name)[1].lower()
     if suffix in ANSWERS_SUFFIXES:
         return "answers"
     if suffix in CSV_SUFFIXES:
@@ -129,404 +213,284 @@ def _kind(path: Path) -> str | None:
     return None
 
 
-def _read_text(path: str, stdin: IO[bytes]) -> str:
-    if path == "-":
-        data = stdin.read()
-    else:
-        try:
-            with open(path, "rb") as fh:
-                data = fh.read()
-        except OSError as exc:
-            raise InputFileError(f"Cannot read '{path}': {exc.strerror}.") from None
-    try:
-        return data.decode("utf-8-sig")  # spreadsheets often add a byte-order mark
-    except UnicodeDecodeError:
-        raise InputFileError(f"'{path}' is not UTF-8 text; save it as UTF-8 (CSV UTF-8 in a spreadsheet).") from None
-
-
-class _Reader:
-    """Turns inputs into pending answer sets, checking each file's shape once."""
-
-    def __init__(
-        self, request: BatchRequest, get_questionnaire: Callable[[str | None], Questionnaire], stdin: IO[bytes]
-    ) -> None:
-        self.request = request
-        self.stdin = stdin
-        self.get_questionnaire = get_questionnaire
-        self.caches: dict[str, dict[str, tuple[bool | None, Any]]] = {}
-        self.hint: str | None = None  # the first questionnaire an input names
-        self.kinds: list[str] = []  # of each input read, with stdin resolved to csv or jsonl
-        self.by_canonical: dict[str | None, tuple[str | None, str | None]] = {}  # a response's questionnaire
-
-    def note_hint(self, pendings: list[_Pending]) -> None:
-        if self.hint is None:
-            self.hint = next((p.questionnaire for p in pendings if p.questionnaire), None)
-
-    def read(self, kind: str, path: str) -> list[_Pending]:
-        if kind == "answers":
-            self.kinds.append(kind)
-            pendings = [self.answers_file(path)]
-        else:
-            text = _read_text(path, self.stdin)
-            if kind == "stdin":
-                kind = "jsonl" if text.lstrip().startswith("{") else "csv"
-            self.kinds.append(kind)
-            origin = "<stdin>" if path == "-" else path
-            pendings = self.csv(text, origin) if kind == "csv" else self.jsonl(text, origin)
-        self.note_hint(pendings)
-        return pendings
-
-    def answers_file(self, path: str) -> _Pending:
-        pending = _Pending(id=Path(path).stem, source=path)
-        try:
-            answer_set = read_answers_file(path)
-        except PmptError as exc:
-            pending.error, pending.problems = exc.message, exc.problems
-            return pending
-        pending.answers = answer_set.answers
-        pending.questionnaire = answer_set.questionnaire
-        if answer_set.response is not None:
-            pending.answer_set = answer_set
-            if not self.request.questionnaire:  # found once per canonical URL: looking reads every questionnaire
-                key = answer_set.canonical
-                if key not in self.by_canonical:
-                    try:
-                        self.by_canonical[key] = (questionnaire_for(answer_set, None)[0], None)
-                    except PmptError as exc:
-                        self.by_canonical[key] = (None, exc.message)
-                pending.questionnaire, pending.error = self.by_canonical[key]
-        return pending
-
-    def jsonl(self, text: str, origin: str) -> list[_Pending]:
-        pendings: list[_Pending] = []
-        id_key = self.request.id_column
-        loads = json.loads
-        for number, line in enumerate(text.splitlines(), 1):
-            if not line.strip():
+def list_folder(folder: str) -> list[tuple[str, str]]:
+    """``(kind, path)`` of each usable file in ``folder``, by name: listed with ``os.scandir``
+    (whose entries know whether they are files without a ``stat``) and sorted once."""
+    found = []
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
                 continue
-            source = f"{origin}:{number}"
-            try:
-                obj = loads(line)
-            except json.JSONDecodeError as exc:
-                pendings.append(_Pending(f"{origin}:{number}", source, error=f"not valid JSON: {exc.msg}"))
-                continue
-            if not isinstance(obj, dict):
-                pendings.append(_Pending(f"{origin}:{number}", source, error="each line must be a JSON object"))
-                continue
-            raw_id = obj.get(id_key)
-            if raw_id is None or raw_id == "" or isinstance(raw_id, (dict, list, bool)):
-                pendings.append(_Pending(f"{origin}:{number}", source,
-                                         error=f"no '{id_key}' (a string or number) in this line"))  # fmt: skip
-                continue
-            qref = obj.pop("questionnaire", None)
-            nested = obj.get("answers")
-            if isinstance(nested, dict):
-                answers = nested
-            else:
-                del obj[id_key]
-                answers = obj  # the rest of the line is the answers; no copy
-            pendings.append(
-                _Pending(str(raw_id), source, answers, questionnaire=qref if isinstance(qref, str) else None)
-            )
-        return pendings
+            kind = _kind(name)
+            if kind is not None and entry.is_file():
+                found.append((name, kind))
+    found.sort()
+    return [(kind, os.path.join(folder, name)) for name, kind in found]
 
-    def csv(self, text: str, origin: str) -> list[_Pending]:
-        reader = csv.reader(io.StringIO(text, newline=""))
-        try:
-            header = next(reader)
-        except StopIteration:
-            return []
-        except csv.Error as exc:
-            return [_Pending(origin, origin, error=f"not valid CSV: {exc}")]
-        rows: list[tuple[int, list[str]]] = []
-        try:
-            for row in reader:
-                rows.append((reader.line_num, row))
-        except csv.Error as exc:
-            rows.append((reader.line_num, []))
-            bad_line, bad_message = reader.line_num, f"not valid CSV: {exc}"
-        else:
-            bad_line, bad_message = 0, ""
-        names = [h.strip() for h in header]
-        id_key = self.request.id_column
-        if id_key not in names:
-            return [_Pending(origin, origin, error=f"the CSV has no '{id_key}' column{suggest(id_key, names)}",
-                             problems=[Problem(f"{origin}:1", f"columns: {', '.join(names)}",
-                                               "add an id column, or name yours with --id-column")])]  # fmt: skip
-        id_at = names.index(id_key)
-        q_at = names.index("questionnaire") if "questionnaire" in names else None
-        first = next((row for _, row in rows if row), None)
-        hint = first[q_at].strip() if q_at is not None and first is not None and q_at < len(first) else None
-        questionnaire = self.get_questionnaire(self.hint or hint or None)
-        ignored = set(self.request.ignore_columns) | {id_key, "questionnaire"}
-        columns: list[tuple[int, Question]] = []
-        unknown = []
-        for at, name in enumerate(names):
-            if name in ignored:
-                continue
-            question = questionnaire.question(name)
-            if question is None:
-                unknown.append(Problem(f"{origin}:1", f"column '{name}' is not a question of '{questionnaire.id}'"
-                                       f"{suggest(name, questionnaire.questions_by_id)}"))  # fmt: skip
-            else:
-                columns.append((at, question))
-        if unknown:
-            return [
-                _Pending(
-                    origin,
-                    origin,
-                    error=f"{len(unknown)} unknown column{'s' if len(unknown) != 1 else ''}",
-                    problems=unknown
-                    + [
-                        Problem(
-                            f"{origin}:1",
-                            "each column must be a question id",
-                            "pass --ignore-column NAME for columns to leave out",
-                        )
-                    ],
+
+def expand_inputs(inputs: list[str]) -> list[tuple[str, str]]:
+    """``(kind, path)`` for each input: ``answers``, ``csv``, ``jsonl`` or ``stdin``; folders are expanded."""
+    found: list[tuple[str, str]] = []
+    for item in inputs:
+        if item == "-":
+            found.append(("stdin", "-"))
+        elif os.path.isdir(item):
+            listed = list_folder(item)
+            if not listed:
+                raise InputFileError(
+                    f"Folder {quote(item)} has no answers files (.toml, .json), CSV or JSON Lines files."
                 )
-            ]
-        width = len(names)
-        converters = [(at, question.id, self.caches.setdefault(question.id, {}).get, self._converter(question))
-                      for at, question in columns]  # fmt: skip
-        pendings: list[_Pending] = []
-        for line, row in rows:
-            source = f"{origin}:{line}"
-            if line == bad_line:
-                pendings.append(_Pending(source, source, error=bad_message))
-                continue
-            if not row or (len(row) == 1 and not row[0].strip()):
-                continue  # blank line
-            if len(row) != width:
-                pendings.append(_Pending(row[id_at].strip() if id_at < len(row) else source, source,
-                                         error=f"has {len(row)} cells but the header has {width}"))  # fmt: skip
-                continue
-            row_id = row[id_at].strip()
-            if not row_id:
-                pendings.append(_Pending(source, source, error=f"the '{id_key}' cell is empty"))
-                continue
-            answers: dict[str, Any] = {}
-            problems: list[Problem] | None = None
-            for at, qid, cached, convert in converters:  # the hot loop: one cache lookup per cell
-                cell = row[at]
-                if not cell:
-                    continue
-                ok, value = cached(cell) or convert(cell)
-                if ok:
-                    answers[qid] = value
-                elif ok is None:
-                    continue  # a blank cell
-                else:
-                    if problems is None:
-                        problems = []
-                    problems.append(Problem(f"answers.{qid}", value))
-            pending = _Pending(
-                row_id, source, answers, questionnaire=row[q_at].strip() or None if q_at is not None else None
-            )
-            if problems:
-                pending.error = f"{len(problems)} problem{'s' if len(problems) != 1 else ''} with the answers"
-                pending.problems = problems
-            pendings.append(pending)
-        return pendings
+            found += listed
+        elif not os.path.lexists(item):
+            raise InputFileError(f"Input {quote(item)} does not exist; check the name.")
+        else:
+            _regular(item)
+            kind = _kind(item)
+            if kind is None:
+                raise InputFileError(
+                    f"Cannot tell what {quote(item)} holds from its name; use .toml or .json (one answers file), "
+                    ".csv, or .jsonl (one person per line)."
+                )
+            found.append((kind, item))
+    return found
 
-    def _converter(self, question: Question) -> Callable[[str], tuple[bool | None, Any]]:
-        """``parse_text`` for one column, remembering results: a column repeats a few texts."""
-        cache = self.caches.setdefault(question.id, {})
-        empty_list = question.type == "multi_choice"
 
-        def convert(cell: str) -> tuple[bool | None, Any]:
-            """(True, value), (False, why), or (None, None) for a blank cell."""
-            result: tuple[bool | None, Any]
-            if cell.isspace():
-                result = (None, None)
-            elif empty_list and cell.strip() == "[]":  # an empty cell is no answer; [] is "none chosen"
-                result = (True, [])
+_KINDS = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+          (stat.S_ISSOCK, "a socket"))  # fmt: skip
+
+
+def _regular(path: str) -> None:
+    """Refuse what is not a regular file before reading: a named pipe would wait for a
+    writer forever, ``/dev/zero`` never ends."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        raise InputFileError(f"Cannot read {quote(path)}: {exc.strerror}.") from None
+    if not stat.S_ISREG(mode):
+        kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
+        raise InputFileError(f"{quote(path)} is {kind}, not a regular file; pmpt batch reads only regular files "
+                             "(save it to a file first, or pipe it in as 'pmpt batch -').")  # fmt: skip
+
+
+def _inputs(found: list[tuple[str, str]], stdin: Any) -> list[_Input]:
+    """The inputs to read, consecutive answers files together; stdin's kind from its first bytes."""
+    inputs: list[_Input] = []
+    for kind, path in found:
+        if kind == "answers":
+            if inputs and inputs[-1].kind == "answers":
+                inputs[-1].paths.append(path)
             else:
-                try:
-                    result = (True, parse_text(question, cell))
-                except AnswerInvalid as exc:
-                    result = (False, str(exc))
-            if len(cache) < CACHE_LIMIT:
-                cache[cell] = result
-            return result
-
-        return convert
+                inputs.append(_Input("answers", path, [path]))
+        elif kind == "stdin":
+            stream = _peekable(stdin)
+            inputs.append(_Input("jsonl" if _looks_like_json(stream) else "csv", "<stdin>", stream=stream))
+        else:
+            inputs.append(_Input(kind, path))
+    return inputs
 
 
-# -- outputs ------------------------------------------------------------------------------
+def _peekable(stream: Any) -> Any:
+    import io
+
+    return stream if hasattr(stream, "peek") else io.BufferedReader(stream)
 
 
-class _Writer:
-    """Writes result rows as CSV or JSON Lines to an open text stream."""
+def _looks_like_json(stream: Any) -> bool:
+    head = stream.peek(1 << 16)[: 1 << 16]
+    return head.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"{")
 
-    def __init__(self, stream: IO[str], fmt: str, questionnaire: Questionnaire) -> None:
-        self.fmt = fmt
+
+# -- chunks -------------------------------------------------------------------------------
+
+
+class _Chunks:
+    """Frames every input into chunks, counting lines and records, and knowing how far along
+    the run is (``done`` after each chunk) when the total is known."""
+
+    def __init__(self, inputs: list[_Input], questionnaire: Questionnaire, request: BatchRequest) -> None:
+        self.inputs = inputs
+        self.questionnaire = questionnaire
+        self.request = request
+        self.files = 0
+        kinds = {i.kind == "answers" for i in inputs}
+        self.total: float | None = None  # in bytes of lines, or answers files
+        if kinds == {True}:
+            self.total = sum(len(i.paths) for i in inputs)
+        elif kinds == {False}:
+            sizes = [i.size() for i in inputs]
+            self.total = None if None in sizes else float(sum(s or 0 for s in sizes))
+        self.base = 0  # bytes of the inputs already read
+
+    def tally(self) -> Tally:
+        total = Tally()
+        for item in self.inputs:
+            total.add(item.tally)
+        return total
+
+    def __iter__(self) -> Iterator[tuple[Chunk, float]]:
+        """``(chunk, done)``: ``done`` counts the bytes or files read when the chunk was cut."""
+        paths: list[str] = []
+        for item in self.inputs:
+            if item.kind == "answers":
+                for path in item.paths:
+                    paths.append(path)
+                    self.files += 1
+                    if len(paths) >= CHUNK_FILES:
+                        yield Chunk("answers", None, paths), self.files
+                        paths = []
+                continue
+            if paths:
+                yield Chunk("answers", None, paths), self.files
+                paths = []
+            yield from self._lines(item)
+            self.base += item.tally.bytes
+        if paths:
+            yield Chunk("answers", None, paths), self.files
+
+    def _lines(self, item: _Input) -> Iterator[tuple[Chunk, float]]:
+        context: str | CsvLayout = item.origin
+        if item.kind == "csv":
+            if item.layout is None:  # an empty file
+                return
+            context = item.layout
+        yield from self._cut(item.kind, context, item.frames(), item.tally)
+
+    def _cut(
+        self, kind: str, context: str | CsvLayout, frames: Iterable[Any], tally: Tally
+    ) -> Iterator[tuple[Chunk, float]]:
+        chunk: list[Any] = []
+        start = tally.bytes
+        is_csv = kind == "csv"
+        for frame in frames:
+            if is_csv:
+                count_record(tally, frame[0], frame[1])
+            chunk.append(frame)
+            if len(chunk) >= CHUNK_RECORDS or tally.bytes - start >= CHUNK_BYTES:
+                yield Chunk(kind, context, chunk), self.base + tally.bytes
+                chunk = []
+                start = tally.bytes
+        if chunk:
+            yield Chunk(kind, context, chunk), self.base + tally.bytes
+
+
+# -- running chunks -----------------------------------------------------------------------
+
+
+def cpu_count() -> int:
+    """CPUs this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def run_chunks(
+    chunks: Iterable[tuple[Chunk, float]], jobs: int, config: WorkerConfig
+) -> Generator[tuple[ChunkResult, float], None, None]:
+    """Each chunk's result, in input order, as soon as it is ready.
+
+    With ``jobs`` 1, or when all the input fits in one chunk, in this process; otherwise
+    in a pool of ``jobs`` processes with at most ``IN_FLIGHT_PER_JOB`` chunks each in flight.
+    """
+    fixed_mmap_threshold()
+    stream = iter(chunks)
+    ahead = [item for item in (next(stream, None), None if jobs == 1 else next(stream, None)) if item is not None]
+    if jobs == 1 or len(ahead) < 2:
+        worker = Worker(config)
+        for chunk, done in chain(ahead, stream):
+            yield worker.run(chunk), done
+        return
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    pool = ProcessPoolExecutor(jobs, mp_context=_pool_context(), initializer=init_worker, initargs=(config,))
+    in_flight: deque[tuple[Any, float]] = deque()
+    limit = jobs * IN_FLIGHT_PER_JOB
+    try:
+        for chunk, done in chain(ahead, stream):
+            in_flight.append((pool.submit(run_chunk, chunk), done))
+            while in_flight and (len(in_flight) >= limit or in_flight[0][0].done()):
+                future, mark = in_flight.popleft()
+                yield future.result(), mark
+        while in_flight:
+            future, mark = in_flight.popleft()
+            yield future.result(), mark
+    except BrokenProcessPool:
+        raise PmptError("A worker process stopped unexpectedly (out of memory?); no output file was written. "
+                        "Try fewer --jobs.") from None  # fmt: skip
+    finally:  # also on Ctrl-C or an error: drop what is queued, let the running chunks end
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _pool_context() -> Any:
+    """How workers start. On Linux, by ``fork`` while this process has one thread (it has
+    then nothing a fork could break): nothing is imported again, and no script that calls
+    ``run_batch`` without an ``if __name__ == "__main__":`` guard is run again in each
+    worker, as ``spawn`` and ``forkserver`` do. With other threads running, ``forkserver``
+    (workers start clean); elsewhere the platform's default."""
+    import multiprocessing
+    import threading
+
+    methods = multiprocessing.get_all_start_methods()
+    if sys.platform.startswith("linux") and "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    if "forkserver" in methods:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["pmpt_cli.cli.batch_work"])  # each worker starts with pmpt imported
+        return context
+    return multiprocessing.get_context()
+
+
+# -- output -------------------------------------------------------------------------------
+
+
+class Progress:
+    """A one-line progress bar on stderr: records done and the rate, and when the total is
+    known, how far along the run is and the time left. Redrawn at most ten times a second."""
+
+    WIDTH = 24
+
+    def __init__(self, stream: IO[str], total: float | None, clock: Any = time.monotonic) -> None:
         self.stream = stream
-        self.score_ids = [s.id for s in questionnaire.scores]
-        # Every row says which questionnaire made it: id, version and content hash.
-        self.provenance = [questionnaire.id, questionnaire.version, questionnaire.sha256]
-        self.banded = [s.id for s in questionnaire.scores if s.bands]
-        if fmt == "csv":
-            self.csv = csv.writer(stream, lineterminator="\n")
-            self.csv.writerow(
-                ["id", "source", "status", "outcome", "decided_by", "reasons", "notes"]
-                + [f"score_{sid}" for sid in self.score_ids]
-                + [f"band_{sid}" for sid in self.banded]
-                + ["error", "questionnaire", "questionnaire_version", "questionnaire_sha256"]
-            )
-        self.dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-        self.blank = [None] * (len(self.score_ids) + len(self.banded))
-
-    def ok(self, pending: _Pending, result: Any) -> None:
-        scores = result.scores
-        if self.fmt == "csv":
-            self.csv.writerow(
-                [pending.id, pending.source, "ok", result.outcome, decided_by(result),
-                 ";".join(r.rule_id for r in result.reasons), ";".join(n.id for n in result.notes)]
-                + [export_number(scores[sid].value) for sid in self.score_ids]
-                + [scores[sid].band for sid in self.banded]
-                + [None, *self.provenance]
-            )  # fmt: skip
-            return
-        self.stream.write(self.dumps({
-            "id": pending.id,
-            "source": pending.source,
-            "ok": True,
-            "outcome": result.outcome,
-            "decided_by": decided_by(result),
-            "reasons": [{"rule": r.rule_id, "outcome": r.outcome, "decisive": r.decisive} for r in result.reasons],
-            "notes": [n.id for n in result.notes],
-            "scores": {sid: {"value": export_number(s.value), "band": s.band} for sid, s in scores.items()},
-            "error": None,
-            "questionnaire": dict(zip(("id", "version", "sha256"), self.provenance)),
-        }) + "\n")  # fmt: skip
-
-    def failed(self, pending: _Pending) -> None:
-        message = _error_text(pending)
-        if self.fmt == "csv":
-            self.csv.writerow(
-                [pending.id, pending.source, "error", None, None, None, None] + self.blank + [message, *self.provenance]
-            )
-            return
-        self.stream.write(self.dumps({
-            "id": pending.id,
-            "source": pending.source,
-            "ok": False,
-            "error": message,
-            "problems": [{"location": p.location, "message": p.message, "hint": p.hint} for p in pending.problems],
-            "questionnaire": dict(zip(("id", "version", "sha256"), self.provenance)),
-        }) + "\n")  # fmt: skip
-
-
-def _error_text(pending: _Pending) -> str:
-    details = "; ".join(str(p) for p in pending.problems)
-    return f"{pending.error}: {details}" if details else (pending.error or "failed")
-
-
-class _Progress:
-    """A one-line progress bar on stderr, redrawn at most ten times a second."""
-
-    def __init__(self, total: int, stream: IO[str]) -> None:
         self.total = total
-        self.stream = stream
-        self.next_draw = 0.0
+        self.clock = clock
+        self.started = clock()
+        self.next_draw = self.started + PROGRESS_DELAY
+        self.drawn = False
 
-    def update(self, done: int) -> None:
-        now = time.monotonic()
-        if now < self.next_draw and done < self.total:
+    def update(self, records: int, done: float, *, final: bool = False) -> None:
+        now = self.clock()
+        if now < self.next_draw and not (final and self.drawn):
             return
         self.next_draw = now + 0.1
-        width = 30
-        filled = width * done // self.total
-        self.stream.write(f"\r  [{'#' * filled}{'.' * (width - filled)}] {done}/{self.total}")
+        self.drawn = True
+        self.stream.write("\r" + self.line(records, done, now - self.started) + "\x1b[K")
         self.stream.flush()
+
+    def line(self, records: int, done: float, elapsed: float) -> str:
+        rate = records / elapsed if elapsed > 0 else 0.0
+        text = f"{records:,} records  {rate:,.0f}/s"
+        if not self.total:
+            return "  " + text
+        fraction = min(done / self.total, 1.0)
+        filled = int(self.WIDTH * fraction)
+        bar = f"  [{'#' * filled}{'.' * (self.WIDTH - filled)}] {fraction:4.0%}  {text}"
+        if 0 < fraction < 1:
+            left = elapsed * (1 - fraction) / fraction
+            bar += f"  {_clock(left)} left"
+        return bar
 
     def close(self) -> None:
-        self.stream.write("\r" + " " * 60 + "\r")
-        self.stream.flush()
+        if self.drawn:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
 
 
-# -- the batch ----------------------------------------------------------------------------
-
-
-def choose_format(request: BatchRequest, kinds: list[str]) -> str:
-    """--format; else the output file's extension; else CSV for CSV input, JSON Lines otherwise."""
-    if request.format:
-        if request.format not in FORMATS:
-            raise UsageError(f"--format must be csv or jsonl, not '{request.format}'.")
-        return request.format
-    if request.output and request.output != "-":
-        suffix = Path(request.output).suffix.lower()
-        if suffix in CSV_SUFFIXES:
-            return "csv"
-        if suffix in JSONL_SUFFIXES | {".json"}:
-            return "jsonl"
-    return "csv" if kinds and all(k == "csv" for k in kinds) else "jsonl"
-
-
-def run_batch(request: BatchRequest, env: Environment) -> BatchSummary:
-    """Triage every answer set in the inputs and write one row each; return the summary.
-
-    Raises ``PmptError`` (exit 1) after writing everything when any row failed.
-    """
-    err = env.stderr
-    started = time.perf_counter()
-    if request.format and request.format not in FORMATS:
-        raise UsageError(f"--format must be csv or jsonl, not '{request.format}'.")
-    sources = expand_inputs(request.inputs)
-    loaded: list[Questionnaire] = []
-
-    def get_questionnaire(hint: str | None) -> Questionnaire:
-        if not loaded:
-            loaded.append(load_questionnaire(request.questionnaire or hint or DEFAULT_QUESTIONNAIRE))
-        return loaded[0]
-
-    reader = _Reader(request, get_questionnaire, env.stdin.buffer)
-    pendings: list[_Pending] = []
-    for kind, path in sources:
-        pendings += reader.read(kind, path)
-    questionnaire = get_questionnaire(reader.hint)
-    fmt = choose_format(request, reader.kinds)
-    same = _SameQuestionnaire(questionnaire, request.questionnaire)
-    summary = BatchSummary(questionnaire=f"{questionnaire.id} {questionnaire.version}", total=len(pendings))
-    counts = summary.counts
-    reported: list[_Pending] = []
-    tty = env.stderr_isatty
-    progress = _Progress(len(pendings), err) if tty and not request.quiet and len(pendings) >= PROGRESS_MIN else None
-    qid = questionnaire.id
-
-    with _output(request.output, request.force, env.stdout) as stream:
-        writer = _Writer(stream, fmt, questionnaire)
-        for pending in _with_progress(pendings, progress):
-            if pending.error is None and pending.questionnaire is not None and not same(pending.questionnaire):
-                pending.error = (f"these answers are for questionnaire '{pending.questionnaire}', but this batch "
-                                 f"runs '{qid}'; triage them in a separate batch with --questionnaire")  # fmt: skip
-            if pending.error is None:
-                try:
-                    if pending.answer_set is not None:
-                        pending.answers = answers_for(questionnaire, pending.answer_set)[0]
-                    result = run_triage(questionnaire, pending.answers or {})
-                except AnswersError as exc:
-                    pending.error, pending.problems = exc.message, exc.problems
-                else:
-                    counts[result.outcome or MEASURE_ONLY] += 1
-                    writer.ok(pending, result)
-                    continue
-            summary.failed += 1
-            if len(reported) < MAX_REPORTED:
-                reported.append(pending)
-            writer.failed(pending)
-    if progress is not None:
-        progress.close()
-    summary.seconds = time.perf_counter() - started
-    if not request.quiet:
-        _report(err, summary, reported)
-    if summary.failed:
-        raise PmptError(
-            f"{summary.failed} of {summary.total} answer set{'s' if summary.total != 1 else ''} failed and "
-            "were skipped; their rows in the output say why."
-        )
-    return summary
+def _clock(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds + 0.5), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 @contextmanager
@@ -540,51 +504,134 @@ def _output(path: str | None, force: bool, stdout: IO[str]) -> Iterator[IO[str]]
         yield stream
 
 
-class _SameQuestionnaire:
-    """Whether a row's ``questionnaire`` (an id or a path) names the one this batch runs."""
-
-    def __init__(self, questionnaire: Questionnaire, requested: str | None) -> None:
-        self.q = questionnaire
-        self.known: dict[str, bool] = {questionnaire.id: True}
-        if requested:
-            self.known[requested] = True
-
-    def __call__(self, ref: str) -> bool:
-        known = self.known.get(ref)
-        if known is None:
-            from pmpt_cli.registry import looks_like_path
-
-            known = looks_like_path(ref) and _resolved(ref) == _resolved(self.q.path)
-            self.known[ref] = known
-        return known
+# -- the batch ----------------------------------------------------------------------------
 
 
-def _resolved(path: str) -> str:
+def choose_format(request: BatchRequest, kinds: list[str]) -> str:
+    """--format; else the output file's extension; else CSV for CSV input, JSON Lines otherwise."""
+    if request.format:
+        if request.format not in FORMATS:
+            raise UsageError(f"--format must be csv or jsonl, not {quote(request.format)}.")
+        return request.format
+    if request.output and request.output != "-":
+        suffix = os.path.splitext(request.output)[1].lower()
+        if suffix in CSV_SUFFIXES:
+            return "csv"
+        if suffix in JSONL_SUFFIXES | {".json"}:
+            return "jsonl"
+    return "csv" if kinds and all(k == "csv" for k in kinds) else "jsonl"
+
+
+def _jobs(request: BatchRequest) -> int:
+    if request.jobs < 0:
+        raise UsageError(f"--jobs must be 0 (one per CPU) or more, not {request.jobs}.")
+    return request.jobs or cpu_count()
+
+
+def _load(reference: str) -> tuple[Questionnaire, bytes, str]:
+    """The questionnaire, and the bytes and origin it was built from (for the workers)."""
+    from pmpt_cli.loader import parse_questionnaire
+    from pmpt_cli.registry import resolve
+
+    origin, data = resolve(reference)
+    return parse_questionnaire(data, origin=origin), data, origin
+
+
+def run_batch(request: BatchRequest, env: Environment) -> BatchSummary:
+    """Triage every answer set in the inputs and write one row each, as they are read;
+    return the summary.
+
+    Raises ``PmptError`` (exit 1) after writing everything when any row failed, at once
+    for a malformed CSV file, and ``Interrupted`` (exit 130) on Ctrl-C.
+    """
+    started = time.perf_counter()
+    if request.format and request.format not in FORMATS:
+        raise UsageError(f"--format must be csv or jsonl, not {quote(request.format)}.")
+    jobs = _jobs(request)
+    inputs = _inputs(expand_inputs(request.inputs), getattr(env.stdin, "buffer", env.stdin))
+    reference = request.questionnaire or (inputs[0].hint(request.id_column) if inputs else None)
+    questionnaire, data, origin = _load(reference or DEFAULT_QUESTIONNAIRE)
+    for item in inputs:
+        item.prepare(questionnaire, request)
+    fmt = choose_format(request, [i.kind for i in inputs])
+    from pmpt_cli.toml_parser import fast_parser
+
+    config = WorkerConfig(data, origin, request.questionnaire, fmt, request.id_column,
+                          any(i.kind == "answers" for i in inputs) and fast_parser() is not None)  # fmt: skip
+    summary = BatchSummary(questionnaire=f"{questionnaire.id} {questionnaire.version}", jobs=jobs)
+    reported: list[str] = []
+    chunks = _Chunks(inputs, questionnaire, request)
+    progress = Progress(env.stderr, chunks.total) if env.stderr_isatty and not request.quiet else None
+    to_file = request.output not in (None, "-")
     try:
-        return str(Path(path).resolve())
-    except OSError:
-        return path
+        with _output(request.output, request.force, env.stdout) as stream:
+            RowWriter(stream, questionnaire, fmt).header()
+            done = 0.0
+            # closing(): the pool shuts down at once however the loop ends (Ctrl-C, an error),
+            # not when the generator is collected
+            with closing(run_chunks(chunks, jobs, config)) as results:
+                for result, done in results:
+                    stream.write(result.text)  # made safe for a terminal by the worker
+                    summary.total += result.records
+                    summary.failed += result.failed
+                    for outcome, count in result.counts.items():
+                        summary.counts[outcome] += count
+                    if len(reported) < MAX_REPORTED:
+                        reported += result.reported[: MAX_REPORTED - len(reported)]
+                    if progress is not None:
+                        progress.update(summary.total, done)
+                if progress is not None:
+                    progress.update(summary.total, done, final=True)
+    except KeyboardInterrupt:
+        if progress is not None:
+            progress.close()
+        written = "no output file was written" if to_file else "the rows written so far are incomplete"
+        raise Interrupted(f"Interrupted after {summary.total:,} records; {written}.") from None
+    except InputFileError as exc:
+        if progress is not None:
+            progress.close()
+        if to_file:
+            raise InputFileError(f"{exc.message} No output file was written.", problems=exc.problems) from None
+        raise
+    if progress is not None:
+        progress.close()
+    summary.tally = chunks.tally()
+    summary.files = chunks.files
+    summary.seconds = time.perf_counter() - started
+    if not request.quiet:
+        _report(env.stderr, summary, reported)
+    if summary.failed:
+        raise PmptError(
+            f"{summary.failed:,} of {summary.total:,} record{'s' if summary.total != 1 else ''} failed and "
+            "were skipped; their rows in the output say why."
+        )
+    return summary
 
 
-def _with_progress(pendings: list[_Pending], progress: _Progress | None) -> Iterator[_Pending]:
-    if progress is None:
-        yield from pendings
-        return
-    for done, pending in enumerate(pendings, 1):
-        if done % 100 == 0 or done == len(pendings):
-            progress.update(done)
-        yield pending
-
-
-def _report(err: IO[str], summary: BatchSummary, reported: list[_Pending]) -> None:
-    for pending in reported:
-        err.write(f"failed: {pending.source} (id {pending.id}): {_error_text(pending)}\n")
+def _report(err: IO[str], summary: BatchSummary, reported: list[str]) -> None:
+    for line in reported:
+        err.write(safe_text(f"failed: {line}") + "\n")
     if summary.failed > len(reported):
-        err.write(f"... and {summary.failed - len(reported)} more failed rows (see the error column).\n")
-    ok = summary.total - summary.failed
-    rate = f", {summary.total / summary.seconds:,.0f}/s" if summary.seconds > 0 and summary.total else ""
-    err.write(f"Triaged {ok} of {summary.total} answer sets with {summary.questionnaire} "
-              f"({summary.seconds:.2f} s{rate}).\n")  # fmt: skip
+        err.write(f"... and {summary.failed - len(reported):,} more failed rows (see the error column).\n")
+    tally = summary.tally
+    read = []
+    if tally.lines:
+        parts = [f"{tally.records:,} record{'s' if tally.records != 1 else ''}"]
+        if tally.multiline:
+            parts[0] += f" ({tally.multiline:,} on several lines)"
+        if tally.header:
+            parts.append(f"{tally.header:,} header")
+        if tally.blank:
+            parts.append(f"{tally.blank:,} blank")
+        read.append(f"{tally.lines:,} line{'s' if tally.lines != 1 else ''} ({', '.join(parts)})")
+    if summary.files:
+        read.append(f"{summary.files:,} answers file{'s' if summary.files != 1 else ''}")
+    if read:
+        err.write(f"Read {' and '.join(read)}.\n")
+    rate = f", {summary.total / summary.seconds:,.0f} records/s" if summary.seconds > 0 and summary.total else ""
+    jobs = f", {summary.jobs} jobs" if summary.jobs > 1 else ""
+    err.write(f"Triaged {summary.triaged:,} of {summary.total:,} records with {safe_text(summary.questionnaire)} "
+              f"({summary.seconds:.2f} s{rate}{jobs}); {summary.failed:,} failed.\n")  # fmt: skip
     width = max(len(o) for o in OUTCOMES)
     for outcome in OUTCOMES:
         err.write(f"  {outcome.ljust(width)}  {summary.counts[outcome]:>7}\n")
@@ -593,4 +640,4 @@ def _report(err: IO[str], summary: BatchSummary, reported: list[_Pending]) -> No
     err.write(f"  {'failed'.ljust(width)}  {summary.failed:>7}\n")
 
 
-__all__ = ["BatchRequest", "BatchSummary", "run_batch"]
+__all__ = ["BatchRequest", "BatchSummary", "Progress", "expand_inputs", "list_folder", "run_batch"]

@@ -688,8 +688,6 @@ BATCH_INPUTS = [
         ["named pipe"],
         ["regular file"],
         setup=fifo("pipe.csv"),
-        known=f"{BATCH}: reading a named pipe waits for a writer forever",
-        run=False,
     ),
     Case(
         "batch-input-is-dev-zero",
@@ -697,8 +695,6 @@ BATCH_INPUTS = [
         1,
         ["character device"],
         ["regular file"],
-        known=f"{BATCH}: /dev/zero is read without limit",
-        run=False,
     ),
 ]
 

@@ -205,12 +205,12 @@ def test_fileio_reads_no_stream_of_its_own():
 def test_ctrl_c_during_a_batch_leaves_no_partial_output(tmp_path, monkeypatch, runner):
     from helpers import FIXTURES
 
-    from pmpt_cli.cli import batch
+    from pmpt_cli import rows
     from pmpt_cli.cli.app import app
 
     people = tmp_path / "people.csv"
     people.write_text("id,hot_joint,pain_now,pain_worst,weeks,tried\n" + "p,no,5,6,10,yes\n" * 50)
-    real = batch.run_triage
+    real = rows.run_triage  # what triage_record, and so batch, runs for each row
     calls = []
 
     def interrupted(*args, **kwargs):
@@ -219,7 +219,7 @@ def test_ctrl_c_during_a_batch_leaves_no_partial_output(tmp_path, monkeypatch, r
             raise KeyboardInterrupt
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(batch, "run_triage", interrupted)
+    monkeypatch.setattr(rows, "run_triage", interrupted)
     result = runner.invoke(app, ["batch", str(people), "-q", str(FIXTURES / "mini.toml"), "--output",
                                  str(tmp_path / "out.csv")])  # fmt: skip
     assert result.exit_code == 130

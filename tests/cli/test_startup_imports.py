@@ -68,6 +68,10 @@ def test_scripted_triage_imports_neither_rich_nor_questionary() -> None:
         "pmpt_cli.cli.commands.answers",
         "pmpt_cli.cli.commands.batch",
     } & modules == set()
+    # Nor does it load what batch runs on: the readers, the row writers, the pool, tomli.
+    batch_only = {"pmpt_cli.cli.batch", "pmpt_cli.cli.batch_work", "pmpt_cli.readers", "pmpt_cli.rows",
+                  "pmpt_cli.toml_parser", "tomli", "concurrent.futures", "multiprocessing", "csv"}  # fmt: skip
+    assert batch_only & modules == set()
     assert "dataclasses" not in modules  # pmpt's records and classes are plain: @dataclass costs ~1 ms
 
 

@@ -20,7 +20,8 @@ batch_app = typer.Typer(add_completion=False, rich_markup_mode=None)
     epilog="Examples:\n\n"
     "  pmpt batch people.csv --output results.csv\n\n"
     "  pmpt batch answers/ --questionnaire pmpt-core --format jsonl > results.jsonl\n\n"
-    "  pmpt batch people.jsonl --id-column patient --output results.jsonl --force",
+    "  pmpt batch people.jsonl --id-column patient --output results.jsonl --force\n\n"
+    "  pmpt batch people.jsonl --jobs 0 --output all-cpus.jsonl",
 )
 def batch(
     ctx: typer.Context,
@@ -56,12 +57,23 @@ def batch(
         typer.Option("--ignore-column", metavar="NAME", help="CSV column that is not an answer (repeatable)."),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar or summary on stderr.")] = False,
+    jobs: Annotated[
+        int,
+        typer.Option(
+            "--jobs",
+            "-j",
+            metavar="N",
+            help="Worker processes: 0 uses every CPU; 1 (the default) runs in this process. "
+            "The output is the same whatever N.",
+        ),
+    ] = 1,
     no_color: NoColor = False,
 ) -> None:
     """Triage many people at once: one output row each (id, outcome, scores, reasons, or the error).
 
-    A bad row is reported and skipped and the rest still run; the exit status is 1 if any row failed.
-    A count per outcome is printed on stderr at the end.
+    Rows are written in input order as they are triaged, so memory stays flat for any number of rows.
+    A bad row is reported and skipped and the rest still run; the exit status is 1 if any row failed,
+    and 130 on Ctrl-C, which leaves no --output file behind. A count per outcome is printed on stderr.
     """
     from pmpt_cli.cli.batch import BatchRequest, run_batch
     from pmpt_cli.cli.environment import from_context
@@ -69,5 +81,5 @@ def batch(
     apply_no_color(ctx, no_color)
     run_batch(BatchRequest(
         inputs=list(inputs), questionnaire=questionnaire, output=output, format=fmt, force=force,
-        id_column=id_column, ignore_columns=list(ignore_column or []), quiet=quiet,
+        id_column=id_column, ignore_columns=list(ignore_column or []), quiet=quiet, jobs=jobs,
     ), from_context(ctx))  # fmt: skip
