@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
 EXAMPLES = ROOT / "examples"
 #: The unaltered HL7 SDC examples the team shares (see their README).
-SDC_FIXTURES = ROOT.parent / "shared" / "fixtures" / "fhir"
+SDC_FIXTURES = ROOT / "tests" / "fixtures" / "fhir-sdc"  # copied unaltered from the HL7 SDC guide (see its README)
 
 #: Settings for the property tests that triage generated answers.
 PROPERTY = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

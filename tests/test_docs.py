@@ -14,7 +14,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from helpers import EXAMPLES, ROOT, TYPICAL_CORE, Screen, typical_steps
+from helpers import EXAMPLES, ROOT, SDC_FIXTURES, TYPICAL_CORE, Screen, typical_steps
 
 README = ROOT / "README.md"
 CORE = ROOT / "questionnaires" / "pmpt-core.toml"
@@ -97,10 +97,41 @@ def files_for(folder: Path, command: str) -> None:
     (folder / "answers").mkdir()
     for path in sorted(EXAMPLES.glob("*.toml"))[:3]:
         shutil.copy(path, folder / "answers" / path.name)
+    saved_results(folder)
     # What the command writes must not be there yet (pmpt never overwrites without --force).
     for target in re.findall(r"(?:--output|-o|--export|>)\s+(\S+)", command):
         if target != "-":
             (folder / target).unlink(missing_ok=True)
+
+
+def saved_results(folder: Path) -> None:
+    """What earlier commands would have written: summaries (``summary.toml``, several of one
+    person over time for ``compare``), FHIR files (the SDC PHQ-9 and enable-when forms, a
+    response) and an imported questionnaire."""
+    from pmpt_cli.engine import run_triage
+    from pmpt_cli.export import summary_document, summary_toml
+    from pmpt_cli.fhir.questionnaire_in import import_file
+    from pmpt_cli.fhir.response import response_to_fhir
+    from pmpt_cli.loader import load_questionnaire
+
+    core = load_questionnaire(CORE)
+    readme = tomllib.loads(readme_answers())["answers"]
+    result = run_triage(core, readme)
+    (folder / "summary.toml").write_text(summary_toml(core, result))
+    response = response_to_fhir(core, summary_document(core, result))
+    (folder / "response.json").write_text(json.dumps(response))
+    later = ["pain-management-chronic-back", "both-chronic-back", "physical-therapy-knee", "self-care-recent-back"]
+    for name, example in zip(["before", "week0", "week6", "week12", "after"], [later[0], *later[1:], later[3]]):
+        answers = tomllib.loads((EXAMPLES / f"{example}.toml").read_text())["answers"]
+        (folder / f"{name}.toml").write_text(summary_toml(core, run_triage(core, answers)))
+    phq9 = (SDC_FIXTURES / "sdc-phq9-questionnaire.json").read_bytes()
+    (folder / "phq9.json").write_bytes(phq9)
+    (folder / "phq9-response.json").write_bytes((SDC_FIXTURES / "sdc-phq9-questionnaireresponse.json").read_bytes())
+    from pmpt_cli.fhir.questionnaire_out import questionnaire_to_fhir
+
+    odi = load_questionnaire(EXAMPLES / "questionnaires" / "odi-style.toml")  # a form the R4B models accept
+    (folder / "form.json").write_text(json.dumps(questionnaire_to_fhir(odi)))
+    (folder / "phq9.toml").write_text(import_file(phq9, origin="phq9.json", qid="phq9").text)
 
 
 def environment(folder: Path) -> dict[str, str]:
@@ -124,7 +155,8 @@ def run_interactive(folder: Path, command: str) -> None:
 
         given = dict(list(TYPICAL_CORE.items())[:20])
         target = folder / "data" / "pmpt" / "partial-pmpt-core.toml"
-        target.parent.mkdir(parents=True)
+        target.parent.mkdir(parents=True, mode=0o700)
+        target.parent.parent.chmod(0o700)
         target.write_text(partial.partial_text(core, given, "pmpt-core"))
     screen = Screen(folder, [], 80, 24, command=["bash", "-c", command], env=environment(folder))
     for question, keys in typical_steps(core, TYPICAL_CORE):

@@ -7,10 +7,14 @@ from typing import Annotated
 
 import typer
 
-compare_app = typer.Typer(add_completion=False)
+from pmpt_cli.cli.commands.options import Command, NoColor, apply_no_color
+
+compare_app = typer.Typer(add_completion=False, rich_markup_mode=None)
 
 
 @compare_app.command(
+    cls=Command,
+    short_help="Compare summaries over time, score by score.",
     epilog="Examples:\n\n"
     "  pmpt compare before.toml after.toml\n\n"
     "  pmpt compare week0.toml week6.toml week12.toml --json",
@@ -21,6 +25,7 @@ def compare(
         list[str], typer.Argument(metavar="OLD.toml NEW.toml [MORE.toml ...]", help="Summaries, oldest first.")
     ],
     as_json: Annotated[bool, typer.Option("--json", help="Print the comparison as JSON on stdout.")] = False,
+    no_color: NoColor = False,
 ) -> None:
     """Compare summaries of one questionnaire over time: each score's values, the change, whether it
     reaches the score's minimal important change (MCID) and which way (better, worse or no important
@@ -29,4 +34,5 @@ def compare(
     from pmpt_cli.cli.environment import from_context
     from pmpt_cli.cli.export_flow import compare as compare_summaries
 
+    apply_no_color(ctx, no_color)
     compare_summaries(from_context(ctx), summaries, as_json=as_json)

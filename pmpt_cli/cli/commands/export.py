@@ -8,12 +8,14 @@ from typing import Annotated, Optional
 
 import typer
 
-from pmpt_cli.cli.commands.options import questionnaire_option
+from pmpt_cli.cli.commands.options import Command, NoColor, apply_no_color, questionnaire_option
 
-export_app = typer.Typer(add_completion=False)
+export_app = typer.Typer(add_completion=False, rich_markup_mode=None)
 
 
 @export_app.command(
+    cls=Command,
+    short_help="Export a summary as FHIR, or as a printable report.",
     epilog="Examples:\n\n"
     "  pmpt export summary.toml --format fhir --output result.fhir.json\n\n"
     "  pmpt export summary.toml --format fhir-response > response.json\n\n"
@@ -50,11 +52,13 @@ def export(
         Optional[str], questionnaire_option("The questionnaire the summary was made with (default: the one it names).")
     ] = None,
     paper: Annotated[str, typer.Option("--paper", metavar="a4|letter", help="Page size of the report.")] = "a4",
+    no_color: NoColor = False,
 ) -> None:
     """Export a summary: FHIR R4 (for a health record) or a one-page printable report (HTML or PDF)."""
     from pmpt_cli.cli.environment import from_context
     from pmpt_cli.cli.export_flow import export_summary
 
+    apply_no_color(ctx, no_color)
     export_summary(
         from_context(ctx), summary, fmt=fmt, output=output, force=force, redact=redact, pseudonym=pseudonym,
         questionnaire=questionnaire, paper=paper,

@@ -19,7 +19,7 @@ questionnaires_app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode=None,
     cls=Group,
-    short_help="List, show and validate questionnaires.",
+    short_help="List, show, validate, export and import questionnaires.",
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -112,6 +112,8 @@ ForceOption = Annotated[bool, typer.Option("--force", "-f", help="Overwrite the 
 
 @questionnaires_app.command(
     "export",
+    cls=Command,
+    short_help="Write a questionnaire as a FHIR R4 Questionnaire.",
     epilog="Examples:\n\n  pmpt questionnaires export pmpt-core --format fhir --output pmpt-core.fhir.json\n\n"
     "  pmpt questionnaires export my-clinic.toml --legacy-ordinal > my-clinic.fhir.json",
 )
@@ -132,6 +134,7 @@ def export_command(
     ] = False,
     output: OutputOption = None,
     force: ForceOption = False,
+    no_color: NoColor = False,
 ) -> None:
     """Write a questionnaire as an HL7 FHIR R4 Questionnaire (SDC): groups, items with their options and
     weights, enableWhen, scores as calculated items; pmpt's rules travel in its own extension (docs/fhir.md).
@@ -139,6 +142,7 @@ def export_command(
     from pmpt_cli.cli.environment import from_context
     from pmpt_cli.cli.questionnaires_flow import export_questionnaire
 
+    apply_no_color(ctx, no_color)
     export_questionnaire(
         from_context(ctx), questionnaire, fmt=fmt, legacy_ordinal=legacy_ordinal, output=output, force=force
     )
@@ -146,6 +150,8 @@ def export_command(
 
 @questionnaires_app.command(
     "import",
+    cls=Command,
+    short_help="Turn a FHIR Questionnaire into a pmpt questionnaire.",
     epilog="Examples:\n\n  pmpt questionnaires import phq9.json --output phq9.toml\n\n"
     "  pmpt questionnaires import form.json --skip-unsupported --id my-form > my-form.toml\n\n"
     "  pmpt questionnaires import form.json --strict --output form.toml",
@@ -165,6 +171,7 @@ def import_command(
     qid: Annotated[
         Optional[str], typer.Option("--id", metavar="ID", help="The pmpt id (default: from the resource).")
     ] = None,
+    no_color: NoColor = False,
 ) -> None:
     """Turn a FHIR Questionnaire into a pmpt questionnaire (TOML). Each problem is reported with its JSON path;
     a form without pmpt's rules imports as measure-only (scores and bands, no outcome).
@@ -172,6 +179,7 @@ def import_command(
     from pmpt_cli.cli.environment import from_context
     from pmpt_cli.cli.questionnaires_flow import import_questionnaire
 
+    apply_no_color(ctx, no_color)
     import_questionnaire(
         from_context(ctx), path, output=output, force=force, strict=strict, skip_unsupported=skip_unsupported, qid=qid
     )
@@ -179,6 +187,8 @@ def import_command(
 
 @questionnaires_app.command(
     "codebook",
+    cls=Command,
+    short_help="A codebook of every item, for researchers.",
     epilog="Examples:\n\n  pmpt questionnaires codebook pmpt-core > codebook.csv\n\n"
     "  pmpt questionnaires codebook my-clinic.toml --format json --output codebook.json",
 )
@@ -191,6 +201,7 @@ def codebook_command(
     fmt: Annotated[str, typer.Option("--format", metavar="csv|json", help="CSV (one row per item) or JSON.")] = "csv",
     output: OutputOption = None,
     force: ForceOption = False,
+    no_color: NoColor = False,
 ) -> None:
     """A codebook for researchers: every question and score with its type, codes, labels, weights,
     when it is asked and the scores that use it, with the questionnaire's version and hash on every row.
@@ -198,4 +209,5 @@ def codebook_command(
     from pmpt_cli.cli.environment import from_context
     from pmpt_cli.cli.questionnaires_flow import write_codebook
 
+    apply_no_color(ctx, no_color)
     write_codebook(from_context(ctx), questionnaire, fmt=fmt, output=output, force=force)
