@@ -10,7 +10,6 @@ shape. ``redact`` leaves out free text and anything identifying.
 from __future__ import annotations
 
 import datetime
-import hashlib
 import json
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +39,8 @@ def score_definition(questionnaire: Questionnaire, score_id: str) -> str:
     bands or wording.
     """
     text = json.dumps(_definition(questionnaire, score_id, set()), sort_keys=True, default=str)
+    import hashlib  # only when a summary is written: importing it loads OpenSSL, about 2 ms
+
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 

@@ -75,6 +75,31 @@ def shown_reasons(data: dict[str, Any]) -> list[dict[str, Any]]:
     return [r for r in data["reasons"] if r["outcome"] == data["outcome"]]
 
 
+#: How "also noted" names a route that also fired (the outcome ids are for --json).
+_ROUTES = {
+    "pain-management": "Pain management",
+    "physical-therapy": "Physical therapy",
+    "both": "Pain management followed by physical therapy",
+    "self-care": "Looking after it yourself",
+    "under-16": "A GP or children's service",
+}
+
+
+def also_noted_text(data: dict[str, Any], reason: dict[str, Any]) -> str:
+    """How another route that fired is mentioned: another red flag by what it found; a care
+    route by its name and the answers behind it, never by its explanation, which may say
+    why it would come first ("no specific reason for a pain specialist first" under "pain
+    management first, then physical therapy")."""
+    if reason["outcome"] in RED_FLAG_OUTCOMES:
+        return finding(t(reason["explanation"]))
+    route = _ROUTES.get(reason["outcome"], t(reason["outcome"]))
+    if data["outcome"] == "both" and reason["outcome"] in ("pain-management", "physical-therapy"):
+        text = f"{route} is part of your plan"
+    else:
+        text = f"{route} was also considered"
+    return text + (", from these answers:" if supporting(reason["evidence"]) else ".")
+
+
 def also_noted_reasons(data: dict[str, Any]) -> list[dict[str, Any]]:
     """Other routes that also fired, shown as "also noted" (by what they found only).
 
@@ -221,7 +246,7 @@ def render_plain_details(data: dict[str, Any], width: int = 80) -> str:
         lines.append("")
         lines.append("Also noted:")
         for reason in also:
-            para(f"{finding(t(reason['explanation']))} {sources.cite(t(reason['source']))}".rstrip(), "  - ", "    ")
+            para(f"{also_noted_text(data, reason)} {sources.cite(t(reason['source']))}".rstrip(), "  - ", "    ")
             for e in supporting(reason["evidence"]):
                 para(_evidence_line(e), "      you said: " if e["kind"] == "question" else "      score: ", "        ")
         for note in data["notes"]:
@@ -328,7 +353,7 @@ def render_rich_details(data: dict[str, Any], console: Any) -> None:
         console.print("\n[bold]Also noted[/bold]")
         for reason in also:
             cite = sources.cite(t(reason["source"]))
-            item("-", f"{e(finding(t(reason['explanation'])))} [dim]{cite}[/dim]")
+            item("-", f"{e(also_noted_text(data, reason))} [dim]{cite}[/dim]")
             for ev in supporting(reason["evidence"]):
                 who = "you said" if ev["kind"] == "question" else "score"
                 item(f"[dim]{who}:[/dim]", f"{e(ev['label'])} [dim]→[/dim] [bold]{e(ev['answer'])}[/bold]", 4)
@@ -399,5 +424,6 @@ def render_rich_card(data: dict[str, Any], console: Any, note: str = "details ab
     body.append("\n\n" + label, style="bold")
     body.append(facts["next"], style="bold" if outcome in RED_FLAG_OUTCOMES else "")
     console.print()
-    console.print(Panel(body, title="[bold]Your result[/bold]", title_align="left",
+    title = "[bold]Your result[/bold]" if outcome is not None else "[bold]Your result: measure-only[/bold]"
+    console.print(Panel(body, title=title, title_align="left",
                         border_style=BORDER_STYLES.get(outcome, "none"), subtitle=escape(note) if note else None))  # fmt: skip

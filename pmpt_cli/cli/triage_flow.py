@@ -171,13 +171,13 @@ def show(questionnaire: Questionnaire, result: TriageResult, request: TriageRequ
     The export comes first: if it cannot be written, nothing has been printed (exit 1,
     stdout empty), and once it is written, the result card is still the last thing shown.
     """
-    from pmpt_cli.export import summary_toml
     from pmpt_cli.report import result_to_dict
 
     if request.export and request.export != "-":
         import shlex
 
         from pmpt_cli.cli.fileio import write_private
+        from pmpt_cli.export import summary_toml
 
         write_private(request.export, summary_toml(questionnaire, result, redacted=request.redact), force=request.force)
         env.say(f"Saved the summary to {safe_text(request.export)}. Re-run it with: "
@@ -194,5 +194,6 @@ def show(questionnaire: Questionnaire, result: TriageResult, request: TriageRequ
         print_summary(data, env.stderr if request.export == "-" else env.stdout, env, plain=request.plain)
     if request.export == "-":
         from pmpt_cli.cli.fileio import write_private
+        from pmpt_cli.export import summary_toml
 
         write_private("-", summary_toml(questionnaire, result, redacted=request.redact), stdout=env.stdout)

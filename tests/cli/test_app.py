@@ -53,10 +53,10 @@ def test_help_lists_every_command_in_order_with_its_help(runner):
     commands = {row[0]: row[1] for row in rows if row[0] in names}
     assert list(commands) == list(names)
     assert commands["triage"].startswith("Triage one person")
-    assert commands["export"].startswith("Export a summary: FHIR R4")
-    assert commands["compare"].startswith("Compare summaries of one questionnaire over time")
+    assert commands["export"].startswith("Export a summary as FHIR")
+    assert commands["compare"].startswith("Compare summaries over time")
     assert commands["batch"].startswith("Triage many people at once")
-    assert commands["questionnaires"].startswith("List, show and validate questionnaires")
+    assert commands["questionnaires"].startswith("List, show, validate, export and import questionnaires")
     assert commands["answers"].startswith("Work with answers files")
 
 

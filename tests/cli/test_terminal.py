@@ -211,11 +211,28 @@ CORE = ROOT / "questionnaires" / "pmpt-core.toml"
 
 
 def every_question_answers(core) -> dict:
-    """No red flag, and every region, so that every question of pmpt-core is asked."""
-    regions = [c.value for c in core.question("region").choices]
-    extra = {"region": regions, "neck_symptoms": ["none"], "hands_gait": "no", "hot_joint": "no",
-             "arm_use": "none"}  # fmt: skip
-    return TYPICAL_CORE | extra
+    """No red flag, yet every question of pmpt-core asked: every region, every safety
+    question "not sure" with its follow-up answered reassuringly, a young, pregnant person
+    with nerve words after an injury who takes opioids now and then."""
+    answers = TYPICAL_CORE | {
+        "region": [c.value for c in core.question("region").choices], "arm_use": "none", "age_band": "age_20_to_24",
+        "pregnancy": "pregnant", "pelvic_girdle": "no", "nerve_words": ["burning"], "nerve_cause": ["none"],
+        "onset": "injury", "crps_signs": ["none"], "medicines": ["opioid"], "opioid_use": "occasional",
+        "opioid_signs": ["none"],
+    }  # fmt: skip
+    for follow_up, reassuring in REASSURING_FOLLOW_UPS.items():
+        parent = core.question(follow_up).enable_when[0].question
+        answers[parent] = ["unsure"] if core.question(parent).type == "multi_choice" else "unsure"
+        answers[follow_up] = reassuring
+    return answers
+
+
+#: Each red-flag follow-up and an answer to it that resolves "not sure" reassuringly.
+REASSURING_FOLLOW_UPS = {
+    "bladder_check": "yes_normal", "saddle_check": "same", "leg_check": "yes_normal", "cancer_check": "no",
+    "weight_check": "same", "fever_check": "no", "injury_check": "yes", "unremitting_check": "eases", "aaa_check": "no",
+    "neck_check": "longstanding", "hands_check": "same", "hot_joint_check": "no", "bone_check": "activity",
+}  # fmt: skip
 
 
 @pytest.mark.parametrize(("cols", "rows"), [(80, 24), (50, 20)])
@@ -264,7 +281,9 @@ def test_every_pmpt_core_choice_label_appears_in_full(tmp_path, cols, rows):
     assert "more above" in screen.flat  # row 12 is not on the first screen: it says so
     screen.send("1\r")
     screen.wait_for("Save this summary to a file?")
-    headline = core.outcome_texts["physical-therapy"].headline
+    from pmpt_cli.engine import run_triage
+
+    headline = core.outcome_texts[run_triage(core, answers).outcome].headline
     assert headline in screen.flat, "\n".join(screen.lines)
     screen.send("n")
     assert screen.finish() == 0

@@ -301,8 +301,8 @@ def test_questionnaire_text_is_escaped_in_the_summary(in_memory, runner, home, m
 
 
 def test_errors_name_questionnaire_text_escaped(in_memory, runner, home):
-    path = answers_file(home, {"hot_joint": "no"})  # required answers missing: their text is listed
-    result = run(runner, ["triage", "--answers", path, "--no-input"])
+    path = answers_file(home, {"hot_joint": "no"})  # required answers missing: --verbose lists their text
+    result = run(runner, ["triage", "--answers", path, "--no-input", "--verbose"])
     assert result.exit_code == 1 and "required question not answered" in result.stderr
     assert_plain(result.stdout, result.stderr)
 
