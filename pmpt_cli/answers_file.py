@@ -80,11 +80,11 @@ def parse_answers(
     deeper than any answers file needs and absurdly long numbers are refused
     (input_files).
     """
-    from pmpt_cli.input_files import decode, load_json, load_toml
+    from pmpt_cli.input_files import MAX_FHIR_NESTING, decode, load_json, load_toml
 
     text = decode(data, origin)
-    if is_json:
-        raw = load_json(text, origin)
+    if is_json:  # perhaps a FHIR QuestionnaireResponse, which nests deeper than pmpt's own files
+        raw = load_json(text, origin, max_depth=MAX_FHIR_NESTING)
     else:
         raw = load_toml(text, origin, hint="(A JSON answers file must have a name ending in .json.)", loads=toml_loads)
     if not isinstance(raw, dict):

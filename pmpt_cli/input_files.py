@@ -30,6 +30,8 @@ MAX_QUESTIONNAIRE_BYTES = 2_000_000
 MAX_ANSWERS_BYTES = 5_000_000
 #: No pmpt file nests deeper than this (an answers file needs 3 levels, a questionnaire 6).
 MAX_NESTING = 20
+#: FHIR resources nest deeper (groups in groups, answers, extensions): bounded all the same.
+MAX_FHIR_NESTING = 200
 
 _KINDS = (
     (stat.S_ISDIR, "a folder"),
@@ -130,8 +132,11 @@ def load_toml(
     return data
 
 
-def load_json(text: str, origin: str, *, error: type[PmptError] = InputFileError, hint: str = "") -> Any:
-    """Parse JSON strictly: as ``load_toml``, and a key given twice in one object is an error."""
+def load_json(
+    text: str, origin: str, *, error: type[PmptError] = InputFileError, hint: str = "", max_depth: int = MAX_NESTING
+) -> Any:
+    """Parse JSON strictly: as ``load_toml``, and a key given twice in one object is an error.
+    ``max_depth`` bounds the nesting (FHIR resources nest deeper than pmpt's own files)."""
     import json
 
     found: list[bool] = []
@@ -150,16 +155,16 @@ def load_json(text: str, origin: str, *, error: type[PmptError] = InputFileError
             f"{origin}: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno}).{' ' + hint if hint else ''}"
         ) from None
     except (RecursionError, MemoryError):
-        raise error(_nested(origin)) from None
+        raise error(_nested(origin, max_depth)) from None
     except ValueError as exc:
         raise error(_number(origin, exc)) from None
-    _check_tree(data, origin, error, duplicates=bool(found), json=True)
+    _check_tree(data, origin, error, duplicates=bool(found), json=True, max_depth=max_depth)
     return data
 
 
-def _nested(origin: str) -> str:
+def _nested(origin: str, max_depth: int = MAX_NESTING) -> str:
     return (
-        f"{origin}: nested more than {MAX_NESTING} levels deep, deeper than any pmpt file; "
+        f"{origin}: nested more than {max_depth} levels deep, deeper than any pmpt file; "
         "check that it is the right file."
     )
 
@@ -194,7 +199,15 @@ class _Duplicated(dict[str, Any]):
         self.repeated = {key: n for key, n in counts.items() if n > 1}
 
 
-def _check_tree(data: Any, origin: str, error: type[PmptError], *, duplicates: bool, json: bool = False) -> None:
+def _check_tree(
+    data: Any,
+    origin: str,
+    error: type[PmptError],
+    *,
+    duplicates: bool,
+    json: bool = False,
+    max_depth: int = MAX_NESTING,
+) -> None:
     """Refuse nesting deeper than ``MAX_NESTING``, and for ``json`` half a surrogate pair
     (``"\\ud800"``, which is not text: no file could be written with it) and, if the
     parser saw any (``duplicates``), repeated keys.
@@ -208,8 +221,8 @@ def _check_tree(data: Any, origin: str, error: type[PmptError], *, duplicates: b
     stack: list[tuple[Any, str, int]] = [(data, "", 1)]
     while stack:
         value, where, depth = stack.pop()
-        if depth > MAX_NESTING:
-            raise error(_nested(origin))
+        if depth > max_depth:
+            raise error(_nested(origin, max_depth))
         if isinstance(value, dict):
             if duplicates and isinstance(value, _Duplicated):
                 for key, count in value.repeated.items():

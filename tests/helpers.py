@@ -323,7 +323,7 @@ class Case:
 
     def __init__(self, name: str, args: Sequence[str], code: int, problem: Sequence[str], fix: Sequence[str],
                  setup: Any = None, stdin: str | bytes | None = None, report: bool = False,
-                 known: str | None = None, run: bool = True) -> None:  # fmt: skip
+                 ) -> None:  # fmt: skip
         self.name = name  # the test id
         self.args = list(args)  # "{dir}" stands for the case's folder
         self.code = code
@@ -332,8 +332,6 @@ class Case:
         self.setup = setup  # {name: text or bytes}, or a function of the folder
         self.stdin = stdin
         self.report = report  # ``validate``: the report is stdout's, by design
-        self.known = known  # another change owns the fix: what pmpt does today (the test is xfail)
-        self.run = run  # False: running it today would hang or exhaust memory (xfail, not run)
 
     def __repr__(self) -> str:
         return self.name
@@ -391,28 +389,19 @@ def files_in(folder: Path) -> set[str]:
 
 def check_case(case: Case, folder: Path, runner: Any) -> Outcome:
     """Run ``case`` and assert everything the catalogues promise (see above)."""
-    import pytest
-
-    if not case.run:
-        pytest.xfail(f"not run: {case.known}")
     prepare_case(case, folder)
     before = files_in(folder)
     outcome = run_case(case, folder, runner)
-    try:
-        everything = outcome.stdout + outcome.stderr
-        message = everything.lower()
-        assert outcome.code == case.code, f"exit {outcome.code}, not {case.code}: {everything[-3000:]}"
-        assert "Traceback" not in everything
-        assert "\x1b" not in everything and "\x9b" not in everything and "\u202e" not in everything
-        if not case.report:
-            assert outcome.stdout == "", outcome.stdout[:2000]
-        for words in (*case.problem, *case.fix):
-            assert words.lower() in message, f"{words!r} not in {everything[-3000:]}"
-        assert files_in(folder) == before, files_in(folder) ^ before
-    except AssertionError:
-        if case.known:  # another change owns the fix; once it lands the case simply passes
-            pytest.xfail(case.known)
-        raise
+    everything = outcome.stdout + outcome.stderr
+    message = everything.lower()
+    assert outcome.code == case.code, f"exit {outcome.code}, not {case.code}: {everything[-3000:]}"
+    assert "Traceback" not in everything
+    assert "\x1b" not in everything and "\x9b" not in everything and "\u202e" not in everything
+    if not case.report:
+        assert outcome.stdout == "", outcome.stdout[:2000]
+    for words in (*case.problem, *case.fix):
+        assert words.lower() in message, f"{words!r} not in {everything[-3000:]}"
+    assert files_in(folder) == before, files_in(folder) ^ before
     return outcome
 
 

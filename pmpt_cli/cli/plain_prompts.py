@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from typing import IO, Any
 
 from pmpt_cli.cli.interview import BACK
+from pmpt_cli.messages import safe_text
 from pmpt_cli.model import Question
 from pmpt_cli.validation import AnswerInvalid, check_value, parse_text
 
@@ -101,11 +102,12 @@ class PlainPrompter:
         self.stderr = stderr
 
     def _say(self, text: str = "") -> None:
-        self.stderr.write(text + "\n")
+        # Every line goes through safe_text: question texts and typed answers come from others.
+        self.stderr.write(safe_text(text) + "\n")
         self.stderr.flush()
 
     def _read(self, prompt: str) -> str:
-        self.stderr.write(prompt)
+        self.stderr.write(safe_text(prompt))
         self.stderr.flush()
         line = self.stdin.readline()
         if not line:

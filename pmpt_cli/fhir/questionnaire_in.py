@@ -76,17 +76,13 @@ class ImportResult(Record):
 
 
 def read_json(data: bytes, *, origin: str) -> Any:
-    """JSON bytes, with a message that says where the syntax breaks (``ImportRefused`` otherwise)."""
+    """JSON bytes, parsed strictly (input_files.load_json: a key given twice, nesting too
+    deep or an absurd number is refused), with a message that says where it breaks."""
+    from pmpt_cli.input_files import MAX_FHIR_NESTING, decode, load_json
+
     if len(data) > MAX_IMPORT_BYTES:
         raise ImportRefused(f"{origin}: larger than {MAX_IMPORT_BYTES // 1_000_000} MB; not a Questionnaire.")
-    try:
-        return json.loads(data.decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        raise ImportRefused(f"{origin}: not UTF-8 text; FHIR JSON is UTF-8.") from None
-    except json.JSONDecodeError as exc:
-        raise ImportRefused(f"{origin}: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno}).") from None
-    except RecursionError:
-        raise ImportRefused(f"{origin}: nested too deeply to be a FHIR resource.") from None
+    return load_json(decode(data, origin, error=ImportRefused), origin, error=ImportRefused, max_depth=MAX_FHIR_NESTING)
 
 
 def import_questionnaire(

@@ -10,9 +10,6 @@ Payloads come from where they really can: answers files (keys, values, text answ
 file names, questionnaire files (refused by the builder, so what is checked there is the
 error path), and, for the paths that show questionnaire text, a questionnaire built in
 memory that skips the builder (as a library caller or a future bug could).
-
-The terminal UX files (render.py, prompting.py, plain_prompts.py, interview.py) belong to
-another change; where they leak on their own, the test says so with ``xfail``.
 """
 
 from __future__ import annotations
@@ -34,7 +31,6 @@ BAD = ("\x1b", "\x9b", "\u202e", "\x07")
 #: What styled output may not hold: the payload's own sequences.
 PAYLOAD_PARTS = ("\x1b]0;PWNED", "\x1b[2K", "\x9b", "\u202e", "\x07")
 MINI_DOC = tomllib.loads((FIXTURES / "mini.toml").read_text())
-UX_LEAK = "the terminal UX files (render/prompting/plain_prompts/interview) write this text raw: noted for their owner"
 
 
 def assert_plain(*texts: str) -> None:
@@ -338,7 +334,7 @@ def test_batch_ids_and_cells_are_escaped(home, runner, kind):
     assert_plain(result.stderr, result.stdout)
 
 
-# -- the terminal UX paths (owned by another change: leaks are noted, not fixed here) ---------
+# -- the terminal UX paths: the renderers and the prompts on their own ----------------------
 
 
 def test_the_plain_summary_renderer_on_its_own(mini):
@@ -349,10 +345,7 @@ def test_the_plain_summary_renderer_on_its_own(mini):
     hostile = hostile_questionnaire(mini)
     data = result_to_dict(hostile, run_triage(hostile, GOOD | {"hot_joint": "yes", "comment": PAYLOAD}))
     text = render_plain(data)
-    try:
-        assert_plain(text)
-    except AssertionError:
-        pytest.xfail(f"render_plain: {UX_LEAK} (triage_flow.print_summary escapes the data first)")
+    assert_plain(text)
 
 
 def test_the_rich_summary_renderer_on_its_own(mini):
@@ -366,10 +359,7 @@ def test_the_rich_summary_renderer_on_its_own(mini):
     data = result_to_dict(hostile, run_triage(hostile, GOOD | {"hot_joint": "yes"}))
     out = io.StringIO()
     render_rich(data, Console(file=out, width=100, force_terminal=True))
-    try:
-        assert_styled(out.getvalue())
-    except AssertionError:
-        pytest.xfail(f"render_rich: {UX_LEAK} (triage_flow.print_summary escapes the data first)")
+    assert_styled(out.getvalue())
 
 
 def _plain_interview(runner: Any, monkeypatch: Any, args: list[str], lines: str) -> Any:
@@ -381,20 +371,14 @@ def test_plain_prompts_show_questionnaire_text_escaped(in_memory, runner, monkey
     result = _plain_interview(runner, monkeypatch, ["-q", "mini"], "\n" * 3)
     assert result.exit_code != 70, result.stderr
     assert "Section:" in result.stderr  # it did ask
-    try:
-        assert_plain(result.stdout, result.stderr)
-    except AssertionError:
-        pytest.xfail(f"plain prompts and interview headings: {UX_LEAK}")
+    assert_plain(result.stdout, result.stderr)
 
 
 def test_plain_prompts_show_a_resumed_text_answer_escaped(home, runner, monkeypatch):
     path = answers_file(home, {k: v for k, v in GOOD.items() if k != "weeks"} | {"comment": PAYLOAD})
     result = _plain_interview(runner, monkeypatch, ["--answers", path], "3\n\n\n\n")
     assert result.exit_code != 70, result.stderr
-    try:
-        assert_plain(result.stdout, result.stderr)
-    except AssertionError:
-        pytest.xfail(f"the review and typed defaults: {UX_LEAK}")
+    assert_plain(result.stdout, result.stderr)
 
 
 def test_menu_prompts_show_questionnaire_text_escaped(mini):
@@ -406,10 +390,7 @@ def test_menu_prompts_show_questionnaire_text_escaped(mini):
     prompter.show("heading", f"{hostile.sections[0].title}\n{hostile.sections[0].intro}")
     prompter.show("welcome", f"{hostile.title}\n{hostile.description}")
     prompter.show("alert", hostile.rules[0].explanation)
-    try:
-        assert_styled(env.stderr.getvalue())
-    except AssertionError:
-        pytest.xfail(f"menu prompts: {UX_LEAK}")
+    assert_styled(env.stderr.getvalue())
 
 
 def test_no_module_of_this_change_writes_to_the_process_streams():
