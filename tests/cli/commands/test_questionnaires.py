@@ -193,7 +193,7 @@ def test_import_refuses_unsupported_features_with_exit_1_and_skips_them_on_reque
 
 @pytest.mark.parametrize(("content", "message"), [
     ('{"resourceType": "Questionnaire", "item": [', "not valid JSON: Expecting value (line 1, column 44)"),
-    ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+    ("[" * 100_000 + "]" * 100_000, "nested more than 200 levels deep"),
     ('{"resourceType": "Questionnaire", "item": "lots"}', "item: must be a list"),
     ('{"resourceType": "Questionnaire", "item": [{"linkId": 7, "type": "boolean"}]}', "item[0].linkId: is required"),
     ('"just a string"', "a FHIR resource is a JSON object"),
