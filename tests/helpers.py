@@ -408,7 +408,7 @@ def check_case(case: Case, folder: Path, runner: Any) -> Outcome:
 # -- vignettes ------------------------------------------------------------------------------
 
 #: Blind vignettes whose expectation pmpt deliberately does not follow: stem -> why.
-#: Each is a strict xfail (it fails loudly once pmpt agrees) and is listed in NOTES-clinical.md.
+#: Each is a strict xfail (it fails loudly once pmpt agrees) and is listed in docs/clinical-validation.md.
 KNOWN_DISAGREEMENTS: dict[str, str] = {
     "under-16-blind-under16-night-knee-pain-01": (
         "pmpt says urgent: red flags win over the under-16 stop, and NICE NG12 1.11 (very urgent X-ray within 48 hours "

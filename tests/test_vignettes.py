@@ -7,7 +7,7 @@ accept), ``rationale`` (why), ``source`` (the guideline behind it), ``origin``
 answer, encoded from its facts) and ``[answers]`` (complete answers to pmpt-core).
 pmpt's outcome must equal ``expected``; the few places where pmpt deliberately
 disagrees with a blind case are listed in ``KNOWN_DISAGREEMENTS`` (strict xfail, with
-the reason) and in NOTES-clinical.md. The property tests generate random *valid*
+the reason) and in docs/clinical-validation.md. The property tests generate random *valid*
 answer sets from the loaded questionnaire's own question definitions, so they keep
 working as the questions change. See docs/clinical-basis.md for the rules pinned here.
 """
