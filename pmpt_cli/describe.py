@@ -113,6 +113,7 @@ def questionnaire_data(q: Questionnaire) -> dict[str, Any]:
                 "source": s.source, "description": s.description,
                 "mcid": {"value": s.mcid, "source": s.mcid_source} if s.mcid is not None else None,
                 "better": s.better or None,
+                "need": s.need or None,
             }
             for s in q.scores
         ],
@@ -209,6 +210,8 @@ def render_show(q: Questionnaire, width: int = 100) -> str:
                 para(f"{num(score.mcid)} ({score.mcid_source})", " " * 6, "      minimal important change: ")
             if score.better:
                 para(f"{score.better} is better", " " * 6, "      improvement: ")
+            if score.need:
+                para(f"the {score.need} need; its items are the contributors", " " * 6, "      need: ")
             para(score.source, " " * 6, "      source: ")
             if score.description:
                 para(score.description, " " * 6)

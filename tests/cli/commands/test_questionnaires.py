@@ -229,3 +229,11 @@ def test_codebook_as_csv_and_json(runner, tmp_path):
     result = runner.invoke(app, ["questionnaires", "codebook", "pmpt-core", "--format", "json", "-o", str(out)])
     assert result.exit_code == 0 and json.loads(out.read_text())["questionnaire"]["id"] == "pmpt-core"
     assert runner.invoke(app, ["questionnaires", "codebook", "pmpt-core", "--format", "sav"]).exit_code == 2
+
+
+def test_show_names_the_need_scores(runner):
+    data = json.loads(runner.invoke(app, ["questionnaires", "show", "pmpt-core", "--json"]).stdout)
+    needs = {s["id"]: s["need"] for s in data["scores"] if s["need"]}
+    assert needs == {"pain_relief_need": "pain-relief", "rehabilitation_need": "rehabilitation"}
+    text = runner.invoke(app, ["questionnaires", "show", "pmpt-core"]).stdout
+    assert "need: the pain-relief need; its items are the contributors" in " ".join(text.split())
