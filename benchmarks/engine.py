@@ -19,7 +19,8 @@ them the heavy case. ``--vignettes`` times the same loop over the clinical vigne
 and examples instead (tests/vignettes and examples, cycled to ``--n``), a realistic mix
 of outcomes.
 
-Target (issue 6): at least 20,000 triages per second on one core for pmpt-core.
+Issue 6 asked for 20,000 triages per second on one core for pmpt-core 1.0; on another
+machine compare the ratio to the floor instead (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -129,7 +130,6 @@ def main(argv: list[str] | None = None) -> int:
           f"({args.repeat} passes)")  # fmt: skip
     print(f"  floor  {floor_median / args.n * 1e6:6.2f} us/set (read every answer once); "
           f"a triage costs {median / floor_median:.1f}x the floor")  # fmt: skip
-    print(f"  target     20,000 triages/s: {'met' if args.n / median >= 20_000 else 'NOT met'}")
     return 0
 
 
